@@ -1,0 +1,54 @@
+"""Plain text from Markdown, for matching a question's evidence in its lesson.
+
+Evidence is matched against the lesson's text with Markdown markup removed and
+whitespace collapsed (``docs/pack-format.md``).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_WS = re.compile(r"\s+")
+# Quotes and apostrophes are compared in one form, so a typographic apostrophe in a
+# lesson matches a straight one in the evidence.
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+
+
+def collapse_whitespace(text: str) -> str:
+    """Runs of whitespace become one space; ends are trimmed."""
+    return _WS.sub(" ", text).strip()
+
+
+def normalise_for_match(text: str) -> str:
+    """Collapse whitespace and unify typographic quotes, for evidence matching."""
+    return collapse_whitespace(text.translate(_QUOTES))
+
+
+@lru_cache(maxsize=256)
+def markdown_to_plain(markdown: str) -> str:
+    """The text a reader sees in rendered Markdown: markup dropped, whitespace collapsed.
+
+    Uses markdown-it-py (CommonMark) and keeps only text, code and line breaks.
+    """
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parse(markdown)
+    parts: list[str] = []
+    for token in tokens:
+        if token.type == "inline" and token.children is not None:
+            for child in token.children:
+                if child.type in {"text", "code_inline", "html_inline"}:
+                    parts.append(child.content)
+                elif child.type in {"softbreak", "hardbreak"}:
+                    parts.append(" ")
+            parts.append(" ")
+        elif token.type in {"code_block", "fence"}:
+            parts.append(token.content + " ")
+    return collapse_whitespace("".join(parts))
+
+
+def evidence_found(evidence: str, lesson_markdown: str) -> bool:
+    """True when ``evidence`` (whitespace collapsed) occurs in the lesson's plain text."""
+    needle = normalise_for_match(evidence)
+    return bool(needle) and needle in normalise_for_match(markdown_to_plain(lesson_markdown))

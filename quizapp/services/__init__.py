@@ -1,0 +1,1 @@
+"""Use cases over a SQLAlchemy session factory; they return dataclasses, never ORM rows. No Qt."""
