@@ -25,10 +25,7 @@ def default_fractions(question_type: QuestionType, correct: Sequence[bool]) -> t
     n_right = sum(1 for c in correct if c)
     n_wrong = len(correct) - n_right
     right = 1.0 / n_right if n_right else 0.0
-    if question_type is QuestionType.MULTIPLE and n_wrong:
-        wrong = -1.0 / n_wrong
-    else:
-        wrong = 0.0
+    wrong = -1.0 / n_wrong if question_type is QuestionType.MULTIPLE and n_wrong else 0.0
     return tuple(right if c else wrong for c in correct)
 
 
