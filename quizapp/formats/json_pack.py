@@ -16,7 +16,7 @@ import math
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +32,8 @@ from quizapp.domain.model import (
     TextFormat,
 )
 from quizapp.domain.scoring import default_fractions
-from quizapp.domain.text import evidence_found
-from quizapp.formats.json_locate import JsonPath, LineIndex, format_path, locate
+from quizapp.domain.text import markdown_to_plain, normalise_for_match
+from quizapp.formats.json_locate import JsonPath, LineIndex, format_path, line_numbers, locate
 
 FORMAT_MARKER = "quizapp-pack"
 """The value of the ``format`` field of every pack."""
@@ -54,7 +54,7 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # region, variants, extensions and private use ("en", "fr", "pt-BR", "zh-Hant-TW",
 # "sr-Latn", "es-419", "de-CH-1996", "x-klingon").
 BCP47 = re.compile(
-    r"^(?:(?:[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}|[A-Za-z]{4,8})"
+    r"^(?:[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}"
     r"(?:-[A-Za-z]{4})?"
     r"(?:-(?:[A-Za-z]{2}|[0-9]{3}))?"
     r"(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*"
@@ -169,7 +169,7 @@ def parse_pack(text: str, filename: str = "<string>", *, require_evidence: bool 
             [Problem(filename, None, None, "", "invalid-json", "The JSON is nested too deeply.")]
         ) from None
 
-    checker = _Checker(require_evidence)
+    checker = _Checker(require_evidence, _question_lines(text, data))
     pack = checker.check(data)
     if duplicates or checker.problems or pack is None:
         located = locate(text, checker.wanted(), full=bool(duplicates))
@@ -183,22 +183,17 @@ def parse_pack(text: str, filename: str = "<string>", *, require_evidence: bool 
                 key_offset=_offset,
             )
         raise PackError(checker.to_problems(filename, text, located))
-    if pack.questions:
-        located = locate(text, [("questions", i) for i in range(len(pack.questions))])
-        index = LineIndex(text)
-        lines = [
-            index.line_col(located.values[("questions", i)])[0]
-            if ("questions", i) in located.values
-            else None
-            for i in range(len(pack.questions))
-        ]
-        pack = _with_lines(pack, lines)
     return pack
 
 
-def _with_lines(pack: Pack, lines: Sequence[int | None]) -> Pack:
-    questions = tuple(replace(q, line=line) for q, line in zip(pack.questions, lines, strict=True))
-    return replace(pack, questions=questions)
+def _question_lines(text: str, data: Any) -> list[int | None]:
+    """The 1-based line where each element of ``$.questions`` starts (``[]`` if none)."""
+    if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
+        return []
+    count = len(data["questions"])
+    values = locate(text, [("questions", i) for i in range(count)]).values
+    offsets = [values.get(("questions", i)) for i in range(count)]
+    return list(line_numbers(text, offsets))
 
 
 class _NonFinite:
@@ -281,6 +276,22 @@ _CHOICE_FIELDS: Mapping[str, _Field] = {
     "pinned": _Field("bool"),
 }
 
+_REQUIRED = {
+    id(spec): frozenset(k for k, f in spec.items() if f.required)
+    for spec in (_PACK_FIELDS, _LESSON_FIELDS, _QUESTION_FIELDS, _CHOICE_FIELDS)
+}
+# The usual Python type of each kind, for a fast first test (subclasses, ints where a
+# number is expected, are then checked by _has_kind).
+_PLAIN_TYPES: Mapping[str, type] = {
+    "str": str,
+    "text": str,
+    "int": int,
+    "number": float,
+    "bool": bool,
+    "list": list,
+    "object": dict,
+}
+
 _KIND_NAMES = {
     "str": "a string (text in double quotes)",
     "text": "a string (text in double quotes)",
@@ -337,9 +348,11 @@ class _Raw:
 class _Checker:
     """Walks the parsed JSON, collecting every problem, and builds the pack if none."""
 
-    def __init__(self, require_evidence: bool) -> None:
+    def __init__(self, require_evidence: bool, question_lines: Sequence[int | None]) -> None:
         self.require_evidence = require_evidence
+        self.question_lines = question_lines
         self.problems: list[_Raw] = []
+        self._plain: dict[str, str] = {}
 
     # -- bookkeeping --------------------------------------------------------
 
@@ -353,6 +366,14 @@ class _Checker:
         key_offset: int | None = None,
     ) -> None:
         self.problems.append(_Raw(path, rule, message, at_key, key_offset))
+
+    def evidence_in(self, evidence: str, lesson: Lesson) -> bool:
+        """:func:`evidence_found`, with each lesson's plain text worked out once."""
+        plain = self._plain.get(lesson.id)
+        if plain is None:
+            plain = self._plain[lesson.id] = normalise_for_match(markdown_to_plain(lesson.body))
+        needle = normalise_for_match(evidence)
+        return bool(needle) and needle in plain
 
     def wanted(self) -> list[JsonPath]:
         return [p.path for p in self.problems]
@@ -382,38 +403,42 @@ class _Checker:
         """Check an object against its field table; return its well-typed fields."""
         if not isinstance(value, dict):
             self.add(
-                path, "wrong-type", f"{what} must be an object {{ … }}, not {_describe(value)}."
+                path,
+                "wrong-type",
+                f"{what[:1].upper()}{what[1:]} must be an object {{ … }}, not {_describe(value)}.",
             )
             return None
         good: dict[str, Any] = {}
         for key, item in value.items():
-            child = (*path, key)
             field = spec.get(key)
             if field is None:
                 close = difflib.get_close_matches(key, list(spec), n=1)
                 hint = f" Did you mean {close[0]!r}?" if close else ""
                 allowed = ", ".join(k for k in spec if k != "$schema")
                 self.add(
-                    child,
+                    (*path, key),
                     "unknown-field",
                     f"Unknown field {key!r} in {what}.{hint} Allowed: {allowed}.",
                     at_key=True,
                 )
-                continue
-            if not _has_kind(item, field.kind):
+            elif type(item) is not _PLAIN_TYPES[field.kind] and not _has_kind(item, field.kind):
                 self.add(
-                    child,
+                    (*path, key),
                     "wrong-type",
                     f"{key!r} must be {_KIND_NAMES[field.kind]}, not {_describe(item)}.",
                 )
-                continue
-            if field.kind == "text" and not item.strip():
-                self.add(child, "empty-field", f"{key!r} must not be empty.")
-                continue
-            good[key] = item
-        for key, field in spec.items():
-            if field.required and key not in value:
-                self.add(path, "missing-field", f"{what} has no {key!r} field (it is required).")
+            elif field.kind == "text" and not item.strip():
+                self.add((*path, key), "empty-field", f"{key!r} must not be empty.")
+            else:
+                good[key] = item
+        if len(good) != len(value) or not _REQUIRED[id(spec)] <= value.keys():
+            for key, field in spec.items():
+                if field.required and key not in value:
+                    self.add(
+                        path,
+                        "missing-field",
+                        f"{what[:1].upper()}{what[1:]} has no {key!r} field (it is required).",
+                    )
         return good
 
     def enum(
@@ -463,7 +488,7 @@ class _Checker:
     # -- the pack -------------------------------------------------------------
 
     def check(self, data: Any) -> Pack | None:
-        top = self.fields(data, (), _PACK_FIELDS, "The pack")
+        top = self.fields(data, (), _PACK_FIELDS, "the pack")
         if top is None:
             return None
         fmt = top.get("format")
@@ -527,7 +552,7 @@ class _Checker:
         )
 
     def lesson(self, raw: Any, path: JsonPath, seen: dict[str, int]) -> Lesson | None:
-        good = self.fields(raw, path, _LESSON_FIELDS, f"Lesson {path[-1]}")
+        good = self.fields(raw, path, _LESSON_FIELDS, f"lesson {path[-1]}")
         if good is None:
             return None
         lesson_id = self.slug(good, path, "lesson")
@@ -554,7 +579,8 @@ class _Checker:
         lessons: Mapping[str, Lesson],
     ) -> Question | None:
         before = len(self.problems)
-        good = self.fields(raw, path, _QUESTION_FIELDS, f"Question {path[-1]}")
+        index = int(path[-1])
+        good = self.fields(raw, path, _QUESTION_FIELDS, f"question {index}")
         if good is None:
             return None
         question_id = self.slug(good, path, "question")
@@ -591,7 +617,7 @@ class _Checker:
         evidence = good.get("evidence")
         lesson = lessons.get(lesson_id) if isinstance(lesson_id, str) else None
         if evidence is not None and lesson is not None:
-            if not evidence_found(evidence, lesson.body):
+            if not self.evidence_in(evidence, lesson):
                 self.add(
                     (*path, "evidence"),
                     "evidence-not-found",
@@ -624,6 +650,7 @@ class _Checker:
             difficulty=difficulty,
             tags=tags,
             title=good.get("title", ""),
+            line=self.question_lines[index] if index < len(self.question_lines) else None,
         )
 
     def choices(
@@ -634,7 +661,7 @@ class _Checker:
         before = len(self.problems)
         goods: list[dict[str, Any] | None] = []
         for i, item in enumerate(raw):
-            good = self.fields(item, (*path, i), _CHOICE_FIELDS, f"Choice {i}")
+            good = self.fields(item, (*path, i), _CHOICE_FIELDS, f"choice {i}")
             goods.append(good)
             if good is None:
                 continue
