@@ -180,3 +180,29 @@ class AttemptView:
     current_slot: int
     marks: float
     max_marks: float
+
+
+@dataclass(frozen=True)
+class PackInstallReport:
+    """What installing (or re-importing) a pack did.
+
+    ``created`` for a pack new to this database; ``changed`` when anything students see
+    changed (``False`` for a re-import of identical content). Question counts: ``added``
+    (new ids), ``revised`` (content changed: a new revision became current),
+    ``unchanged``, ``removed`` (ids no longer in the pack: no longer current; history
+    keeps them). Lesson counts likewise; a removed lesson is ``retired``.
+    """
+
+    pack_id: int
+    key: str
+    title: str
+    version: str
+    created: bool
+    changed: bool
+    lessons_added: int
+    lessons_updated: int
+    lessons_retired: int
+    questions_added: int
+    questions_revised: int
+    questions_unchanged: int
+    questions_removed: int

@@ -43,11 +43,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         """Stored value -> aware UTC datetime (naive values are UTC by construction)."""
         if value is None:
             return None
-        if not isinstance(value, datetime):  # pragma: no cover - drivers give datetimes
-            value = datetime.fromisoformat(str(value))
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)
 
 
 def utc_now() -> datetime:

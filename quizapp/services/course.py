@@ -1,0 +1,196 @@
+"""What a student sees of the course: Home (packs, lessons, progress), a lesson, reading."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from quizapp.domain.errors import NotFoundError
+from quizapp.domain.scoring import percent
+from quizapp.services.attempts import FINISHED, unfinished_summaries
+from quizapp.services.dto import HomeView, LessonProgress, LessonView, PackHome, PackSummary
+from quizapp.services.students import get_student, student_info
+from quizapp.store import models as m
+from quizapp.store.types import utc_now
+
+
+def pack_summary(row: m.Pack) -> PackSummary:
+    """The dataclass of one pack row."""
+    return PackSummary(
+        id=row.id,
+        key=row.key,
+        title=row.title,
+        version=row.version,
+        language=row.language,
+        notice=row.notice,
+        description=row.description,
+    )
+
+
+def _visible_packs(s: Session) -> list[m.Pack]:
+    return list(
+        s.scalars(
+            select(m.Pack)
+            .where(m.Pack.enabled, m.Pack.deleted_at.is_(None))
+            .order_by(m.Pack.is_builtin.desc(), m.Pack.title, m.Pack.id)
+        )
+    )
+
+
+def _question_counts(s: Session, pack_ids: list[int]) -> dict[int, int]:
+    """Current questions per lesson id."""
+    return dict(
+        s.execute(
+            select(m.Question.lesson_id, func.count(m.Question.id))
+            .where(m.Question.pack_id.in_(pack_ids), m.Question.is_current)
+            .group_by(m.Question.lesson_id)
+        ).tuples()
+    )
+
+
+class CourseService:
+    """Home and lessons for a student. ``clock`` gives the current aware UTC time."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], clock: Callable[[], datetime] = utc_now
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    def home(self, student_id: int) -> HomeView:
+        """Everything Home shows: the enabled packs (built-in first, then by title), each
+        with its lessons in order (read or not, number of finished attempts, best percent
+        of the finished attempts, ``None`` before any) and whether the student has seen
+        its notice (``True`` when it has none); then the unfinished attempts, newest
+        first. :class:`NotFoundError` for an unknown student."""
+        with self._sessions.begin() as s:
+            student = get_student(s, student_id)
+            packs = _visible_packs(s)
+            pack_ids = [p.id for p in packs]
+            lessons_by_pack: dict[int, list[m.Lesson]] = defaultdict(list)
+            for lesson in s.scalars(
+                select(m.Lesson)
+                .where(m.Lesson.pack_id.in_(pack_ids), m.Lesson.retired.is_(False))
+                .order_by(m.Lesson.position)
+            ):
+                lessons_by_pack[lesson.pack_id].append(lesson)
+            counts = _question_counts(s, pack_ids)
+            read = set(
+                s.scalars(
+                    select(m.LessonRead.lesson_id).where(m.LessonRead.student_id == student_id)
+                )
+            )
+            acked = set(
+                s.scalars(select(m.NoticeAck.pack_id).where(m.NoticeAck.student_id == student_id))
+            )
+            tries: dict[int, int] = defaultdict(int)
+            best: dict[int, int] = {}
+            for lesson_id, marks, max_marks in s.execute(
+                select(m.Attempt.lesson_id, m.Attempt.marks, m.Attempt.max_marks).where(
+                    m.Attempt.student_id == student_id,
+                    m.Attempt.kind == "lesson",
+                    m.Attempt.state == FINISHED,
+                    m.Attempt.lesson_id.is_not(None),
+                )
+            ).tuples():
+                assert lesson_id is not None
+                tries[lesson_id] += 1
+                best[lesson_id] = max(best.get(lesson_id, 0), percent(marks, max_marks))
+            pack_homes = tuple(
+                PackHome(
+                    pack=pack_summary(p),
+                    lessons=tuple(
+                        LessonProgress(
+                            id=les.id,
+                            key=les.key,
+                            title=les.title,
+                            position=index + 1,
+                            question_count=counts.get(les.id, 0),
+                            read=les.id in read,
+                            attempts=tries.get(les.id, 0),
+                            best_percent=best.get(les.id),
+                        )
+                        for index, les in enumerate(lessons_by_pack[p.id])
+                    ),
+                    notice_seen=p.id in acked or not p.notice.strip(),
+                )
+                for p in packs
+            )
+            return HomeView(
+                student=student_info(student),
+                packs=pack_homes,
+                unfinished=tuple(unfinished_summaries(s, student_id)),
+            )
+
+    def lesson(self, lesson_id: int) -> LessonView:
+        """A lesson to read, with its 1-based place among its pack's lessons.
+        :class:`NotFoundError` for an unknown or retired lesson."""
+        with self._sessions.begin() as s:
+            lesson = s.get(m.Lesson, lesson_id)
+            if lesson is None or lesson.retired:
+                raise NotFoundError(f"There is no lesson with id {lesson_id}.")
+            siblings = list(
+                s.scalars(
+                    select(m.Lesson.id)
+                    .where(m.Lesson.pack_id == lesson.pack_id, m.Lesson.retired.is_(False))
+                    .order_by(m.Lesson.position)
+                )
+            )
+            count = s.scalar(
+                select(func.count(m.Question.id)).where(
+                    m.Question.lesson_id == lesson.id, m.Question.is_current
+                )
+            )
+            return LessonView(
+                id=lesson.id,
+                key=lesson.key,
+                pack_id=lesson.pack_id,
+                pack_title=lesson.pack.title,
+                title=lesson.title,
+                body=lesson.body,
+                position=siblings.index(lesson.id) + 1,
+                lesson_count=len(siblings),
+                question_count=count or 0,
+            )
+
+    def mark_lesson_read(self, student_id: int, lesson_id: int) -> None:
+        """Record that the student opened the lesson (the first time only).
+        :class:`NotFoundError` for an unknown student or lesson."""
+        with self._sessions.begin() as s:
+            get_student(s, student_id)
+            if s.get(m.Lesson, lesson_id) is None:
+                raise NotFoundError(f"There is no lesson with id {lesson_id}.")
+            exists = s.scalar(
+                select(m.LessonRead.id).where(
+                    m.LessonRead.student_id == student_id, m.LessonRead.lesson_id == lesson_id
+                )
+            )
+            if exists is None:
+                s.add(
+                    m.LessonRead(
+                        student_id=student_id, lesson_id=lesson_id, first_read_at=self._clock()
+                    )
+                )
+
+    def acknowledge_notice(self, student_id: int, pack_id: int) -> None:
+        """Record that the student has seen the pack's notice (idempotent).
+        :class:`NotFoundError` for an unknown student or pack."""
+        with self._sessions.begin() as s:
+            get_student(s, student_id)
+            if s.get(m.Pack, pack_id) is None:
+                raise NotFoundError(f"There is no course with id {pack_id}.")
+            exists = s.scalar(
+                select(m.NoticeAck.id).where(
+                    m.NoticeAck.student_id == student_id, m.NoticeAck.pack_id == pack_id
+                )
+            )
+            if exists is None:
+                s.add(
+                    m.NoticeAck(
+                        student_id=student_id, pack_id=pack_id, acknowledged_at=self._clock()
+                    )
+                )
