@@ -1,0 +1,260 @@
+"""Small pieces every screen shares: icons, scaled fonts, buttons, colours, error boxes.
+
+Colours come from the palette (``palette(...)`` in style sheets, ``QPalette`` roles in
+code), so screens work in light, dark and high-contrast palettes; right and wrong are
+always said with an icon and a word too, never by colour alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import TypeVar
+
+from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSizePolicy,
+    QWidget,
+)
+
+from quizapp.bundled import resources_dir
+from quizapp.domain.errors import QuizAppError
+
+T = TypeVar("T")
+
+FONT_SCALE_PROPERTY = "quizappFontScale"
+FONT_BOLD_PROPERTY = "quizappFontBold"
+
+STYLE_SHEET = """
+QPushButton {
+    border: 1px solid palette(mid);
+    border-radius: 6px;
+    padding: 7px 16px;
+    background: palette(button);
+    color: palette(button-text);
+}
+QPushButton:hover { border: 1px solid palette(highlight); }
+QPushButton:focus { border: 2px solid palette(highlight); padding: 6px 15px; }
+QPushButton:pressed { background: palette(midlight); }
+QPushButton:disabled { color: palette(mid); border: 1px dashed palette(mid); }
+QPushButton#primary {
+    background: palette(highlight);
+    color: palette(highlighted-text);
+    border: 2px solid palette(highlight);
+    font-weight: bold;
+    padding: 8px 20px;
+}
+QPushButton#primary:focus { border: 3px solid palette(text); padding: 7px 19px; }
+QPushButton#primary:disabled {
+    background: palette(button);
+    color: palette(mid);
+    border: 2px dashed palette(mid);
+}
+QPushButton#tile {
+    text-align: left;
+    padding: 14px 18px;
+    border-radius: 10px;
+    background: palette(base);
+    color: palette(text);
+}
+QPushButton#tile:focus { border: 3px solid palette(highlight); padding: 12px 16px; }
+QFrame#card {
+    border: 1px solid palette(mid);
+    border-radius: 10px;
+    background: palette(base);
+}
+QFrame#card QLabel { background: transparent; }
+QFrame#choiceRow {
+    border: 1px solid palette(mid);
+    border-radius: 8px;
+    background: palette(base);
+}
+QFrame#choiceRow[checked="true"] {
+    border: 2px solid palette(highlight);
+    background: palette(alternate-base);
+}
+QFrame#choiceRow[focused="true"] { border: 3px dashed palette(highlight); }
+QFrame#choiceRow QLabel { background: transparent; }
+QLabel#badge {
+    border: 2px solid palette(text);
+    border-radius: 6px;
+    padding: 2px 6px;
+    font-weight: bold;
+}
+QFrame#headerBar { border-bottom: 1px solid palette(mid); }
+QToolButton#reviewItem { text-align: left; padding: 6px; border: none; }
+QToolButton#reviewItem:focus { border: 2px solid palette(highlight); border-radius: 4px; }
+"""
+
+
+# ---------------------------------------------------------------- icons
+
+
+@cache
+def _svg_bytes(name: str) -> bytes:
+    return (resources_dir() / "icons" / f"{name}.svg").read_bytes()
+
+
+def icon(name: str, color: QColor | None = None, size: int = 48) -> QIcon:
+    """An icon from ``resources/icons/<name>.svg``, drawn in ``color``.
+
+    The SVGs stroke ``currentColor``; it is replaced by ``color`` (default: the
+    application palette's text colour) so icons stay visible on dark palettes.
+    Returns an empty ``QIcon`` if the file is missing.
+    """
+    if color is None:
+        color = QGuiApplication.palette().color(QPalette.ColorRole.ButtonText)
+    try:
+        data = _svg_bytes(name)
+    except OSError:
+        return QIcon()
+    data = data.replace(b"currentColor", color.name().encode())
+    renderer = QSvgRenderer(QByteArray(data))
+    pixmap = QPixmap(QSize(size, size))
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    renderer.render(painter)
+    painter.end()
+    return QIcon(pixmap)
+
+
+# ---------------------------------------------------------------- fonts
+
+
+def set_font_scale(widget: QWidget, scale: float, bold: bool = False) -> None:
+    """Give ``widget`` a font ``scale`` times the application's base size (kept on rescale)."""
+    widget.setProperty(FONT_SCALE_PROPERTY, float(scale))
+    widget.setProperty(FONT_BOLD_PROPERTY, bool(bold))
+    _apply_scale(widget)
+
+
+def _apply_scale(widget: QWidget) -> None:
+    scale = widget.property(FONT_SCALE_PROPERTY)
+    if scale is None:
+        return
+    base = QApplication.font()
+    font = QFont(base)
+    font.setPointSizeF(max(1.0, base.pointSizeF() * float(scale)))
+    font.setBold(bool(widget.property(FONT_BOLD_PROPERTY)))
+    widget.setFont(font)
+
+
+def rescale_fonts(root: QWidget) -> None:
+    """Re-apply every scaled font under ``root`` after the base text size changed."""
+    for widget in [root, *root.findChildren(QWidget)]:
+        _apply_scale(widget)
+
+
+# ---------------------------------------------------------------- widgets
+
+
+def wrap_label(text: str = "", scale: float = 1.0, bold: bool = False) -> QLabel:
+    """A plain-text label that wraps instead of widening the window."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    if scale != 1.0 or bold:
+        set_font_scale(label, scale, bold)
+    return label
+
+
+def primary_button(text: str, icon_name: str | None = None) -> QPushButton:
+    """The screen's one filled button (style sheet ``#primary``)."""
+    button = QPushButton(text)
+    button.setObjectName("primary")
+    if icon_name:
+        button.setIcon(
+            icon(icon_name, QGuiApplication.palette().color(QPalette.ColorRole.HighlightedText))
+        )
+    return button
+
+
+def button(text: str, icon_name: str | None = None, tooltip: str = "") -> QPushButton:
+    """A plain secondary button with an optional icon and tooltip."""
+    btn = QPushButton(text)
+    if icon_name:
+        btn.setIcon(icon(icon_name))
+    if tooltip:
+        btn.setToolTip(tooltip)
+    return btn
+
+
+def card() -> QFrame:
+    """A bordered panel on the base colour (style sheet ``#card``)."""
+    frame = QFrame()
+    frame.setObjectName("card")
+    return frame
+
+
+def status_colors(palette: QPalette | None = None) -> tuple[QColor, QColor]:
+    """(right, wrong) colours readable on ``palette``'s base colour.
+
+    Green and red darkened on light palettes and lightened on dark ones; meaning is
+    always carried by an icon and a word as well.
+    """
+    palette = palette or QGuiApplication.palette()
+    dark = palette.color(QPalette.ColorRole.Base).lightness() < 128
+    if dark:
+        return QColor("#7ee39a"), QColor("#ff9b92")
+    return QColor("#16692e"), QColor("#b3261e")
+
+
+def repolish(widget: QWidget) -> None:
+    """Re-apply the style sheet after a dynamic property changed."""
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
+    widget.update()
+
+
+# ---------------------------------------------------------------- messages
+
+
+def show_error(
+    parent: QWidget | None, error: BaseException, title: str | None = None
+) -> QMessageBox:
+    """Show ``error``'s message in a window-modal box that does not block the caller.
+
+    The message is selectable and the details (error type) can be copied.
+    Returns the box (tests may read its text).
+    """
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(title or QApplication.translate("common", "Something went wrong"))
+    box.setText(str(error) or type(error).__name__)
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    box.setDetailedText(f"{type(error).__name__}: {error}")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
+def confirm(parent: QWidget | None, title: str, question: str, yes: str, no: str) -> bool:
+    """Ask a yes/no question; True when the user chose ``yes``. Tests monkeypatch this."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(title)
+    box.setText(question)
+    yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    no_button = box.addButton(no, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(no_button)
+    box.setEscapeButton(no_button)
+    box.exec()
+    return box.clickedButton() is yes_button
+
+
+def guarded(parent: QWidget | None, call: Callable[[], T]) -> T | None:
+    """Run a service call; on a :class:`QuizAppError` show its message and return ``None``."""
+    try:
+        return call()
+    except QuizAppError as error:
+        show_error(parent, error)
+        return None

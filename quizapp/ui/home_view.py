@@ -1,0 +1,247 @@
+"""Home: "Continue where you left off", the lessons as cards in order, the exam, history.
+
+Renders a :class:`quizapp.services.dto.HomeView`; every button emits a ``*_requested``
+signal that the main window turns into a service call.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from quizapp.services import dto
+from quizapp.ui.common import button, card, primary_button, wrap_label
+
+
+class HomeView(QWidget):
+    """The student's home screen.
+
+    Signals: ``lesson_requested(lesson_id)``, ``resume_requested(attempt_id)``,
+    ``exam_requested(pack_id)``, ``history_requested()``, ``switch_student_requested()``.
+    """
+
+    lesson_requested = Signal(int)
+    resume_requested = Signal(int)
+    exam_requested = Signal(int)
+    history_requested = Signal()
+    switch_student_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._view: dto.HomeView | None = None
+        self.primary: QPushButton | None = None
+        self.lesson_buttons: dict[int, QPushButton] = {}
+        self.resume_buttons: dict[int, QPushButton] = {}
+        self.exam_buttons: dict[int, QPushButton] = {}
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(self.scroll, 1)
+        bottom = QHBoxLayout()
+        bottom.setContentsMargins(24, 8, 24, 12)
+        self.switch_button = button(
+            self.tr("Switch student"), "users", self.tr("Back to the list of students")
+        )
+        self.history_button = button(
+            self.tr("My results"), "history", self.tr("Your past quizzes and their scores")
+        )
+        bottom.addWidget(self.switch_button)
+        bottom.addStretch(1)
+        bottom.addWidget(self.history_button)
+        outer.addLayout(bottom)
+        self._content: QWidget | None = None
+        self._connect_signals()
+
+    def _connect_signals(self) -> None:
+        self.switch_button.clicked.connect(self.switch_student_requested)
+        self.history_button.clicked.connect(self.history_requested)
+
+    # ------------------------------------------------------------ render
+
+    def set_view(self, view: dto.HomeView) -> None:
+        """Show ``view``: unfinished attempts first, then each pack's lessons and exam."""
+        self._view = view
+        self.lesson_buttons = {}
+        self.resume_buttons = {}
+        self.exam_buttons = {}
+        self.primary = None
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(24, 16, 24, 16)
+        layout.setSpacing(12)
+        layout.addWidget(
+            wrap_label(self.tr("Hello, {name}!").format(name=view.student.name), 1.5, bold=True)
+        )
+
+        if view.unfinished:
+            layout.addWidget(wrap_label(self.tr("Continue where you left off"), 1.2, bold=True))
+            for attempt in view.unfinished:
+                layout.addWidget(self._resume_card(attempt))
+
+        if not view.packs:
+            layout.addWidget(
+                wrap_label(
+                    self.tr(
+                        "There are no lessons on this computer yet: ask your teacher to load a course."
+                    ),
+                    1.1,
+                )
+            )
+        for pack_home in view.packs:
+            layout.addWidget(wrap_label(pack_home.pack.title, 1.25, bold=True))
+            if pack_home.pack.description:
+                layout.addWidget(wrap_label(pack_home.pack.description))
+            if not pack_home.lessons:
+                layout.addWidget(wrap_label(self.tr("This course has no lessons yet.")))
+            for lesson in pack_home.lessons:
+                layout.addWidget(self._lesson_card(lesson))
+            exam_row = QHBoxLayout()
+            exam_text = wrap_label(
+                self.tr(
+                    "Ready to test yourself? The exam asks 20 questions drawn from all the lessons."
+                )
+            )
+            exam_row.addWidget(exam_text, 1)
+            exam = button(
+                self.tr("Exam (20 questions)"),
+                "clipboard-list",
+                self.tr("20 random questions from every lesson of {pack}").format(
+                    pack=pack_home.pack.title
+                ),
+            )
+            exam.setProperty("packId", pack_home.pack.id)
+            exam.clicked.connect(self._on_exam_button_clicked)
+            self.exam_buttons[pack_home.pack.id] = exam
+            exam_row.addWidget(exam)
+            layout.addLayout(exam_row)
+        layout.addStretch(1)
+
+        if self.primary is None:
+            # The first unread lesson is the obvious next step; else the first lesson.
+            for pack_home in view.packs:
+                for lesson in pack_home.lessons:
+                    if not lesson.read:
+                        self._make_primary(self.lesson_buttons[lesson.id])
+                        break
+                if self.primary is not None:
+                    break
+        old = self.scroll.takeWidget()
+        if old is not None:
+            old.deleteLater()
+        self.scroll.setWidget(content)
+        self._content = content
+        if self.primary is not None:
+            self.primary.setFocus()
+
+    def _make_primary(self, btn: QPushButton) -> None:
+        btn.setObjectName("primary")
+        btn.setDefault(True)
+        btn.style().unpolish(btn)
+        btn.style().polish(btn)
+        self.primary = btn
+
+    def _resume_card(self, attempt: dto.AttemptSummary) -> QFrame:
+        frame = card()
+        row = QHBoxLayout(frame)
+        row.setContentsMargins(16, 12, 16, 12)
+        text = QVBoxLayout()
+        text.addWidget(wrap_label(attempt.title, 1.1, bold=True))
+        text.addWidget(
+            wrap_label(
+                self.tr("{answered} of {total} questions answered").format(
+                    answered=attempt.answered, total=attempt.total
+                )
+            )
+        )
+        row.addLayout(text, 1)
+        resume = (
+            primary_button(self.tr("Continue"), "play")
+            if self.primary is None
+            else button(self.tr("Continue"), "play")
+        )
+        resume.setToolTip(self.tr("Go back to question {n}").format(n=attempt.answered + 1))
+        resume.setAccessibleName(self.tr("Continue {title}").format(title=attempt.title))
+        resume.setProperty("attemptId", attempt.id)
+        resume.clicked.connect(self._on_resume_button_clicked)
+        if self.primary is None:
+            self.primary = resume
+        self.resume_buttons[attempt.id] = resume
+        row.addWidget(resume, 0, Qt.AlignmentFlag.AlignVCenter)
+        return frame
+
+    def _lesson_card(self, lesson: dto.LessonProgress) -> QFrame:
+        frame = card()
+        row = QHBoxLayout(frame)
+        row.setContentsMargins(16, 12, 16, 12)
+        row.setSpacing(16)
+        text = QVBoxLayout()
+        text.setSpacing(4)
+        title = wrap_label(f"{lesson.position}. {lesson.title}", 1.1, bold=True)
+        text.addWidget(title)
+        status = []
+        status.append(self.tr("✓ Read") if lesson.read else self.tr("○ Not read yet"))
+        if lesson.best_percent is not None:
+            status.append(self.tr("Best score {percent}%").format(percent=lesson.best_percent))
+        if lesson.attempts == 0:
+            status.append(self.tr("No quiz taken yet"))
+        elif lesson.attempts == 1:
+            status.append(self.tr("1 quiz taken"))
+        else:
+            status.append(self.tr("{n} quizzes taken").format(n=lesson.attempts))
+        status_label = wrap_label("  ·  ".join(status))
+        text.addWidget(status_label)
+        bar = QProgressBar()
+        bar.setRange(0, 100)
+        bar.setValue(lesson.best_percent or 0)
+        bar.setTextVisible(False)
+        bar.setMaximumHeight(8)
+        bar.setAccessibleName(self.tr("Best score"))
+        bar.setVisible(lesson.best_percent is not None)
+        text.addWidget(bar)
+        row.addLayout(text, 1)
+        label = self.tr("Read again") if lesson.read else self.tr("Start lesson")
+        btn = button(label, "book-open")
+        btn.setAccessibleName(f"{label}: {lesson.title}")
+        btn.setToolTip(
+            self.tr("Open the lesson “{title}”, then take its quiz").format(title=lesson.title)
+        )
+        btn.setProperty("lessonId", lesson.id)
+        btn.clicked.connect(self._on_lesson_button_clicked)
+        self.lesson_buttons[lesson.id] = btn
+        row.addWidget(btn, 0, Qt.AlignmentFlag.AlignVCenter)
+        return frame
+
+    # ------------------------------------------------------------ slots
+
+    def _on_lesson_button_clicked(self) -> None:
+        sender = self.sender()
+        if isinstance(sender, QPushButton):
+            self.lesson_requested.emit(int(sender.property("lessonId")))
+
+    def _on_resume_button_clicked(self) -> None:
+        sender = self.sender()
+        if isinstance(sender, QPushButton):
+            self.resume_requested.emit(int(sender.property("attemptId")))
+
+    def _on_exam_button_clicked(self) -> None:
+        sender = self.sender()
+        if isinstance(sender, QPushButton):
+            self.exam_requested.emit(int(sender.property("packId")))
+
+    def activate_primary(self) -> None:
+        """Enter on Home: the highlighted button (continue, or the next lesson)."""
+        if self.primary is not None:
+            self.primary.click()
+
+
+__all__ = ["HomeView"]

@@ -1,0 +1,591 @@
+"""The main window: a header (where you are, who you are, back), and a stack of screens.
+
+It is the one place that moves between screens and turns their ``*_requested``
+signals into service calls; every call is guarded so a :class:`QuizAppError` becomes
+a message box, never a crash. Text size (Ctrl+= / Ctrl+- / Ctrl+0) applies to the whole
+app and is remembered in :class:`~quizapp.ui.settings.AppSettings`; F1 lists the
+keyboard shortcuts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QStackedWidget,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from quizapp.services import dto
+from quizapp.ui import common
+from quizapp.ui.common import STYLE_SHEET, button, icon, rescale_fonts, wrap_label
+from quizapp.ui.history_view import HistoryView
+from quizapp.ui.home_view import HomeView
+from quizapp.ui.lesson_view import LessonView, NoticeDialog
+from quizapp.ui.profile_picker import NewStudentDialog, ProfilePicker
+from quizapp.ui.quiz_view import QuizView
+from quizapp.ui.results_view import ResultsView
+from quizapp.ui.settings import DEFAULT_FONT_POINT_SIZE, AppSettings
+
+if TYPE_CHECKING:
+    from quizapp.services.container import Services
+
+SHORTCUTS: tuple[tuple[str, str], ...] = (
+    (
+        "1 – 9  or  A – I",
+        "Choose an answer (in a “Select all that apply” question, press again to untick)",
+    ),
+    ("Space", "Tick or untick the answer that has the focus"),
+    (
+        "Enter",
+        "Submit your answer, then go to the next question; elsewhere, the highlighted button",
+    ),
+    ("L", "After answering: show the passage in the lesson"),
+    ("Esc", "Go back (in a quiz, asks first; your answers are kept)"),
+    ("Tab / Shift+Tab", "Move between buttons and answers"),
+    ("Ctrl+=  /  Ctrl+-", "Bigger / smaller text"),
+    ("Ctrl+0", "Normal text size"),
+    ("F1", "This list"),
+)
+
+
+class ShortcutsDialog(QDialog):
+    """The "Keyboard shortcuts" help page (F1)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Keyboard shortcuts"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(wrap_label(self.tr("Keyboard shortcuts"), 1.3, bold=True))
+        browser = QTextBrowser()
+        browser.setOpenLinks(False)
+        rows = "".join(
+            f"<tr><td style='padding:4px 16px 4px 0'><b>{keys}</b></td><td style='padding:4px 0'>{self.tr(what)}</td></tr>"
+            for keys, what in SHORTCUTS
+        )
+        browser.setHtml(f"<table>{rows}</table>")
+        browser.setAccessibleName(self.tr("Keyboard shortcuts"))
+        layout.addWidget(browser, 1)
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        box.rejected.connect(self.reject)
+        box.button(QDialogButtonBox.StandardButton.Close).clicked.connect(self.reject)
+        layout.addWidget(box)
+        self.resize(620, 440)
+
+
+class MainWindow(QMainWindow):
+    """The app's window. Build it with settings, show it, then hand it the services.
+
+    ``set_services`` may come after ``show()`` (start-up paints first, opens the
+    database next). ``screen_changed(name)`` fires on every move between screens.
+    """
+
+    screen_changed = Signal(str)
+
+    def __init__(
+        self, settings: AppSettings, services: Services | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.services: Services | None = None
+        self.student: dto.StudentInfo | None = None
+        self.home_data: dto.HomeView | None = None
+        self.notice_dialog: NoticeDialog | None = None
+        self.new_student_dialog: NewStudentDialog | None = None
+        self.quiz: QuizView | None = None
+        self.setWindowTitle("quizapp")
+        self.setMinimumSize(QSize(760, 560))
+        self.setStyleSheet(STYLE_SHEET)
+        self._build_header()
+        self.stack = QStackedWidget()
+        self.opening_label = wrap_label(self.tr("Opening…"), 1.6, bold=True)
+        self.opening_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.opening_label)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self._build_actions()
+        self.apply_font_size(settings.font_point_size)
+        geometry = settings.window_geometry
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1024, 700)
+        self._update_header("opening")
+        if services is not None:
+            self.set_services(services)
+
+    # ------------------------------------------------------------ building
+
+    def _build_header(self) -> None:
+        self.header = QFrame()
+        self.header.setObjectName("headerBar")
+        row = QHBoxLayout(self.header)
+        row.setContentsMargins(12, 8, 12, 8)
+        row.setSpacing(10)
+        self.back_button = button(self.tr("Back"), "arrow-left", self.tr("Go back (Esc)"))
+        self.title_label = wrap_label("", 1.2, bold=True)
+        self.title_label.setAccessibleName(self.tr("Where you are"))
+        self.student_icon = QLabel()
+        self.student_icon.setPixmap(icon("user").pixmap(QSize(20, 20)))
+        self.student_label = QLabel("")
+        self.student_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.student_label.setToolTip(self.tr("The student using quizapp now"))
+        self.text_size_button = QToolButton()
+        self.text_size_button.setIcon(icon("type"))
+        self.text_size_button.setText(self.tr("Text size"))
+        self.text_size_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.text_size_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.text_size_button.setToolTip(self.tr("Bigger (Ctrl+=) or smaller (Ctrl+-) text"))
+        self.help_button = QToolButton()
+        self.help_button.setIcon(icon("help-circle"))
+        self.help_button.setText(self.tr("Help"))
+        self.help_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.help_button.setToolTip(self.tr("Keyboard shortcuts (F1)"))
+        row.addWidget(self.back_button)
+        row.addWidget(self.title_label, 1)
+        row.addWidget(self.student_icon)
+        row.addWidget(self.student_label)
+        row.addSpacing(8)
+        row.addWidget(self.text_size_button)
+        row.addWidget(self.help_button)
+
+    def _build_actions(self) -> None:
+        self.bigger_action = QAction(self.tr("Bigger text"), self)
+        self.bigger_action.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
+        self.smaller_action = QAction(self.tr("Smaller text"), self)
+        self.smaller_action.setShortcuts([QKeySequence("Ctrl+-")])
+        self.reset_text_action = QAction(self.tr("Normal text size"), self)
+        self.reset_text_action.setShortcuts([QKeySequence("Ctrl+0")])
+        self.help_action = QAction(icon("help-circle"), self.tr("Keyboard shortcuts"), self)
+        self.help_action.setShortcuts([QKeySequence(Qt.Key.Key_F1)])
+        menu = QMenu(self)
+        for action in (self.bigger_action, self.smaller_action, self.reset_text_action):
+            action.setShortcutVisibleInContextMenu(True)
+            menu.addAction(action)
+            self.addAction(action)
+        self.addAction(self.help_action)
+        self.text_size_button.setMenu(menu)
+        self._connect_signals()
+
+    def _connect_signals(self) -> None:
+        self.bigger_action.triggered.connect(self._on_bigger_action_triggered)
+        self.smaller_action.triggered.connect(self._on_smaller_action_triggered)
+        self.reset_text_action.triggered.connect(self._on_reset_text_action_triggered)
+        self.help_action.triggered.connect(self._on_help_action_triggered)
+        self.help_button.clicked.connect(self._on_help_action_triggered)
+        self.back_button.clicked.connect(self._on_back_button_clicked)
+
+    def _build_screens(self, services: Services) -> None:
+        self.picker = ProfilePicker()
+        self.home = HomeView()
+        self.lesson = LessonView()
+        self.quiz = QuizView(services.attempts)
+        self.results = ResultsView()
+        self.history = HistoryView()
+        for screen in (self.picker, self.home, self.lesson, self.quiz, self.results, self.history):
+            self.stack.addWidget(screen)
+        self.picker.student_chosen.connect(self._on_picker_student_chosen)
+        self.picker.new_student_requested.connect(self._on_picker_new_student_requested)
+        self.home.lesson_requested.connect(self._on_home_lesson_requested)
+        self.home.resume_requested.connect(self._on_home_resume_requested)
+        self.home.exam_requested.connect(self._on_home_exam_requested)
+        self.home.history_requested.connect(self._on_home_history_requested)
+        self.home.switch_student_requested.connect(self._on_home_switch_student_requested)
+        self.lesson.quiz_requested.connect(self._on_lesson_quiz_requested)
+        self.lesson.back_requested.connect(self._on_lesson_back_requested)
+        self.quiz.attempt_finished.connect(self._on_quiz_attempt_finished)
+        self.quiz.evidence_requested.connect(self._on_quiz_evidence_requested)
+        self.quiz.leave_requested.connect(self._on_quiz_leave_requested)
+        self.results.retry_requested.connect(self._on_results_retry_requested)
+        self.results.home_requested.connect(self._on_results_home_requested)
+        self.results.back_requested.connect(self._on_results_back_requested)
+        self.history.review_requested.connect(self._on_history_review_requested)
+        self.history.resume_requested.connect(self._on_home_resume_requested)
+        self.history.back_requested.connect(self._on_history_back_requested)
+
+    # ------------------------------------------------------------ services
+
+    def set_services(self, services: Services) -> None:
+        """Attach the services (once) and show the profile picker."""
+        if self.services is not None:
+            raise RuntimeError("services are already set")
+        self.services = services
+        self._build_screens(services)
+        rescale_fonts(self)
+        self.show_profiles()
+
+    def set_opening_message(self, text: str) -> None:
+        """Replace "Opening…" (e.g. with what went wrong)."""
+        self.opening_label.setText(text)
+
+    def _svc(self) -> Services:
+        if self.services is None:
+            raise RuntimeError("services are not set yet")
+        return self.services
+
+    # ------------------------------------------------------------ navigation
+
+    def current_screen(self) -> str:
+        """Name of the screen shown: opening, profiles, home, lesson, quiz, results, history."""
+        widget = self.stack.currentWidget()
+        names = {
+            "opening": self.opening_label,
+            "profiles": getattr(self, "picker", None),
+            "home": getattr(self, "home", None),
+            "lesson": getattr(self, "lesson", None),
+            "quiz": self.quiz,
+            "results": getattr(self, "results", None),
+            "history": getattr(self, "history", None),
+        }
+        for name, screen in names.items():
+            if screen is not None and screen is widget:
+                return name
+        return "opening"
+
+    def _show(self, widget: QWidget, name: str, title: str = "") -> None:
+        self.stack.setCurrentWidget(widget)
+        self._update_header(name, title)
+        self.screen_changed.emit(name)
+
+    def _update_header(self, name: str, title: str = "") -> None:
+        self.back_button.setVisible(name in {"lesson", "quiz", "results", "history"})
+        if name == "quiz":
+            self.back_button.setText(self.tr("Leave quiz"))
+        else:
+            self.back_button.setText(self.tr("Back"))
+        self.title_label.setText(title)
+        has_student = self.student is not None and name not in {"opening", "profiles"}
+        self.student_label.setText(self.student.name if has_student and self.student else "")
+        self.student_label.setVisible(has_student)
+        self.student_icon.setVisible(has_student)
+        self.setWindowTitle(f"{title} – quizapp" if title else "quizapp")
+
+    def show_profiles(self) -> None:
+        """The profile picker, with the students last used first."""
+        students = common.guarded(self, lambda: self._svc().students.list_students())
+        self.student = None
+        self.picker.set_students(students or [])
+        self._show(self.picker, "profiles", self.tr("Who is taking the quiz?"))
+        self.picker.filter_edit.setFocus()
+
+    def choose_student(self, student_id: int) -> None:
+        """Make ``student_id`` the current student and go Home."""
+        student = common.guarded(self, lambda: self._svc().students.select_student(student_id))
+        if student is not None:
+            self.student = student
+            self.show_home()
+
+    def show_home(self) -> None:
+        """Home for the current student (data refreshed)."""
+        student = self.student
+        if student is None:
+            self.show_profiles()
+            return
+        view = common.guarded(self, lambda: self._svc().course.home(student.id))
+        if view is None:
+            return
+        self.home_data = view
+        self.home.set_view(view)
+        self._show(self.home, "home", self.tr("Home"))
+
+    def open_lesson(self, lesson_id: int) -> None:
+        """Open a lesson; the pack's notice comes first if this student has not seen it."""
+        pack = self._pack_of_lesson(lesson_id)
+        if pack is not None and not pack.notice_seen and pack.pack.notice.strip():
+            dialog = NoticeDialog(pack.pack.title, pack.pack.notice, self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            pack_id = pack.pack.id
+            dialog.accepted.connect(lambda: self._on_notice_accepted(pack_id, lesson_id))
+            dialog.finished.connect(self._on_notice_finished)
+            self.notice_dialog = dialog
+            dialog.open()
+            return
+        self._show_lesson(lesson_id)
+
+    def _pack_of_lesson(self, lesson_id: int) -> dto.PackHome | None:
+        if self.home_data is None:
+            return None
+        for pack in self.home_data.packs:
+            if any(lesson.id == lesson_id for lesson in pack.lessons):
+                return pack
+        return None
+
+    def _show_lesson(self, lesson_id: int, evidence: str | None = None) -> bool:
+        svc = self._svc()
+        lesson = common.guarded(self, lambda: svc.course.lesson(lesson_id))
+        if lesson is None:
+            return False
+        student = self.student
+        if student is not None and evidence is None:
+            common.guarded(self, lambda: svc.course.mark_lesson_read(student.id, lesson_id))
+        self.lesson.set_lesson(lesson)
+        title = self.tr("Lesson {n} of {count}: {title}").format(
+            n=lesson.position, count=lesson.lesson_count, title=lesson.title
+        )
+        self._show(self.lesson, "lesson", title)
+        if evidence is not None:
+            self.lesson.set_return_to_quiz(True)
+            if evidence:
+                self.lesson.show_evidence(evidence)
+            self.lesson.return_button.setFocus()
+        else:
+            self.lesson.browser.setFocus()
+        return True
+
+    def show_evidence(self, lesson_id: int, evidence: str) -> None:
+        """From feedback: the lesson scrolled to ``evidence``, highlighted, with a way back."""
+        self._show_lesson(lesson_id, evidence=evidence)
+
+    def start_lesson_quiz(self, lesson_id: int) -> None:
+        """A new attempt at the quiz of ``lesson_id``."""
+        student = self.student
+        if student is None:
+            return
+        attempt = common.guarded(
+            self, lambda: self._svc().attempts.start_lesson_quiz(student.id, lesson_id)
+        )
+        if attempt is not None:
+            self._take(attempt)
+
+    def start_exam(self, pack_id: int) -> None:
+        """A new exam of 20 random questions over the pack."""
+        student = self.student
+        if student is None:
+            return
+        attempt = common.guarded(
+            self, lambda: self._svc().attempts.start_exam(student.id, pack_id, 20)
+        )
+        if attempt is not None:
+            self._take(attempt)
+
+    def resume_attempt(self, attempt_id: int) -> None:
+        """Continue an unfinished attempt at its first unanswered question, same order."""
+        attempt = common.guarded(self, lambda: self._svc().attempts.get(attempt_id))
+        if attempt is not None:
+            self._take(attempt)
+
+    def _take(self, attempt: dto.AttemptView) -> None:
+        assert self.quiz is not None
+        self.quiz.set_attempt(attempt)
+        self._show(self.quiz, "quiz", self.tr("Quiz: {title}").format(title=attempt.title))
+
+    def show_results(self, summary: dto.AttemptSummary) -> None:
+        """The score and review of a finished attempt."""
+        review = common.guarded(self, lambda: self._svc().attempts.review(summary.id))
+        if review is None:
+            return
+        self.results.set_results(summary, review)
+        self._show(self.results, "results", self.tr("Results: {title}").format(title=summary.title))
+
+    def show_history(self) -> None:
+        """The student's attempts, newest first."""
+        student = self.student
+        if student is None:
+            return
+        attempts = common.guarded(self, lambda: self._svc().attempts.history(student.id))
+        if attempts is None:
+            return
+        self.history.set_attempts(attempts)
+        self._show(self.history, "history", self.tr("My results"))
+
+    def review_attempt(self, attempt_id: int) -> None:
+        """A past attempt, read-only, exactly as it was taken."""
+        summary = next((a for a in self.history.attempts if a.id == attempt_id), None)
+        review = common.guarded(self, lambda: self._svc().attempts.review(attempt_id))
+        if review is None or summary is None:
+            return
+        self.results.set_results(summary, review, review_mode=True)
+        self._show(self.results, "results", self.tr("Review: {title}").format(title=summary.title))
+
+    def go_back(self) -> None:
+        """What Esc and the header's Back do on the current screen."""
+        name = self.current_screen()
+        if name == "lesson":
+            if (
+                self.lesson.returns_to_quiz
+                and self.quiz is not None
+                and self.quiz.attempt is not None
+            ):
+                self._show(
+                    self.quiz,
+                    "quiz",
+                    self.tr("Quiz: {title}").format(title=self.quiz.attempt.title),
+                )
+                self.quiz.next_button.setFocus()
+            else:
+                self.show_home()
+        elif name == "quiz":
+            assert self.quiz is not None
+            if self.quiz.confirm_leave():
+                self.show_home()
+        elif name == "results":
+            if self.results.review_mode:
+                self.show_history()
+            else:
+                self.show_home()
+        elif name == "history":
+            self.show_home()
+
+    # ------------------------------------------------------------ text size
+
+    def apply_font_size(self, point_size: int) -> None:
+        """Set the whole app's base text size (points) and remember it."""
+        self.settings.font_point_size = point_size
+        size = self.settings.font_point_size
+        font = QFont(QApplication.font())
+        font.setPointSize(size)
+        QApplication.setFont(font)
+        rescale_fonts(self)
+        for widget in QApplication.topLevelWidgets():
+            if widget is not self:
+                rescale_fonts(widget)
+
+    # ------------------------------------------------------------ slots
+
+    def _on_bigger_action_triggered(self) -> None:
+        self.apply_font_size(self.settings.font_point_size + 1)
+
+    def _on_smaller_action_triggered(self) -> None:
+        self.apply_font_size(self.settings.font_point_size - 1)
+
+    def _on_reset_text_action_triggered(self) -> None:
+        self.apply_font_size(DEFAULT_FONT_POINT_SIZE)
+
+    def _on_help_action_triggered(self) -> None:
+        dialog = ShortcutsDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def _on_back_button_clicked(self) -> None:
+        self.go_back()
+
+    def _on_picker_student_chosen(self, student_id: int) -> None:
+        self.choose_student(student_id)
+
+    def _on_picker_new_student_requested(self) -> None:
+        svc = self._svc()
+        dialog = NewStudentDialog(svc.students.create_student, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.student_created.connect(self._on_new_student_dialog_student_created)
+        dialog.destroyed.connect(self._on_new_student_dialog_destroyed)
+        self.new_student_dialog = dialog
+        dialog.open()
+
+    def _on_new_student_dialog_student_created(self, student: dto.StudentInfo) -> None:
+        self.choose_student(student.id)
+
+    def _on_new_student_dialog_destroyed(self) -> None:
+        self.new_student_dialog = None
+
+    def _on_notice_accepted(self, pack_id: int, lesson_id: int) -> None:
+        student = self.student
+        if student is None:
+            return
+        common.guarded(self, lambda: self._svc().course.acknowledge_notice(student.id, pack_id))
+        if self.home_data is not None:
+            refreshed = common.guarded(self, lambda: self._svc().course.home(student.id))
+            if refreshed is not None:
+                self.home_data = refreshed
+        self._show_lesson(lesson_id)
+
+    def _on_notice_finished(self, _result: int) -> None:
+        self.notice_dialog = None
+
+    def _on_home_lesson_requested(self, lesson_id: int) -> None:
+        self.open_lesson(lesson_id)
+
+    def _on_home_resume_requested(self, attempt_id: int) -> None:
+        self.resume_attempt(attempt_id)
+
+    def _on_home_exam_requested(self, pack_id: int) -> None:
+        self.start_exam(pack_id)
+
+    def _on_home_history_requested(self) -> None:
+        self.show_history()
+
+    def _on_home_switch_student_requested(self) -> None:
+        self.show_profiles()
+
+    def _on_lesson_quiz_requested(self, lesson_id: int) -> None:
+        self.start_lesson_quiz(lesson_id)
+
+    def _on_lesson_back_requested(self) -> None:
+        self.go_back()
+
+    def _on_quiz_attempt_finished(self, summary: dto.AttemptSummary) -> None:
+        self.show_results(summary)
+
+    def _on_quiz_evidence_requested(self, lesson_id: int, evidence: str) -> None:
+        self.show_evidence(lesson_id, evidence)
+
+    def _on_quiz_leave_requested(self) -> None:
+        self.show_home()
+
+    def _on_results_retry_requested(self, summary: dto.AttemptSummary) -> None:
+        if summary.kind == "exam" or summary.lesson_id is None:
+            self.start_exam(summary.pack_id)
+        else:
+            self.start_lesson_quiz(summary.lesson_id)
+
+    def _on_results_home_requested(self) -> None:
+        self.show_home()
+
+    def _on_results_back_requested(self) -> None:
+        self.go_back()
+
+    def _on_history_review_requested(self, attempt_id: int) -> None:
+        self.review_attempt(attempt_id)
+
+    def _on_history_back_requested(self) -> None:
+        self.show_home()
+
+    # ------------------------------------------------------------ events
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Keys no widget used: Esc goes back; Enter presses the focused button or the primary one."""
+        key = event.key()
+        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            super().keyPressEvent(event)
+            return
+        if key == Qt.Key.Key_Escape:
+            self.go_back()
+            return
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            focus = QApplication.focusWidget()
+            if isinstance(focus, QAbstractButton) and focus.isVisible() and focus.isEnabled():
+                focus.click()
+                return
+            screen = self.stack.currentWidget()
+            activate = getattr(screen, "activate_primary", None)
+            if callable(activate):
+                activate()
+                return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Remember the window's place. Answers are already saved, so nothing to ask."""
+        self.settings.window_geometry = self.saveGeometry()
+        self.settings.sync()
+        super().closeEvent(event)
+
+
+__all__ = ["MainWindow", "ShortcutsDialog"]
