@@ -1,0 +1,516 @@
+"""GIFT, read as Moodle reads it, and written so Moodle and we read it back.
+
+Source: Moodle's ``question/format/gift/format.php`` (``readquestion``,
+``escapedchar_pre``, ``parse_text_with_format``, ``writequestion``) and
+https://docs.moodle.org/en/GIFT_format. What is read, how it maps and what is skipped
+is in ``docs/formats/gift.md``. In short:
+
+* Questions are separated by blank lines (whitespace-only lines too); lines are trimmed;
+  a line starting with ``//`` is a comment. CRLF, CR and LF endings and a UTF-8 BOM are
+  accepted.
+* ``$CATEGORY: path`` starts a lesson (Moodle's ``$course$/top/`` prefix is dropped);
+  questions before any category go to a lesson named after the file.
+* ``::title::``, escapes ``\\~ \\= \\# \\{ \\} \\: \\\\`` and ``\\n``; ``[plain]``,
+  ``[markdown]``, ``[html]``, ``[moodle]`` markers (no marker = Moodle's auto format:
+  plain unless the text holds HTML, see :func:`quizapp.formats.html_safe.moodle_auto_format`).
+* ``{=right ~wrong}`` -> single answer; ``{~%50%a ~%50%b ~%-100%c}`` (no ``=``) ->
+  multiple answers with those credit fractions; ``#feedback`` per answer; ``####general
+  feedback`` -> explanation; ``{T}``/``{TRUE}``/``{F}``/``{FALSE}`` with ``#wrong#right``
+  feedback -> true/false; text after the closing brace -> prompt with ``_____``.
+* Numerical ``{#…}``, matching ``{=a -> b}``, short answer (only ``=``), essay ``{}``
+  and description (no braces) are skipped and reported with their line.
+* An unescaped ``{`` or ``}`` out of place is an error naming its line.
+
+A comment ``// question: ID`` inside a question (Moodle's own export writes one) gives
+the question's id; otherwise the id comes from the title, else from the prompt.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from quizapp.domain.model import (
+    Choice,
+    ImportResult,
+    Pack,
+    Question,
+    QuestionType,
+    TextFormat,
+)
+from quizapp.formats.html_safe import (
+    MEDIA_TAGS,
+    html_to_text,
+    moodle_auto_format,
+    sanitize_html_report,
+    unify_formats,
+)
+from quizapp.formats.registry import (
+    PackBuilder,
+    decode_text,
+    read_limited_bytes,
+    split_lines,
+)
+
+# Escaped characters are replaced by Unicode noncharacters (reserved for internal use)
+# while a question is taken apart, then put back: Moodle's placeholder technique.
+_ESCAPES = {"~": "\ufdd0", "=": "\ufdd1", "#": "\ufdd2", "{": "\ufdd3", "}": "\ufdd4",
+            ":": "\ufdd5", "n": "\ufdd6", "\\": "\ufdd7"}
+_RESTORE = {v: ("\n" if k == "n" else k) for k, v in _ESCAPES.items()}
+_NONCHARS = re.compile("[\ufdd0-\ufdef]")
+_WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
+_WEIGHTISH = re.compile(r"^%[^%\s]*%")
+_ID_COMMENT = re.compile(r"^//\s*question:\s*([^\s]+)")
+_FORMAT_NAMES = {"moodle", "html", "plain", "markdown"}
+_TF = {"T": True, "TRUE": True, "F": False, "FALSE": False}
+_MOODLE_PREFIX = re.compile(r"^\$[a-z0-9]+\$/(top/)?", re.IGNORECASE)
+BLANK = "_____"
+"""What stands for the braces in a missing-word question's prompt."""
+
+
+def _pre(text: str) -> str:
+    out: list[str] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\" and i + 1 < n and text[i + 1] in _ESCAPES:
+            out.append(_ESCAPES[text[i + 1]])
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _post(text: str) -> str:
+    return "".join(_RESTORE.get(ch, ch) for ch in text)
+
+
+@dataclass
+class _Block:
+    first_line: int
+    raw: list[str]
+
+
+def read_gift(path: str | os.PathLike[str], *, language: str = "en") -> ImportResult:
+    """Read a GIFT file (UTF-8, or Windows-1252 with a warning); see :func:`parse_gift`.
+
+    Raises :class:`~quizapp.domain.errors.PackError` for an unreadable or too large file
+    and for every problem in it.
+    """
+    filename = os.fspath(path)
+    text, warnings = decode_text(read_limited_bytes(filename), filename)
+    result = parse_gift(text, filename, language=language)
+    return ImportResult(result.pack, result.skipped, (*warnings, *result.warnings))
+
+
+def parse_gift(text: str, filename: str = "<string>", *, language: str = "en") -> ImportResult:
+    """Read GIFT ``text`` into a pack named after ``filename``.
+
+    Returns the pack (id and title from the file name, ``language`` as given), the
+    questions skipped with their line and why, and warnings. Raises
+    :class:`~quizapp.domain.errors.PackError` listing every problem (file, line, rule)
+    when any question is malformed or none could be read; nothing is partly imported.
+    """
+    builder = PackBuilder(filename=filename, language=language)
+    if _NONCHARS.search(text):
+        builder.warn("Unicode noncharacters (U+FDD0–U+FDEF) were replaced by U+FFFD.")
+        text = _NONCHARS.sub("\ufffd", text)
+    lesson_title: str | None = None
+    for block in _blocks(split_lines(text)):
+        lesson_title = _read_block(block, builder, lesson_title)
+    return builder.result()
+
+
+def _blocks(lines: list[str]) -> list[_Block]:
+    blocks: list[_Block] = []
+    current: _Block | None = None
+    for number, line in enumerate(lines, start=1):
+        if line.strip() == "":
+            current = None
+            continue
+        if current is None:
+            current = _Block(first_line=number, raw=[])
+            blocks.append(current)
+        current.raw.append(line)
+    return blocks
+
+
+class _Text:
+    """A block's text (escapes replaced) and how to turn an offset into a line number."""
+
+    def __init__(self, block: _Block) -> None:
+        cleaned: list[str] = []
+        self.id_hint = ""
+        for line in block.raw:
+            stripped = line.strip()
+            if stripped.startswith("//"):
+                match = _ID_COMMENT.match(stripped)
+                if match and not self.id_hint:
+                    self.id_hint = match.group(1)
+                cleaned.append("")
+            else:
+                cleaned.append(stripped)
+        self.text = _pre("\n".join(cleaned))
+        self.first_line = block.first_line
+
+    def line(self, pos: int) -> int:
+        return self.first_line + self.text.count("\n", 0, max(pos, 0))
+
+
+def _skip_ws(text: str, pos: int, end: int) -> int:
+    while pos < end and text[pos].isspace():
+        pos += 1
+    return pos
+
+
+def _read_block(block: _Block, b: PackBuilder, lesson_title: str | None) -> str | None:
+    """Read one blank-line-separated block; returns the current category afterwards."""
+    t = _Text(block)
+    text = t.text
+    end = len(text.rstrip())
+    start = _skip_ws(text, 0, end)
+    if start >= end:
+        return lesson_title  # comments only
+    if text.startswith("$CATEGORY:", start):
+        eol = text.find("\n", start)
+        eol = end if eol == -1 or eol > end else eol
+        raw_category = _post(text[start + len("$CATEGORY:"):eol]).strip()
+        lesson_title = _MOODLE_PREFIX.sub("", raw_category).strip() or raw_category
+        if not lesson_title:
+            b.problem(t.line(start), "empty-category", "$CATEGORY: has no name.")
+        rest = _skip_ws(text, eol, end)
+        if rest >= end:
+            return lesson_title
+        b.warn("a question follows $CATEGORY: without a blank line; read as a question.",
+               t.line(rest))
+        start = rest
+    _read_question(t, start, end, b, lesson_title)
+    return lesson_title
+
+
+def _read_question(t: _Text, start: int, end: int, b: PackBuilder, lesson: str | None) -> None:
+    text = t.text
+    line = t.line(start)
+    title = ""
+    if text.startswith("::", start):
+        close = text.find("::", start + 2, end)
+        if close == -1:
+            b.warn("'::' opens a title that is never closed; read as question text.", line)
+            start += 2
+        else:
+            title = " ".join(_post(text[start + 2:close]).split())
+            start = _skip_ws(text, close + 2, end)
+
+    opens = [i for i in range(start, end) if text[i] == "{"]
+    closes = [i for i in range(start, end) if text[i] == "}"]
+    if not opens and not closes:
+        b.skip(line, "description",
+               "Description (text with no answers in braces) is not a question; not imported.")
+        return
+    if not _braces_ok(t, opens, closes, b):
+        return
+    ob, cb = opens[0], closes[0]
+    answer = text[ob + 1:cb]
+    after = text[cb + 1:end]
+    # Moodle's "missing word": text after the braces means the blank is where they were.
+    prompt_raw = text[start:ob] + BLANK + after if after.strip() else text[start:ob]
+    general = ""
+    gf = answer.rfind("####")
+    if gf != -1:
+        general = answer[gf + 4:]
+        answer = answer[:gf]
+    answer = answer.strip()
+
+    kind = _classify(answer)
+    if kind != "multichoice" and kind != "truefalse":
+        b.skip(line, kind, _SKIP_REASONS[kind])
+        return
+
+    prompt_text, prompt_fmt = _marker(prompt_raw.strip(), "moodle")
+    if not prompt_text:
+        b.problem(line, "empty-prompt", "The question has no text before its answers.")
+        return
+    texts: list[tuple[str, TextFormat]] = [_convert(prompt_text, prompt_fmt, line, b)]
+    choices: list[tuple[float, int]] = []  # fraction, index of its text in texts
+    feedback_index: list[int] = []
+    qtype: QuestionType
+    if kind == "truefalse":
+        qtype = QuestionType.TRUE_FALSE
+        bits = answer.split("#", 2)
+        truth = _TF[bits[0].strip()]
+        wrong_fb = bits[1] if len(bits) > 1 else ""
+        right_fb = bits[2] if len(bits) > 2 else ""
+        true_fb, false_fb = (right_fb, wrong_fb) if truth else (wrong_fb, right_fb)
+        for label, fraction, fb in (("True", 1.0 if truth else 0.0, true_fb),
+                                    ("False", 0.0 if truth else 1.0, false_fb)):
+            texts.append((label, texts[0][1]))  # the same in every format
+            choices.append((fraction, len(texts) - 1))
+            texts.append(_convert(*_marker(fb.strip(), prompt_fmt), line, b))
+            feedback_index.append(len(texts) - 1)
+    else:
+        single = "=" in answer
+        qtype = QuestionType.SINGLE if single else QuestionType.MULTIPLE
+        parts = answer.replace("=", "~=").split("~")
+        if parts[0].strip():
+            b.problem(t.line(ob), "text-before-answers",
+                      f"Text {_post(parts[0].strip())[:40]!r} comes before the first ~ or = "
+                      "inside the braces; start each answer with ~ or =.")
+            return
+        for part in parts[1:]:
+            parsed = _answer(part.strip(), line, b)
+            if parsed is None:
+                return
+            fraction, body = parsed
+            bits = body.split("#", 1)
+            choice_text, choice_fmt = _marker(bits[0].strip(), prompt_fmt)
+            if not choice_text:
+                b.problem(line, "empty-choice", "An answer (after ~ or =) is empty.")
+                return
+            texts.append(_convert(choice_text, choice_fmt, line, b))
+            choices.append((fraction, len(texts) - 1))
+            fb = bits[1].strip() if len(bits) > 1 else ""
+            texts.append(_convert(*_marker(fb, prompt_fmt), line, b))
+            feedback_index.append(len(texts) - 1)
+        if len(choices) < 2:
+            b.problem(line, "too-few-choices",
+                      "A multiple-choice question needs at least 2 answers.")
+            return
+        if not single:
+            positive = sum(f for f, _ in choices if f > 0)
+            if positive <= 0:
+                b.problem(line, "no-correct-choice",
+                          "No answer is right: mark one with = or give weights such as ~%50%.")
+                return
+            if round(positive, 2) != 1:
+                b.problem(line, "weights-sum",
+                          f"The positive weights add up to {positive * 100:g}%, not 100% "
+                          "(as Moodle, they must).")
+                return
+    texts.append(_convert(*_marker(general.strip(), prompt_fmt), line, b))
+    fmt, unified = unify_formats(texts)
+    prompt = unified[0]
+    built = tuple(
+        Choice(text=unified[ti], fraction=fraction, feedback=unified[fi])
+        for (fraction, ti), fi in zip(choices, feedback_index, strict=True)
+    )
+    plain_prompt = html_to_text(prompt) if fmt is TextFormat.HTML else prompt
+    qid = b.question_id(t.id_hint, title, plain_prompt)
+    b.add(Question(
+        id=qid,
+        lesson_id=b.lesson_id(lesson),
+        type=qtype,
+        prompt=prompt,
+        choices=built,
+        explanation=unified[-1],
+        text_format=fmt,
+        title=title,
+        line=line,
+    ))
+
+
+def _braces_ok(t: _Text, opens: list[int], closes: list[int], b: PackBuilder) -> bool:
+    if closes and (not opens or closes[0] < opens[0]):
+        b.problem(t.line(closes[0]), "unexpected-brace",
+                  "'}' closes nothing; write \\} for a literal brace.")
+        return False
+    if not closes:
+        b.problem(t.line(opens[0]), "unclosed-brace",
+                  "'{' is never closed by '}' (a blank line inside the braces ends the "
+                  "question); write \\{ for a literal brace.")
+        return False
+    if len(opens) > 1:
+        if opens[1] < closes[0]:
+            b.problem(t.line(opens[1]), "unexpected-brace",
+                      "'{' inside the answers; write \\{ for a literal brace.")
+        else:
+            b.problem(t.line(opens[1]), "unexpected-brace",
+                      "A second '{' after the answers; a question has one pair of braces "
+                      "(write \\{ for a literal brace).")
+        return False
+    if len(closes) > 1:
+        b.problem(t.line(closes[1]), "unexpected-brace",
+                  "'}' closes nothing; write \\} for a literal brace.")
+        return False
+    return True
+
+
+_SKIP_REASONS = {
+    "essay": "Essay question ({} with no answers): this app only takes multiple choice.",
+    "numerical": "Numerical question ({#…}): this app only takes multiple choice.",
+    "matching": "Matching question (=… -> …): this app only takes multiple choice.",
+    "short_answer": "Short-answer question (answers with = and no ~): this app only takes "
+                    "multiple choice. (True/false must be written {T}, {TRUE}, {F} or {FALSE}.)",
+}
+
+
+def _classify(answer: str) -> str:
+    """Moodle's order of tests: essay, numerical, multichoice, matching, true/false, short."""
+    if answer == "":
+        return "essay"
+    if answer.startswith("#"):
+        return "numerical"
+    if "~" in answer:
+        return "multichoice"
+    if "=" in answer and "->" in answer:
+        return "matching"
+    head = answer.split("#", 1)[0].strip()
+    if head in _TF:
+        return "truefalse"
+    return "short_answer"
+
+
+def _answer(part: str, line: int, b: PackBuilder) -> tuple[float, str] | None:
+    """(fraction, rest) of one answer written ``=text``, ``%w%text`` or ``text``."""
+    if part.startswith("="):
+        return 1.0, part[1:]
+    match = _WEIGHT.match(part)
+    if match:
+        try:
+            weight = Decimal(match.group(1))
+        except InvalidOperation:  # pragma: no cover - the pattern only matches numbers
+            weight = Decimal(0)
+        if not Decimal(-100) <= weight <= Decimal(100):
+            b.problem(line, "weight-range",
+                      f"Weight {match.group(1)}% is outside -100%…100%.")
+            return None
+        return float(weight / 100), part[match.end():]
+    if _WEIGHTISH.match(part):
+        b.warn(f"{_post(part.split('%', 2)[1])!r} between % signs is not a number; "
+               "read as part of the answer text.", line)
+    return 0.0, part
+
+
+def _marker(text: str, default: str) -> tuple[str, str]:
+    """Split a leading ``[plain]``-style marker off ``text`` (Moodle: unknown names stay)."""
+    if text.startswith("["):
+        close = text.find("]")
+        if close != -1 and text[1:close] in _FORMAT_NAMES:
+            return _post(text[close + 1:]).strip(), text[1:close]
+    return _post(text).strip(), default
+
+
+def _convert(text: str, fmt: str, line: int, b: PackBuilder) -> tuple[str, TextFormat]:
+    if fmt == "plain":
+        return text, TextFormat.PLAIN
+    if fmt == "markdown":
+        return text, TextFormat.MARKDOWN
+    if fmt == "html":
+        safe, removed = sanitize_html_report(text)
+    else:
+        safe, out_fmt = moodle_auto_format(text)
+        if out_fmt is TextFormat.PLAIN:
+            return safe, out_fmt
+        removed = sanitize_html_report(text)[1]
+    lost = sorted(removed & MEDIA_TAGS)
+    if lost:
+        b.warn(f"removed {', '.join('<' + t + '>' for t in lost)}: images, media and frames "
+               "are never shown.", line)
+    return safe, TextFormat.HTML
+
+
+# ---------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------
+
+_MARKERS = {
+    TextFormat.PLAIN: "[plain]", TextFormat.MARKDOWN: "[markdown]", TextFormat.HTML: "[html]",
+}
+
+
+def _esc(text: str) -> str:
+    out = text.replace("\\", "\\\\")
+    for ch in "~=#{}:":
+        out = out.replace(ch, "\\" + ch)
+    return out.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+
+
+def _secondary(text: str, fmt: TextFormat) -> str:
+    """A choice, feedback or explanation: inherits the prompt's format; a text starting
+    with ``[`` gets the marker again so it is never read as one."""
+    return (_MARKERS[fmt] if text.startswith("[") else "") + _esc(text)
+
+
+def _percent(fraction: float) -> str:
+    text = format(Decimal(repr(fraction * 100)), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def _tf_choices(q: Question) -> tuple[int, int] | None:
+    names = [c.text.strip().lower() for c in q.choices]
+    if len(names) != 2 or sorted(names) != ["false", "true"]:
+        return None
+    t, f = names.index("true"), names.index("false")
+    if q.choices[t].is_correct == q.choices[f].is_correct:
+        return None
+    return t, f
+
+
+def _write_question(q: Question) -> str:
+    fmt = q.text_format
+    lines = [f"// question: {q.id}  name: {' '.join(q.title.split())}".rstrip()]
+    head = (f"::{_esc(q.title)}::" if q.title else "") + _MARKERS[fmt] + _esc(q.prompt)
+    explanation = f"####{_secondary(q.explanation, fmt)}" if q.explanation else ""
+    tf = _tf_choices(q) if q.type is QuestionType.TRUE_FALSE else None
+    if tf is not None:
+        t, f = tf
+        truth = q.choices[t].is_correct
+        right, wrong = (q.choices[t], q.choices[f]) if truth else (q.choices[f], q.choices[t])
+        body = "TRUE" if truth else "FALSE"
+        if wrong.feedback:
+            body += "#" + _secondary(wrong.feedback, fmt)
+        elif right.feedback:
+            body += "#"
+        if right.feedback:
+            body += "#" + _secondary(right.feedback, fmt)
+        lines.append(head + "{" + body + explanation + "}")
+        return "\n".join(lines)
+    single = q.type is not QuestionType.MULTIPLE and any(c.fraction == 1 for c in q.choices)
+    lines.append(head + "{")
+    for c in q.choices:
+        if single and c.fraction == 1:
+            mark = "="
+        elif c.fraction == 0 and not _WEIGHTISH.match(c.text):
+            mark = "~"
+        else:
+            mark = f"~%{_percent(c.fraction)}%"
+        entry = "\t" + mark + _secondary(c.text, fmt)
+        if c.feedback:
+            entry += "#" + _secondary(c.feedback, fmt)
+        lines.append(entry)
+    if explanation:
+        lines.append("\t" + explanation)
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def write_gift(pack: Pack) -> str:
+    """The pack as GIFT text (``\\n`` line endings), one ``$CATEGORY:`` per lesson.
+
+    Carries: lesson titles (as categories), question ids (as ``// question: ID``
+    comments, which Moodle ignores), titles, prompts with their format marker, choices
+    with their credit (``=`` for the right one of a single-answer question, ``~%w%``
+    weights otherwise), choice feedback, explanation (``####``) and true/false. Lesson
+    bodies, hints, shuffle and scoring settings, evidence, difficulty and tags are not
+    carried: GIFT has no place for them. A true/false question whose choices are not
+    named True and False is written as single answer.
+    """
+    out = [f"// {' '.join(pack.title.split())}: written by quizapp from pack {pack.id}", ""]
+    for lesson in pack.lessons:
+        questions = pack.questions_of(lesson.id)
+        if not questions:
+            continue
+        out.append(f"$CATEGORY: {' '.join(lesson.title.split())}")
+        out.append("")
+        for q in questions:
+            out.append(_write_question(q))
+            out.append("")
+    return "\n".join(out)
+
+
+__all__ = ["BLANK", "parse_gift", "read_gift", "write_gift"]

@@ -1,0 +1,339 @@
+"""Read and write question sets by file extension, plus what every reader shares.
+
+:func:`read_question_set` picks the reader from the file's extension
+(:data:`SUPPORTED_EXTENSIONS`) and returns an :class:`~quizapp.domain.model.ImportResult`
+or raises :class:`~quizapp.domain.errors.PackError` naming file, line and rule.
+:func:`write_question_set` writes a pack as our JSON or as GIFT, chosen by the output's
+extension.
+
+Files larger than :data:`MAX_FILE_BYTES` (20 MB) are refused before they are read: a
+classroom question set is a few hundred kilobytes, and a bigger file is almost always
+the wrong file (or an attack on the computer's memory).
+
+The second half of the module holds the small building blocks the readers share
+(reading bytes under the size limit, decoding text, line splitting, slugs, and
+:class:`PackBuilder`, which collects lessons, questions, skipped items, warnings and
+problems and then gives the result or raises).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from quizapp.domain.errors import PackError, Problem
+from quizapp.domain.model import ImportResult, Lesson, Pack, Question, SkippedItem
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+"""Largest question-set file accepted, in bytes (20 MiB)."""
+
+READ_EXTENSIONS: tuple[str, ...] = (".json", ".gift", ".txt", ".aiken", ".csv", ".xlsx", ".xml")
+"""Extensions :func:`read_question_set` reads (lower case, with the dot)."""
+
+WRITE_EXTENSIONS: tuple[str, ...] = (".json", ".gift", ".txt")
+"""Extensions :func:`write_question_set` writes."""
+
+SUPPORTED_EXTENSIONS: tuple[str, ...] = READ_EXTENSIONS
+"""Same as :data:`READ_EXTENSIONS`; for file dialogs' filters."""
+
+
+# ---------------------------------------------------------------------------
+# Dispatch
+# ---------------------------------------------------------------------------
+
+
+def read_question_set(path: str | os.PathLike[str], *, language: str = "en") -> ImportResult:
+    """Read any supported question-set file into a pack.
+
+    The reader is chosen by extension (case-insensitive): ``.json`` our pack format;
+    ``.gift``; ``.txt`` GIFT when the file contains ``{``, Aiken otherwise; ``.aiken``;
+    ``.csv``; ``.xlsx``; ``.xml`` Moodle XML. ``language`` (BCP 47) is given to packs from
+    formats that cannot say it (all but JSON).
+
+    Raises :class:`PackError` for an unsupported extension, a missing or unreadable
+    file, a file over :data:`MAX_FILE_BYTES`, and every problem found in the content
+    (each with file, line where known, and rule).
+    """
+    filename = os.fspath(path)
+    ext = Path(filename).suffix.lower()
+    if ext not in READ_EXTENSIONS:
+        raise _single(
+            filename, "unsupported-format",
+            f"Files ending in {ext or '(no extension)'!r} cannot be read; "
+            f"use one of {', '.join(READ_EXTENSIONS)}.",
+        )
+    data = read_limited_bytes(filename)
+    if ext == ".json":
+        from quizapp.formats.json_pack import parse_pack
+
+        text, _ = decode_text(data, filename)
+        return ImportResult(pack=parse_pack(text, filename))
+    if ext == ".xlsx":
+        from quizapp.formats.spreadsheet import parse_xlsx
+
+        return parse_xlsx(data, filename, language=language)
+    if ext == ".xml":
+        from quizapp.formats.moodle_xml import parse_moodle_xml
+
+        return parse_moodle_xml(data, filename, language=language)
+    text, warnings = decode_text(data, filename)
+    if ext == ".csv":
+        from quizapp.formats.spreadsheet import parse_csv
+
+        result = parse_csv(text, filename, language=language)
+    elif ext == ".aiken" or (ext == ".txt" and "{" not in text):
+        from quizapp.formats.aiken import parse_aiken
+
+        result = parse_aiken(text, filename, language=language)
+    else:
+        from quizapp.formats.gift import parse_gift
+
+        result = parse_gift(text, filename, language=language)
+    if warnings:
+        result = ImportResult(result.pack, result.skipped, (*warnings, *result.warnings))
+    return result
+
+
+def write_question_set(pack: Pack, path: str | os.PathLike[str]) -> None:
+    """Write ``pack`` to ``path`` as our JSON (``.json``) or GIFT (``.gift``, ``.txt``).
+
+    UTF-8, ``\\n`` line endings; the file is written to a temporary file beside it and
+    moved into place, so an existing file is never left half-written. Raises
+    :class:`PackError` (rule ``unsupported-format``) for another extension and
+    ``OSError`` when the file cannot be written.
+    """
+    filename = os.fspath(path)
+    ext = Path(filename).suffix.lower()
+    if ext == ".json":
+        from quizapp.formats.json_pack import dump_pack
+
+        text = dump_pack(pack)
+    elif ext in (".gift", ".txt"):
+        from quizapp.formats.gift import write_gift
+
+        text = write_gift(pack)
+    else:
+        raise _single(
+            filename, "unsupported-format",
+            f"Cannot write {ext or '(no extension)'!r}; use one of {', '.join(WRITE_EXTENSIONS)}.",
+        )
+    target = Path(filename)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=ext, dir=target.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# ---------------------------------------------------------------------------
+# Shared building blocks for the readers
+# ---------------------------------------------------------------------------
+
+
+def _single(filename: str, rule: str, message: str, line: int | None = None) -> PackError:
+    return PackError([Problem(filename, line, None, "", rule, message)])
+
+
+def read_limited_bytes(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of ``path``; raises :class:`PackError` (``too-large``) above ``limit``
+    bytes and (``unreadable``) when the file cannot be opened or read."""
+    filename = os.fspath(path)
+    try:
+        with open(filename, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit:
+                raise _too_large(filename, size, limit)
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        message = f"Cannot read the file: {exc.strerror or exc}."
+        raise _single(filename, "unreadable", message) from exc
+    if len(data) > limit:
+        raise _too_large(filename, len(data), limit)
+    return data
+
+
+def _too_large(filename: str, size: int, limit: int) -> PackError:
+    return _single(
+        filename, "too-large",
+        f"The file is {size / 1048576:.1f} MB; question sets larger than "
+        f"{limit / 1048576:.0f} MB are refused.",
+    )
+
+
+def decode_text(data: bytes, filename: str) -> tuple[str, list[str]]:
+    """Decode a text file's bytes once: UTF-8 (BOM removed), UTF-16 with a BOM, or, when
+    the bytes are not UTF-8, Windows-1252 (what Excel and Notepad save as "ANSI") with a
+    warning. Returns ``(text, warnings)``; never raises."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), []
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        text = data.decode("cp1252", errors="replace")
+        return text, [
+            f"{Path(filename).name}: line {line}: the file is not UTF-8; it was read as "
+            "Windows-1252 (ANSI). Check accented letters, or save it as UTF-8."
+        ]
+
+
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines of ``text`` with CRLF, CR-only and LF endings all accepted (BOM removed)."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return _NEWLINES.split(text)
+
+
+def slugify(text: str, fallback: str = "item", max_length: int = 48) -> str:
+    """A lower-case ASCII slug (``a-z``, ``0-9``, single ``-``) of ``text``, at most
+    ``max_length`` characters, cut at a word boundary; ``fallback`` when nothing is left."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > max_length:
+        cut = slug[:max_length]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut else cut
+    return slug or fallback
+
+
+def file_title(filename: str) -> str:
+    """A title from a file name: its stem, ``_`` read as spaces (``"Imported questions"``
+    for a name in angle brackets such as ``<string>``)."""
+    if filename.startswith("<"):
+        return "Imported questions"
+    stem = Path(filename).stem.replace("_", " ").strip()
+    return stem or "Imported questions"
+
+
+@dataclass
+class PackBuilder:
+    """Collects what a reader finds, then builds the result or raises.
+
+    Lessons are created on first use, in order; questions before any lesson go to a
+    default lesson named after the file. Every problem is kept, so a teacher sees them
+    all at once; :meth:`result` raises :class:`PackError` if there is any, or if no
+    question at all could be read (then skipped items are listed as problems too).
+    """
+
+    filename: str
+    language: str = "en"
+    lessons: list[Lesson] = field(default_factory=list)
+    questions: list[Question] = field(default_factory=list)
+    skipped: list[SkippedItem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    _lesson_by_title: dict[str, str] = field(default_factory=dict)
+    _lesson_ids: set[str] = field(default_factory=set)
+    _question_ids: set[str] = field(default_factory=set)
+
+    @property
+    def title(self) -> str:
+        """The pack title (from the file name)."""
+        return file_title(self.filename)
+
+    def lesson_id(self, title: str | None) -> str:
+        """The id of the lesson titled ``title`` (created when new); ``None`` or blank
+        means the default lesson named after the file."""
+        title = (title or "").strip() or self.title
+        if title in self._lesson_by_title:
+            return self._lesson_by_title[title]
+        lesson_id = _unique(slugify(title, "lesson"), self._lesson_ids)
+        self._lesson_by_title[title] = lesson_id
+        self.lessons.append(Lesson(id=lesson_id, title=title, body=""))
+        return lesson_id
+
+    def question_id(self, *preferences: str) -> str:
+        """A unique question id: the slug of the first non-empty preference, made unique
+        with ``-2``, ``-3``… (``q<n>`` when every preference is empty)."""
+        for pref in preferences:
+            slug = slugify(pref, "")
+            if slug:
+                return _unique(slug, self._question_ids)
+        return _unique(f"q{len(self.questions) + 1}", self._question_ids)
+
+    def add(self, question: Question) -> None:
+        """Add a question (its id should come from :meth:`question_id`)."""
+        self.questions.append(question)
+
+    def skip(self, line: int | None, kind: str, reason: str) -> None:
+        """Record an item not imported, for the report."""
+        self.skipped.append(SkippedItem(line=line, kind=kind, reason=reason))
+
+    def warn(self, message: str, line: int | None = None) -> None:
+        """Record a warning (prefixed with ``line N:`` when a line is given)."""
+        self.warnings.append(f"line {line}: {message}" if line is not None else message)
+
+    def problem(
+        self, line: int | None, rule: str, message: str, *, column: int | None = None,
+        path: str = "",
+    ) -> None:
+        """Record a problem; the import will fail with all problems listed."""
+        self.problems.append(Problem(self.filename, line, column, path, rule, message))
+
+    def pack_id(self) -> str:
+        """The pack id: the slug of the file name."""
+        return slugify(self.title, "imported-questions")
+
+    def result(self) -> ImportResult:
+        """The pack with its report; raises :class:`PackError` as described above."""
+        if not self.problems and not self.questions:
+            self.problem(
+                None, "no-questions",
+                "No question could be imported from this file"
+                + (" (every item was skipped, see below)." if self.skipped else "."),
+            )
+            for item in self.skipped:
+                self.problem(item.line, f"skipped-{item.kind}", item.reason)
+        if self.problems:
+            raise PackError(sorted(self.problems, key=_problem_order))
+        used = {q.lesson_id for q in self.questions}
+        lessons = tuple(lesson for lesson in self.lessons if lesson.id in used)
+        empty = [lesson.title for lesson in self.lessons if lesson.id not in used]
+        warnings = list(self.warnings)
+        if empty:
+            warnings.append("Categories with no question were left out: " + ", ".join(empty))
+        pack = Pack(
+            id=self.pack_id(),
+            title=self.title,
+            lessons=lessons,
+            questions=tuple(self.questions),
+            language=self.language,
+            source=Path(self.filename).name if not self.filename.startswith("<") else "",
+        )
+        return ImportResult(pack=pack, skipped=tuple(self.skipped), warnings=tuple(warnings))
+
+
+def _problem_order(problem: Problem) -> tuple[int, int]:
+    return (problem.line or 0, problem.column or 0)
+
+
+def _unique(base: str, used: set[str]) -> str:
+    candidate = base
+    n = 2
+    while candidate in used:
+        candidate = f"{base}-{n}"
+        n += 1
+    used.add(candidate)
+    return candidate
+
+
+def nonempty(items: Iterable[str]) -> list[str]:
+    """The items that are not blank."""
+    return [item for item in items if item.strip()]
