@@ -1,0 +1,178 @@
+"""The composition root: the one place that wires paths, database, services and window.
+
+Start-up paints first: the main window is shown in an "Opening…" state before
+SQLAlchemy (or anything else heavy) is imported; a zero-timer then opens the database
+(migrating it if needed), installs or refreshes the built-in pack, builds the services
+and hands them to the window (performance issue: first window painted within 1.5× a
+bare PySide6 window).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from quizapp.services.container import Services
+    from quizapp.store.database import Database
+    from quizapp.ui.main_window import MainWindow
+    from quizapp.ui.settings import AppSettings
+
+APP_NAME = "quizapp"
+ORGANISATION = "quizapp"
+ORGANISATION_DOMAIN = "quizapp.invalid"
+
+log = logging.getLogger("quizapp")
+
+
+def open_services(db: str | None) -> tuple[Database, Services]:
+    """Open the database ``db`` says (path, URL, or ``None`` for ``QUIZAPP_DB`` or the
+    default file in the user data folder), migrate it, make sure the built-in pack is
+    installed and current, and build the services.
+
+    Raises :class:`quizapp.domain.errors.QuizAppError` (database or pack problems) with
+    a message for the user. The caller closes the returned ``Database``.
+    """
+    from quizapp.bundled import builtin_pack_path
+    from quizapp.services.container import build_services
+    from quizapp.services.packs import ensure_builtin_pack
+    from quizapp.store.database import open_database, resolve_db_url
+
+    database = open_database(resolve_db_url(db))
+    try:
+        ensure_builtin_pack(database.sessions, builtin_pack_path())
+        services = build_services(database)
+    except BaseException:
+        database.close()
+        raise
+    return database, services
+
+
+def configure_application(app: QApplication) -> None:
+    """Names used by ``QSettings`` and the window system."""
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName("quizapp")
+    app.setOrganizationName(ORGANISATION)
+    app.setOrganizationDomain(ORGANISATION_DOMAIN)
+
+
+def create_main_window(
+    services: Services | None = None, settings: AppSettings | None = None
+) -> MainWindow:
+    """The main window, with ``services`` attached when given (tests pass both).
+
+    ``settings`` defaults to the application's own ``QSettings``; the window is not shown.
+    """
+    from quizapp.ui.main_window import MainWindow
+    from quizapp.ui.settings import AppSettings
+
+    return MainWindow(settings if settings is not None else AppSettings(), services)
+
+
+def _log_path() -> str:
+    from platformdirs import user_log_dir
+
+    folder = user_log_dir(APP_NAME, appauthor=False)
+    os.makedirs(folder, exist_ok=True)
+    return os.path.join(folder, "quizapp.log")
+
+
+def setup_logging() -> None:
+    """Log to a rotating file in the user log folder (1 MB × 3), and to stderr."""
+    from logging.handlers import RotatingFileHandler
+
+    log.setLevel(logging.INFO)
+    try:
+        handler: logging.Handler = RotatingFileHandler(
+            _log_path(), maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+        )
+    except OSError:
+        handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(handler)
+
+
+def install_excepthook(parent: QWidget | None = None) -> None:
+    """Log every uncaught exception and show it in a crash dialog with copyable details.
+
+    Not installed under pytest (pytest-qt reports uncaught exceptions itself).
+    """
+    if "PYTEST_CURRENT_TEST" in os.environ:
+        return
+
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        details = "".join(traceback.format_exception(kind, value, tb))
+        log.error("Uncaught exception\n%s", details)
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, value, tb)
+            return
+        try:
+            from quizapp.ui.crash_dialog import CrashDialog
+
+            CrashDialog.show_crash(parent, str(value) or kind.__name__, details)
+        except Exception:  # the hook must never raise
+            sys.__excepthook__(kind, value, tb)
+
+    sys.excepthook = hook
+
+
+def main(db: str | None = None) -> int:
+    """Run the GUI on the database ``db`` (path or SQLAlchemy URL; ``None``: ``QUIZAPP_DB``
+    or the default file). Returns the exit status: 0, or 2 when the database cannot be
+    opened (the reason is shown in a message box)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    configure_application(app)
+    window = create_main_window()
+    window.show()
+    setup_logging()
+    install_excepthook(window)
+    state: dict[str, object] = {"status": 0, "database": None}
+
+    def finish_start() -> None:
+        from quizapp.domain.errors import QuizAppError
+
+        try:
+            database, services = open_services(db)
+        except QuizAppError as error:
+            log.error("Cannot open the database: %s", error)
+            from PySide6.QtCore import Qt
+            from PySide6.QtWidgets import QMessageBox
+
+            window.set_opening_message(window.tr("quizapp could not open its data."))
+            box = QMessageBox(
+                QMessageBox.Icon.Critical,
+                window.tr("quizapp cannot start"),
+                str(error),
+                parent=window,
+            )
+            box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            box.setInformativeText(
+                window.tr("Nothing was changed. Show this message to your teacher.")
+            )
+            box.exec()
+            state["status"] = 2
+            app.exit(2)
+            return
+        state["database"] = database
+        window.set_services(services)
+
+    QTimer.singleShot(0, finish_start)
+    status = app.exec()
+    database = state["database"]
+    if database is not None:
+        database.close()  # type: ignore[attr-defined]
+    return int(state["status"]) if state["status"] else status
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
