@@ -34,6 +34,7 @@ from quizapp.domain.behaviours import (
     CbmItem,
     CbmSummary,
     Certainty,
+    MarkState,
     QuestionMark,
     TryOutcome,
     allows_certainty,
@@ -96,6 +97,15 @@ class SlotStatus(StrEnum):
     CORRECT = "correct"
     PARTIAL = "partial"  # "Partially correct"
     WRONG = "wrong"  # "Incorrect"
+
+
+_FINAL_STATUS = {
+    MarkState.NOT_ANSWERED: SlotStatus.NOT_ANSWERED,
+    MarkState.TODO: SlotStatus.ANSWER_SAVED,
+    MarkState.CORRECT: SlotStatus.CORRECT,
+    MarkState.PARTIAL: SlotStatus.PARTIAL,
+    MarkState.WRONG: SlotStatus.WRONG,
+}
 
 
 # --- events -------------------------------------------------------------------------
@@ -327,6 +337,8 @@ class QuizFlow:
         )
 
     def _status(self, index: int) -> SlotStatus:
+        if self._finished is not None:
+            return _FINAL_STATUS[self._finished.marks[index].state]
         data = self._data[index]
         if data.finished and data.tries:
             outcome = data.tries[-1][1]

@@ -192,9 +192,13 @@ def test_interactive_try_again_with_hint_and_penalty() -> None:
     assert flow.state().status is SlotStatus.CORRECT
     # The summary counts the interactive question as answered.
     assert flow.summary().answered == (0,)
-    result = flow.finish()
+    flow.next()
+    flow.select({1})
+    assert flow.submit().outcome.try_again  # wrong at the first try...
+    result = flow.finish()  # ...and the attempt ends between tries
     assert result.marks[0].fraction == pytest.approx(0.6666667)
-    assert result.marks[1].state is MarkState.NOT_ANSWERED
+    assert result.marks[1].fraction == 0.0
+    assert [r.status for r in flow.summary().rows] == [SlotStatus.CORRECT, SlotStatus.WRONG]
 
 
 def test_cbm_flow_reports_cbm_average_and_accuracy() -> None:
