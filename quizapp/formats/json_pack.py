@@ -71,6 +71,40 @@ TEXT_FORMATS = (TextFormat.PLAIN.value, TextFormat.MARKDOWN.value)
 
 _CREDIT_TOLERANCE = 1.0 - FULL_MARKS_THRESHOLD
 
+RULES: Mapping[str, str] = {
+    "file-not-found": "the file does not exist",
+    "file-unreadable": "the file cannot be read (a folder, no permission, ...)",
+    "file-too-large": f"the file is over {MAX_PACK_BYTES // 1048576} MB",
+    "not-utf8": "the file is not UTF-8 text",
+    "invalid-json": "the text is not valid JSON",
+    "duplicate-key": "a field appears twice in one object",
+    "wrong-type": "a value has the wrong type (text, number, true/false, list, object)",
+    "missing-field": "a required field is absent",
+    "unknown-field": "a field the format does not define (often a typo)",
+    "empty-field": "a text that must say something is empty",
+    "bad-format": "'format' is not \"quizapp-pack\"",
+    "bad-format-version": "'format_version' is not 1",
+    "bad-slug": "an id is not lowercase letters, digits and single hyphens",
+    "bad-language": "'language' is not a BCP 47 tag",
+    "bad-value": "a value is not one of those allowed (type, text_format, scoring, difficulty)",
+    "no-lessons": "the pack has no lesson",
+    "no-questions": "the pack has no question",
+    "duplicate-id": "two lessons, or two questions, share an id",
+    "missing-lesson": "a question names a lesson the pack does not have",
+    "too-few-choices": "a question has fewer than two choices",
+    "true-false-choices": "a true_false question does not have exactly two choices",
+    "single-correct-count": "a single or true_false question has not exactly one right choice",
+    "no-correct-choice": "no choice is right",
+    "duplicate-choice": "two choices of a question have the same text",
+    "empty-choice": "a choice has no text",
+    "credit-range": "a credit is outside -1 .. 1",
+    "credit-not-full": "the credits cannot reach full marks (or go beyond them)",
+    "mixed-credit": "'correct' and 'credit' mixed in one choice or one question",
+    "evidence-not-found": "the evidence is not in the question's lesson",
+    "evidence-missing": "a question of the built-in pack has no evidence",
+}
+"""Every rule id a problem can carry, with what it means (documented in docs/pack-format.md)."""
+
 # ---------------------------------------------------------------------------
 # Reading
 
@@ -895,6 +929,7 @@ __all__ = [
     "FORMAT_MARKER",
     "FORMAT_VERSION",
     "MAX_PACK_BYTES",
+    "RULES",
     "dump_pack",
     "load_pack",
     "pack_to_dict",
