@@ -586,7 +586,7 @@ class _Checker:
         )
 
     def lesson(self, raw: Any, path: JsonPath, seen: dict[str, int]) -> Lesson | None:
-        good = self.fields(raw, path, _LESSON_FIELDS, f"lesson {path[-1]}")
+        good = self.fields(raw, path, _LESSON_FIELDS, "this lesson")
         if good is None:
             return None
         lesson_id = self.slug(good, path, "lesson")
@@ -595,7 +595,7 @@ class _Checker:
                 self.add(
                     (*path, "id"),
                     "duplicate-id",
-                    f"Lesson id {lesson_id!r} is already used by lesson {seen[lesson_id]} "
+                    f"Lesson id {lesson_id!r} is already used by an earlier lesson "
                     f"($.lessons[{seen[lesson_id]}]); lesson ids must be unique.",
                 )
             else:
@@ -614,7 +614,7 @@ class _Checker:
     ) -> Question | None:
         before = len(self.problems)
         index = int(path[-1])
-        good = self.fields(raw, path, _QUESTION_FIELDS, f"question {index}")
+        good = self.fields(raw, path, _QUESTION_FIELDS, "this question")
         if good is None:
             return None
         question_id = self.slug(good, path, "question")
@@ -623,9 +623,8 @@ class _Checker:
                 self.add(
                     (*path, "id"),
                     "duplicate-id",
-                    f"Question id {question_id!r} is already used by question "
-                    f"{seen[question_id]} ($.questions[{seen[question_id]}]); "
-                    "question ids must be unique.",
+                    f"Question id {question_id!r} is already used by an earlier question "
+                    f"($.questions[{seen[question_id]}]); question ids must be unique.",
                 )
             else:
                 seen[question_id] = int(path[-1])
@@ -695,7 +694,7 @@ class _Checker:
         before = len(self.problems)
         goods: list[dict[str, Any] | None] = []
         for i, item in enumerate(raw):
-            good = self.fields(item, (*path, i), _CHOICE_FIELDS, f"choice {i}")
+            good = self.fields(item, (*path, i), _CHOICE_FIELDS, "this choice")
             goods.append(good)
             if good is None:
                 continue
@@ -725,8 +724,8 @@ class _Checker:
                 self.add(
                     (*path, i, "text"),
                     "duplicate-choice",
-                    f"Choice {i} repeats choice {seen_texts[key]} ({text.strip()!r}); "
-                    "each choice must be different.",
+                    f"This choice repeats an earlier choice ({text.strip()!r}, "
+                    f"{format_path((*path, seen_texts[key]))}); each choice must be different.",
                 )
             else:
                 seen_texts[key] = i
