@@ -15,6 +15,7 @@ from __future__ import annotations
 import string
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -392,12 +393,12 @@ def summaries(s: Session, attempts: Sequence[m.Attempt]) -> list[AttemptSummary]
     ids = [a.id for a in attempts]
     if not ids:
         return []
-    totals = dict(
+    totals = _pairs(
         s.execute(
             select(m.AttemptSlot.attempt_id, func.count(m.AttemptSlot.id))
             .where(m.AttemptSlot.attempt_id.in_(ids))
             .group_by(m.AttemptSlot.attempt_id)
-        ).tuples()
+        )
     )
     answered: dict[int, tuple[int, datetime | None]] = {
         attempt_id: (count, last)
@@ -409,7 +410,7 @@ def summaries(s: Session, attempts: Sequence[m.Attempt]) -> list[AttemptSummary]
             )
             .where(m.Response.attempt_id.in_(ids))
             .group_by(m.Response.attempt_id)
-        ).tuples()
+        )
     }
     out = []
     for a in attempts:
@@ -455,3 +456,8 @@ def _as_utc(value: datetime | str) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _pairs(rows: Iterable[Any]) -> dict[Any, Any]:
+    """``{first column: second column}`` of two-column result rows."""
+    return {row[0]: row[1] for row in rows}

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -43,12 +44,12 @@ def _visible_packs(s: Session) -> list[m.Pack]:
 
 def _question_counts(s: Session, pack_ids: list[int]) -> dict[int, int]:
     """Current questions per lesson id."""
-    return dict(
+    return _pairs(
         s.execute(
             select(m.Question.lesson_id, func.count(m.Question.id))
             .where(m.Question.pack_id.in_(pack_ids), m.Question.is_current)
             .group_by(m.Question.lesson_id)
-        ).tuples()
+        )
     )
 
 
@@ -96,7 +97,7 @@ class CourseService:
                     m.Attempt.state == FINISHED,
                     m.Attempt.lesson_id.is_not(None),
                 )
-            ).tuples():
+            ):
                 assert lesson_id is not None
                 tries[lesson_id] += 1
                 best[lesson_id] = max(best.get(lesson_id, 0), percent(marks, max_marks))
@@ -194,3 +195,8 @@ class CourseService:
                         student_id=student_id, pack_id=pack_id, acknowledged_at=self._clock()
                     )
                 )
+
+
+def _pairs(rows: Iterable[Any]) -> dict[Any, Any]:
+    """``{first column: second column}`` of two-column result rows."""
+    return {row[0]: row[1] for row in rows}

@@ -9,7 +9,9 @@ asked, so history and review always show what the student saw.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -142,12 +144,12 @@ def _install(
             select(m.Question).where(m.Question.pack_id == row.id, m.Question.is_current)
         )
     }
-    latest = dict(
+    latest = _pairs(
         s.execute(
             select(m.Question.key, func.max(m.Question.revision))
             .where(m.Question.pack_id == row.id)
             .group_by(m.Question.key)
-        ).tuples()
+        )
     )
     q_added = q_revised = q_unchanged = q_removed = 0
     seen: set[str] = set()
@@ -217,3 +219,8 @@ def _install(
         questions_unchanged=q_unchanged,
         questions_removed=q_removed,
     )
+
+
+def _pairs(rows: Iterable[Any]) -> dict[Any, Any]:
+    """``{first column: second column}`` of two-column result rows."""
+    return {row[0]: row[1] for row in rows}
