@@ -1,0 +1,215 @@
+"""The ``quizapp`` command line: the GUI by default, and teacher commands.
+
+``quizapp`` alone opens the app; ``quizapp validate FILE`` checks a question set and
+prints a summary or every problem. ``--db PATH`` (or the ``QUIZAPP_DB`` environment
+variable) names the database, before or after the subcommand.
+
+Adding a subcommand: write ``_add_<name>(subparsers, common)`` that builds its parser
+and sets ``handler`` to a function ``(args) -> int``, then list it in
+:data:`SUBCOMMANDS`. Nothing heavy is imported at module level (no SQLAlchemy, no Qt):
+each handler imports what it needs, so ``quizapp validate`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from quizapp.domain.model import ImportResult
+
+Handler = Callable[[argparse.Namespace], int]
+SubparserAdder = Callable[[Any, argparse.ArgumentParser], None]
+
+DB_ENV = "QUIZAPP_DB"
+"""Environment variable naming the database when ``--db`` is not given."""
+
+
+def db_of(args: argparse.Namespace) -> str | None:
+    """The database the user named: ``--db``, else ``$QUIZAPP_DB``, else ``None`` (default file).
+
+    A path to a SQLite file or a SQLAlchemy URL, passed on as given.
+    """
+    value = getattr(args, "db", None) or os.environ.get(DB_ENV)
+    return value or None
+
+
+# ---------------------------------------------------------------------------
+# quizapp validate FILE
+
+
+def _add_validate(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "validate",
+        parents=[common],
+        help="check a question set file and summarise it",
+        description=(
+            "Check a question set (our JSON pack, or any format quizapp imports) and print "
+            "a summary, or every problem with its line. Exit status 0 when valid, 1 if not."
+        ),
+    )
+    parser.add_argument("file", metavar="FILE", help="the file to check, e.g. questions.json")
+    parser.add_argument(
+        "--require-evidence",
+        action="store_true",
+        help="require 'evidence' on every question, as for the built-in pack "
+        "(always on for the built-in questions.json)",
+    )
+    parser.set_defaults(handler=cmd_validate)
+
+
+def read_for_validate(path: str, *, require_evidence: bool = False) -> ImportResult:
+    """Read any question set the app can import; raises ``PackError`` listing its problems.
+
+    JSON packs that must carry evidence go straight to the pack loader (the registry
+    reads teachers' packs, where evidence is optional).
+    """
+    from quizapp.domain.model import ImportResult
+
+    if require_evidence and Path(path).suffix.lower() == ".json":
+        from quizapp.formats.json_pack import load_pack
+
+        return ImportResult(pack=load_pack(path, require_evidence=True))
+    from quizapp.formats.registry import read_question_set
+
+    return read_question_set(path)
+
+
+def _is_builtin_pack(path: str) -> bool:
+    from quizapp.bundled import builtin_pack_path
+
+    try:
+        return Path(path).resolve() == builtin_pack_path().resolve()
+    except OSError:
+        return False
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Print a summary of a valid file (exit 0) or every problem, one per line (exit 1)."""
+    from quizapp.domain.errors import PackError
+
+    path: str = args.file
+    strict = bool(args.require_evidence) or _is_builtin_pack(path)
+    try:
+        result = read_for_validate(path, require_evidence=strict)
+    except PackError as err:
+        for problem in err.problems:
+            print(problem)
+        print(f"{_plural(len(err.problems), 'problem')} in {path}")
+        return 1
+    for line in summary_lines(result, path):
+        print(line)
+    return 0
+
+
+def summary_lines(result: ImportResult, path: str) -> list[str]:
+    """What ``validate`` prints for a file that reads: pack, counts by type and by lesson,
+    then anything skipped or warned about."""
+    pack = result.pack
+    lines = [
+        f"OK: {path}",
+        f"{pack.title} ({pack.id}, version {pack.version}, language {pack.language})",
+    ]
+    from quizapp.domain.model import QuestionType
+
+    by_type = Counter(q.type for q in pack.questions)
+    types = ", ".join(f"{by_type[t]} {t.value}" for t in QuestionType if by_type[t])
+    lines.append(
+        f"{_plural(len(pack.lessons), 'lesson')}, "
+        f"{_plural(len(pack.questions), 'question')}: {types}"
+    )
+    id_width = max((len(lesson.id) for lesson in pack.lessons), default=0)
+    title_width = max((len(lesson.title) for lesson in pack.lessons), default=0)
+    for lesson in pack.lessons:
+        count = len(pack.questions_of(lesson.id))
+        lines.append(
+            f"  {lesson.id:<{id_width}}  {lesson.title:<{title_width}}  "
+            f"{_plural(count, 'question')}"
+        )
+    if result.skipped:
+        lines.append(f"Skipped {_plural(len(result.skipped), 'item')}:")
+        for item in result.skipped:
+            where = f"line {item.line}: " if item.line is not None else ""
+            lines.append(f"  {where}{item.kind}: {item.reason}")
+    if result.warnings:
+        lines.append(f"{_plural(len(result.warnings), 'warning')}:")
+        lines.extend(f"  {warning}" for warning in result.warnings)
+    return lines
+
+
+# ---------------------------------------------------------------------------
+# The parser and the entry point
+
+SUBCOMMANDS: tuple[SubparserAdder, ...] = (_add_validate,)
+"""Every subcommand's parser builder, in the order ``--help`` lists them."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``quizapp`` argument parser with every subcommand of :data:`SUBCOMMANDS`."""
+    from quizapp import __version__
+
+    # --db is accepted before or after the subcommand: both parsers know it, and its
+    # default is "absent" so the subcommand's parser never erases the top-level value.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help=f"database file or SQLAlchemy URL (default: ${DB_ENV}, else the file in "
+        "your user data folder)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="quizapp",
+        description="Offline classroom quizzes. With no command, opens the app.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"quizapp {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for add in SUBCOMMANDS:
+        add(subparsers, common)
+    return parser
+
+
+def _run_gui(args: argparse.Namespace) -> int:
+    from quizapp.app import main as gui_main
+
+    return gui_main(db_of(args))
+
+
+def _tolerant_output() -> None:
+    """Never crash on a title the console's encoding cannot show (Windows pipes)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # a closed or odd stream
+                reconfigure(errors="replace")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit status.
+
+    0 success, 1 a problem the command reports (e.g. an invalid pack), 2 bad usage.
+    """
+    from quizapp.domain.errors import QuizAppError
+
+    _tolerant_output()
+    parser = build_parser()
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    handler: Handler = getattr(args, "handler", _run_gui)
+    try:
+        return handler(args)
+    except QuizAppError as err:
+        print(f"quizapp: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
