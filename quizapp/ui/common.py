@@ -89,8 +89,15 @@ QLabel#badge {
     font-weight: bold;
 }
 QFrame#headerBar { border-bottom: 1px solid palette(mid); }
-QToolButton#reviewItem { text-align: left; padding: 6px; border: none; }
-QToolButton#reviewItem:focus { border: 2px solid palette(highlight); border-radius: 4px; }
+QPushButton#reviewItem {
+    text-align: left;
+    padding: 6px 8px;
+    border: 1px solid transparent;
+    background: transparent;
+}
+QPushButton#reviewItem:hover { border: 1px solid palette(mid); }
+QPushButton#reviewItem:focus { border: 2px solid palette(highlight); padding: 5px 7px; }
+QPushButton#reviewItem:checked { background: palette(alternate-base); }
 """
 
 

@@ -27,8 +27,8 @@ from quizapp.ui.results_view import local_datetime
 
 
 def format_duration(seconds: float) -> str:
-    """``seconds`` as ``"4 min 05 s"`` (or ``"35 s"`` under a minute; ``"1 h 02 min"`` from an hour)."""
-    total = max(0, int(round(seconds)))
+    """``seconds`` as ``"4 min 05 s"``; ``"35 s"`` under a minute, ``"1 h 02 min"`` from an hour."""
+    total = max(0, round(seconds))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:
@@ -78,7 +78,8 @@ class HistoryView(QWidget):
         self.stack = QStackedWidget()
         self.empty_label = wrap_label(
             self.tr(
-                "No quizzes yet. Go back Home, open a lesson and take its quiz: your score will appear here."
+                "No quizzes yet. Go back Home, open a lesson and take its quiz: "
+                "your score will appear here."
             ),
             1.15,
         )

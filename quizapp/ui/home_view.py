@@ -92,7 +92,8 @@ class HomeView(QWidget):
             layout.addWidget(
                 wrap_label(
                     self.tr(
-                        "There are no lessons on this computer yet: ask your teacher to load a course."
+                        "There are no lessons on this computer yet: "
+                        "ask your teacher to load a course."
                     ),
                     1.1,
                 )

@@ -74,7 +74,8 @@ class ShortcutsDialog(QDialog):
         browser = QTextBrowser()
         browser.setOpenLinks(False)
         rows = "".join(
-            f"<tr><td style='padding:4px 16px 4px 0'><b>{keys}</b></td><td style='padding:4px 0'>{self.tr(what)}</td></tr>"
+            f"<tr><td style='padding:4px 16px 4px 0'><b>{keys}</b></td>"
+            f"<td style='padding:4px 0'>{self.tr(what)}</td></tr>"
             for keys, what in SHORTCUTS
         )
         browser.setHtml(f"<table>{rows}</table>")
@@ -561,7 +562,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ events
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Keys no widget used: Esc goes back; Enter presses the focused button or the primary one."""
+        """Keys no widget used: Esc goes back; Enter presses the focused or the primary button."""
         key = event.key()
         if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             super().keyPressEvent(event)

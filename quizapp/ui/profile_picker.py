@@ -52,7 +52,8 @@ class NewStudentDialog(QDialog):
         layout.addWidget(heading)
         hint = wrap_label(
             self.tr(
-                "Use the name your teacher will recognise, for example your first name and the first letter of your surname."
+                "Use the name your teacher will recognise, for example your first name "
+                "and the first letter of your surname."
             )
         )
         layout.addWidget(hint)
@@ -117,6 +118,7 @@ class ProfilePicker(QWidget):
         super().__init__(parent)
         self._students: list[StudentInfo] = []
         self._tiles: list[QPushButton] = []
+        self._shown: list[QPushButton] = []
         self._columns = 0
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 18, 24, 18)
@@ -176,7 +178,7 @@ class ProfilePicker(QWidget):
 
     def tiles(self) -> list[QPushButton]:
         """The student tiles currently shown (filtered), in order."""
-        return [t for t in self._tiles if not t.isHidden()]
+        return list(self._shown)
 
     # ------------------------------------------------------------ slots
 
@@ -201,7 +203,7 @@ class ProfilePicker(QWidget):
     # ------------------------------------------------------------ layout
 
     def _make_tile(self, text: str, icon_name: str) -> QPushButton:
-        tile = QPushButton(text)
+        tile = QPushButton(text, self.grid_host)
         tile.setObjectName("tile")
         tile.setIcon(icon(icon_name))
         tile.setIconSize(QSize(32, 32))
@@ -218,6 +220,7 @@ class ProfilePicker(QWidget):
             tile.setHidden(not match)
             if match:
                 shown.append(tile)
+        self._shown = shown
         return shown
 
     def _layout_tiles(self, force: bool = False) -> None:
@@ -227,7 +230,7 @@ class ProfilePicker(QWidget):
         self._columns = columns
         while self.grid.count():
             self.grid.takeAt(0)
-        shown = self._visible_tiles() + [self.new_tile]
+        shown = [*self._visible_tiles(), self.new_tile]
         for i, tile in enumerate(shown):
             self.grid.addWidget(tile, i // columns, i % columns)
         rows = (len(shown) + columns - 1) // columns

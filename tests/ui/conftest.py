@@ -1,0 +1,64 @@
+"""Fixtures for GUI tests: a real database under tmp_path, fresh settings, the main window."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from quizapp.app import create_main_window, open_services
+from quizapp.bundled import builtin_pack_path
+from quizapp.domain.model import Pack
+from quizapp.services.container import Services
+from quizapp.store.database import Database
+from quizapp.ui.main_window import MainWindow
+from quizapp.ui.settings import AppSettings
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Where this test's SQLite file lives."""
+    return tmp_path / "quizapp.sqlite"
+
+
+@pytest.fixture
+def opened(db_path: Path) -> Iterator[tuple[Database, Services]]:
+    """The real database (migrated, built-in pack installed) and its services."""
+    database, services = open_services(str(db_path))
+    yield database, services
+    database.close()
+
+
+@pytest.fixture
+def services(opened: tuple[Database, Services]) -> Services:
+    return opened[1]
+
+
+@pytest.fixture
+def app_settings(tmp_path: Path) -> AppSettings:
+    """Fresh UI settings in an INI file under tmp_path (never the user's own)."""
+    QSettings.setPath(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qsettings")
+    )
+    return AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+
+
+@pytest.fixture
+def window(qtbot, services: Services, app_settings: AppSettings) -> MainWindow:  # type: ignore[no-untyped-def]
+    """The main window on the real services, shown at 1024×700, on the profile picker."""
+    win = create_main_window(services, app_settings)
+    qtbot.addWidget(win)
+    win.resize(1024, 700)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+@pytest.fixture(scope="session")
+def builtin_pack() -> Pack:
+    """The built-in course as the app reads it, to know the right answers."""
+    from quizapp.formats.json_pack import load_pack
+
+    return load_pack(builtin_pack_path(), require_evidence=True)
