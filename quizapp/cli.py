@@ -67,15 +67,16 @@ def _add_validate(subparsers: Any, common: argparse.ArgumentParser) -> None:
 def read_for_validate(path: str, *, require_evidence: bool = False) -> ImportResult:
     """Read any question set the app can import; raises ``PackError`` listing its problems.
 
-    JSON packs that must carry evidence go straight to the pack loader (the registry
-    reads teachers' packs, where evidence is optional).
+    JSON packs go to the pack loader itself, so the rules and messages are exactly those
+    of ``docs/pack-format.md`` (UTF-8 required; evidence compulsory when
+    ``require_evidence``); every other format goes through the reader registry.
     """
     from quizapp.domain.model import ImportResult
 
-    if require_evidence and Path(path).suffix.lower() == ".json":
+    if Path(path).suffix.lower() == ".json":
         from quizapp.formats.json_pack import load_pack
 
-        return ImportResult(pack=load_pack(path, require_evidence=True))
+        return ImportResult(pack=load_pack(path, require_evidence=require_evidence))
     from quizapp.formats.registry import read_question_set
 
     return read_question_set(path)
