@@ -55,11 +55,17 @@ class _Node:
     attrib: dict[str, str]
     line: int
     children: list[_Node] = field(default_factory=list)
-    parts: list[str] = field(default_factory=list)
+    parts: list[str | _Node] = field(default_factory=list)
 
     @property
     def text(self) -> str:
-        return "".join(self.parts)
+        """The element's own character data (children left out)."""
+        return "".join(p for p in self.parts if isinstance(p, str))
+
+    def all_text(self) -> str:
+        """All character data inside, children included, in document order (so a
+        ``<text>`` holding unescaped markup keeps its words)."""
+        return "".join(p if isinstance(p, str) else p.all_text() for p in self.parts)
 
     def find(self, tag: str) -> _Node | None:
         return next((c for c in self.children if c.tag == tag), None)
@@ -91,6 +97,7 @@ class _TreeBuilder(ContentHandler):
         node = _Node(tag=name, attrib={k: attrs[k] for k in attrs.getNames()}, line=self.line())
         if self.stack:
             self.stack[-1].children.append(node)
+            self.stack[-1].parts.append(node)
         elif self.root is None:
             self.root = node
         self.stack.append(node)
@@ -183,7 +190,7 @@ def _text(
     if node is None:
         return "", TextFormat.PLAIN
     text_node = node.find("text")
-    raw = (text_node.text if text_node is not None else "").strip()
+    raw = (text_node.all_text() if text_node is not None else "").strip()
     fmt = node.attrib.get("format", default).strip().lower()
     if fmt == "plain_text" or fmt == "wiki_like":
         return raw, TextFormat.PLAIN
