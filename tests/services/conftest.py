@@ -8,6 +8,8 @@ without knowing the shuffled order.
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -106,16 +108,45 @@ def pack() -> Pack:
     return build_pack()
 
 
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    """The test's database file."""
-    return tmp_path / "quizapp.sqlite3"
+PG_URL_ENV = "QUIZAPP_TEST_PG_URL"
+"""Set to a PostgreSQL URL (a role allowed to create databases) to run these tests on
+PostgreSQL as well as SQLite, each test in a new database of its own."""
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run every test that uses the database on SQLite, and on PostgreSQL when asked."""
+    if "db_url" in metafunc.fixturenames:
+        backends = ["sqlite"] + (["postgresql"] if os.environ.get(PG_URL_ENV) else [])
+        metafunc.parametrize("backend", backends)
 
 
 @pytest.fixture
-def database(db_path: Path) -> Iterator[Database]:
+def db_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """The URL of a new, empty database for this test (a file under ``tmp_path``, or a
+    PostgreSQL database created for the test and dropped after it)."""
+    if backend == "sqlite":
+        yield resolve_db_url(str(tmp_path / "quizapp.sqlite3"))
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    server = make_url(os.environ[PG_URL_ENV])
+    name = f"quizapp_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def database(db_url: str) -> Iterator[Database]:
     """A new, migrated database."""
-    db = open_database(resolve_db_url(str(db_path)))
+    db = open_database(db_url)
     yield db
     db.close()
 
@@ -141,12 +172,12 @@ def installed(database: Database, pack: Pack) -> int:
 
 
 @pytest.fixture
-def reopen(db_path: Path, clock: FakeClock) -> Iterator[Callable[[], Services]]:
-    """Open the same database file again (as after a restart); closed after the test."""
+def reopen(db_url: str, clock: FakeClock) -> Iterator[Callable[[], Services]]:
+    """Open the same database again (as after a restart); closed after the test."""
     opened: list[Database] = []
 
     def _reopen() -> Services:
-        db = open_database(resolve_db_url(str(db_path)))
+        db = open_database(db_url)
         opened.append(db)
         return build_services(db, clock)
 
