@@ -36,13 +36,18 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, and_, case, func, literal, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from quizapp.domain.errors import NotFoundError, ValidationError
+from quizapp.domain.errors import NotFoundError, QuizAppError, ValidationError
 from quizapp.domain.scoring import percent, round_half_up
 from quizapp.services.attempts import FINISHED, AttemptService
 from quizapp.services.dto import AttemptView
 from quizapp.store import models as m
 
 QuizKind = Literal["lesson", "exam", "quiz"]
+
+
+class OperationCancelled(QuizAppError):
+    """Long work (statistics, export, merge) was cancelled by the user; nothing was
+    written (exports leave no file, merges roll the current bundle back)."""
 
 
 # --------------------------------------------------------------------------- inputs
