@@ -173,11 +173,10 @@ def sanitize_html_report(text: str) -> tuple[str, frozenset[str]]:
 
 
 def _strip_edge_breaks(text: str) -> str:
-    while text.startswith("<br>"):
-        text = text[4:]
-    while text.endswith("<br>"):
-        text = text[:-4]
-    return text.strip()
+    text = text.strip()
+    while text.startswith("<br>") or text.endswith("<br>"):
+        text = text.removeprefix("<br>").removesuffix("<br>").strip()
+    return text
 
 
 def sanitize_html(text: str) -> str:
