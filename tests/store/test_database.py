@@ -338,3 +338,11 @@ def test_without_migrate_an_old_database_is_not_upgraded(
     with pytest.raises(DatabaseOutOfDateError, match="0002"):
         open_database(resolve_db_url(str(db_path)), migrate=False)
     assert _revision(db_path) == "0001"
+
+
+def test_odd_characters_in_the_path(tmp_path: Path) -> None:
+    path = tmp_path / "Mrs O'Neil's class #2 (ü)" / "quiz?app=1.sqlite3"
+    db = open_database(resolve_db_url(str(path)))
+    db.close()
+    assert path.is_file()
+    assert dbmod.sqlite_path(resolve_db_url(str(path))) == path
