@@ -88,6 +88,7 @@ QLabel#badge {
     padding: 2px 6px;
     font-weight: bold;
 }
+QDialog { border: 1px solid palette(mid); }
 QFrame#headerBar { border-bottom: 1px solid palette(mid); }
 QPushButton#reviewItem {
     text-align: left;

@@ -195,7 +195,8 @@ class LessonView(QWidget):
         self._return_to_quiz = value
         self.return_button.setVisible(value)
         self.quiz_button.setVisible(not value)
-        self.back_button.setVisible(not value)
+        # "Back" is in the window's header; the bottom row keeps the one primary action.
+        self.back_button.setVisible(False)
         (self.return_button if value else self.quiz_button).setDefault(True)
 
     def show_evidence(self, text: str) -> bool:
@@ -301,7 +302,9 @@ class NoticeDialog(QDialog):
         self.browser.setFrameShape(QTextBrowser.Shape.NoFrame)
         self.browser.setAccessibleName(self.tr("Notice"))
         self.browser.document().setMarkdown(notice)
-        self.browser.setMinimumHeight(180)
+        document = self.browser.document()
+        document.setTextWidth(500)
+        self.browser.setMinimumHeight(min(420, int(document.size().height()) + 24))
         palette = self.browser.palette()
         palette.setColor(QPalette.ColorRole.Base, palette.color(QPalette.ColorRole.Window))
         self.browser.setPalette(palette)
@@ -314,7 +317,7 @@ class NoticeDialog(QDialog):
         self.continue_button.setDefault(True)
         self.back_button = box.addButton(self.tr("Not now"), QDialogButtonBox.ButtonRole.RejectRole)
         layout.addWidget(box)
-        self.resize(560, 420)
+        self.resize(560, self.sizeHint().height())
         self.continue_button.clicked.connect(self.accept)
         self.back_button.clicked.connect(self.reject)
         self.continue_button.setFocus()

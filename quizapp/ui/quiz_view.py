@@ -254,6 +254,8 @@ class QuizView(QWidget):
         self.next_button = primary_button(self.tr("Next"), "arrow-right")
         self.next_button.setToolTip(self.tr("Next question (Enter)"))
         self.next_button.hide()
+        # The header's "Leave quiz" (and Esc) leave; this one stays out of sight.
+        self.leave_button.hide()
         buttons.addWidget(self.leave_button)
         buttons.addStretch(1)
         buttons.addWidget(self.submit_button)

@@ -84,9 +84,8 @@ class ReviewItem(QWidget):
         self._line = f"{mark}  {number}. {prompt}"
         self.toggle.setAccessibleName(f"{number}. {word}: {prompt}")
         self.toggle.setToolTip(self.tr("Show or hide the details"))
-        palette = self.toggle.palette()
-        palette.setColor(QPalette.ColorRole.ButtonText, color)
-        self.toggle.setPalette(palette)
+        # Style sheets ignore a widget's palette, so the colour goes in its own rule.
+        self.toggle.setStyleSheet(f"QPushButton#reviewItem {{ color: {color.name()}; }}")
         layout.addWidget(self.toggle)
         self.details = QFrame()
         self.details.setObjectName("card")
@@ -189,6 +188,7 @@ class ResultsView(QWidget):
         outer.addWidget(self.score_label)
         outer.addWidget(self.detail_label)
         outer.addWidget(self.message_label)
+        outer.addSpacing(6)
         self.review_heading = wrap_label(
             self.tr("Your answers (click a question to see it in full)"), 1.0, bold=True
         )
@@ -267,7 +267,7 @@ class ResultsView(QWidget):
         if old is not None:
             old.deleteLater()
         self.scroll.setWidget(content)
-        self.back_button.setVisible(review_mode)
+        self.back_button.setVisible(False)  # the header's Back returns to the list
         self.retry_button.setVisible(True)
         self.home_button.setFocus()
 
