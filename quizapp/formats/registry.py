@@ -67,12 +67,12 @@ def read_question_set(path: str | os.PathLike[str], *, language: str = "en") -> 
             f"Files ending in {ext or '(no extension)'!r} cannot be read; "
             f"use one of {', '.join(READ_EXTENSIONS)}.",
         )
-    data = read_limited_bytes(filename)
     if ext == ".json":
-        from quizapp.formats.json_pack import parse_pack
+        from quizapp.formats.json_pack import load_pack
 
-        text, _ = decode_text(data, filename)
-        return ImportResult(pack=parse_pack(text, filename))
+        _check_size(filename)
+        return ImportResult(pack=load_pack(filename))
+    data = read_limited_bytes(filename)
     if ext == ".xlsx":
         from quizapp.formats.spreadsheet import parse_xlsx
 
@@ -160,6 +160,17 @@ def read_limited_bytes(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES
     if len(data) > limit:
         raise _too_large(filename, len(data), limit)
     return data
+
+
+def _check_size(filename: str, limit: int = MAX_FILE_BYTES) -> None:
+    """Raise :class:`PackError` (``too-large`` / ``unreadable``) before reading a file."""
+    try:
+        size = os.stat(filename).st_size
+    except OSError as exc:
+        message = f"Cannot read the file: {exc.strerror or exc}."
+        raise _single(filename, "unreadable", message) from exc
+    if size > limit:
+        raise _too_large(filename, size, limit)
 
 
 def _too_large(filename: str, size: int, limit: int) -> PackError:
