@@ -171,7 +171,8 @@ def main(db: str | None = None) -> int:
     database = state["database"]
     if database is not None:
         database.close()  # type: ignore[attr-defined]
-    return int(state["status"]) if state["status"] else status
+    failed = state["status"]
+    return failed if isinstance(failed, int) and failed else status
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -43,10 +43,10 @@ class HomeView(QWidget):
         self.exam_buttons: dict[int, QPushButton] = {}
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        outer.addWidget(self.scroll, 1)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(self.scroll_area, 1)
         bottom = QHBoxLayout()
         bottom.setContentsMargins(24, 8, 24, 12)
         self.switch_button = button(
@@ -136,10 +136,10 @@ class HomeView(QWidget):
                         break
                 if self.primary is not None:
                     break
-        old = self.scroll.takeWidget()
+        old = self.scroll_area.takeWidget()
         if old is not None:
             old.deleteLater()
-        self.scroll.setWidget(content)
+        self.scroll_area.setWidget(content)
         self._content = content
         if self.primary is not None:
             self.primary.setFocus()

@@ -49,7 +49,7 @@ class InertTextBrowser(QTextBrowser):
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
 
-    def loadResource(self, type: int, name: QUrl) -> object:
+    def loadResource(self, type: int, name: QUrl | str) -> object:
         """Nothing is ever fetched: lesson text comes from files we do not trust."""
         return None
 

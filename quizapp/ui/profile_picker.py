@@ -139,15 +139,15 @@ class ProfilePicker(QWidget):
         outer.addLayout(filter_row)
         self.empty_label = wrap_label("", 1.1)
         outer.addWidget(self.empty_label)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
         self.grid_host = QWidget()
         self.grid = QGridLayout(self.grid_host)
         self.grid.setSpacing(12)
         self.grid.setContentsMargins(2, 2, 2, 2)
-        self.scroll.setWidget(self.grid_host)
-        outer.addWidget(self.scroll, 1)
+        self.scroll_area.setWidget(self.grid_host)
+        outer.addWidget(self.scroll_area, 1)
         self.new_tile = self._make_tile(self.tr("New student"), "user-plus")
         self.new_tile.setToolTip(self.tr("Add a new student on this computer"))
         self._connect_signals()
@@ -224,7 +224,7 @@ class ProfilePicker(QWidget):
         return shown
 
     def _layout_tiles(self, force: bool = False) -> None:
-        columns = max(1, min(3, (self.scroll.viewport().width() or 800) // TILE_MIN_WIDTH))
+        columns = max(1, min(3, (self.scroll_area.viewport().width() or 800) // TILE_MIN_WIDTH))
         if not force and columns == self._columns:
             return
         self._columns = columns

@@ -197,9 +197,9 @@ class QuizView(QWidget):
         self.progress.setAccessibleName(self.tr("Progress through the quiz"))
         outer.addWidget(self.progress)
 
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.body = QWidget()
         self.body_layout = QVBoxLayout(self.body)
         self.body_layout.setContentsMargins(0, 8, 8, 8)
@@ -242,8 +242,8 @@ class QuizView(QWidget):
         self.feedback_panel.hide()
         self.body_layout.addWidget(self.feedback_panel)
         self.body_layout.addStretch(1)
-        self.scroll.setWidget(self.body)
-        outer.addWidget(self.scroll, 1)
+        self.scroll_area.setWidget(self.body)
+        outer.addWidget(self.scroll_area, 1)
 
         buttons = QHBoxLayout()
         self.leave_button = button(
@@ -383,7 +383,7 @@ class QuizView(QWidget):
             QWidget.setTabOrder(previous, row.button)
             previous = row.button
         QWidget.setTabOrder(previous, self.submit_button)
-        self.scroll.verticalScrollBar().setValue(0)
+        self.scroll_area.verticalScrollBar().setValue(0)
         if self.rows:
             self.rows[0].button.setFocus(Qt.FocusReason.OtherFocusReason)
         if slot.feedback is not None:
@@ -435,7 +435,7 @@ class QuizView(QWidget):
         self.next_button.setText(self.tr("See my score") if last else self.tr("Next"))
         self.progress.setValue(self._index + 1)
         self.next_button.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.scroll.ensureWidgetVisible(self.feedback_panel, 0, 0)
+        self.scroll_area.ensureWidgetVisible(self.feedback_panel, 0, 0)
 
     # ------------------------------------------------------------ slots
 

@@ -193,10 +193,10 @@ class ResultsView(QWidget):
             self.tr("Your answers (click a question to see it in full)"), 1.0, bold=True
         )
         outer.addWidget(self.review_heading)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        outer.addWidget(self.scroll, 1)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(self.scroll_area, 1)
         buttons = QHBoxLayout()
         self.back_button = button(
             self.tr("Back to my results"), "arrow-left", self.tr("Back to the list (Esc)")
@@ -263,10 +263,10 @@ class ResultsView(QWidget):
         if not review.slots:
             layout.addWidget(wrap_label(self.tr("This quiz had no questions.")))
         layout.addStretch(1)
-        old = self.scroll.takeWidget()
+        old = self.scroll_area.takeWidget()
         if old is not None:
             old.deleteLater()
-        self.scroll.setWidget(content)
+        self.scroll_area.setWidget(content)
         self.back_button.setVisible(False)  # the header's Back returns to the list
         self.retry_button.setVisible(True)
         self.home_button.setFocus()

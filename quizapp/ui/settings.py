@@ -31,7 +31,7 @@ class AppSettings:
         """Base text size in points, clamped to [MIN_FONT_POINT_SIZE, MAX_FONT_POINT_SIZE]."""
         raw = self._s.value(self._FONT, DEFAULT_FONT_POINT_SIZE)
         try:
-            value = int(raw)  # type: ignore[arg-type]
+            value = int(str(raw))
         except (TypeError, ValueError):
             value = DEFAULT_FONT_POINT_SIZE
         return max(MIN_FONT_POINT_SIZE, min(MAX_FONT_POINT_SIZE, value))
