@@ -66,7 +66,7 @@ BCP47 = re.compile(
 DIFFICULTIES = ("easy", "medium", "hard")
 """Allowed values of a question's ``difficulty``."""
 
-TEXT_FORMATS = (TextFormat.PLAIN.value, TextFormat.MARKDOWN.value)
+TEXT_FORMATS = (TextFormat.PLAIN.value, TextFormat.MARKDOWN.value, TextFormat.HTML.value)
 """Allowed values of a question's ``text_format``."""
 
 _CREDIT_TOLERANCE = 1.0 - FULL_MARKS_THRESHOLD
@@ -102,6 +102,7 @@ RULES: Mapping[str, str] = {
     "mixed-credit": "'correct' and 'credit' mixed in one choice or one question",
     "evidence-not-found": "the evidence is not in the question's lesson",
     "evidence-missing": "a question of the built-in pack has no evidence",
+    "explanation-missing": "a question of the built-in pack has no explanation",
 }
 """Every rule id a problem can carry, with what it means (documented in docs/pack-format.md)."""
 
@@ -294,7 +295,7 @@ _QUESTION_FIELDS: Mapping[str, _Field] = {
     "prompt": _Field("text", True),
     "text_format": _Field("str"),
     "choices": _Field("list", True),
-    "explanation": _Field("text", True),
+    "explanation": _Field("str"),
     "hints": _Field("list"),
     "shuffle": _Field("bool"),
     "scoring": _Field("str"),
@@ -666,6 +667,14 @@ class _Checker:
                 "quotes the sentence of its lesson that supports the answer.",
             )
 
+        if self.require_evidence and not str(good.get("explanation", "")).strip():
+            self.add(
+                path,
+                "explanation-missing",
+                "This question has no 'explanation': every question of the built-in pack "
+                "says why its answer is right.",
+            )
+
         if len(self.problems) != before or question_id is None or qtype is None or choices is None:
             return None
         return Question(
@@ -674,7 +683,7 @@ class _Checker:
             type=qtype,
             prompt=good["prompt"],
             choices=choices,
-            explanation=good["explanation"],
+            explanation=good.get("explanation", ""),
             text_format=TextFormat(text_format),
             hints=hints,
             shuffle=good.get("shuffle", True),

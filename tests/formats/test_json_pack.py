@@ -146,7 +146,7 @@ CASES = [
     ),
     Case(
         "missing-field",
-        (('"explanation": "The lesson gives 1945.",\n      ', ""),),
+        (('"type": "single",\n      "prompt": "When', '"type": "single",\n      "x": "When'),),
         "missing-field",
         "$.questions[0]",
         Q0,
@@ -781,3 +781,11 @@ def test_every_rule_raised_is_a_declared_rule() -> None:
             assert problem.rule in RULES, problem
             assert problem.line is not None
             assert problem.line >= 1
+
+
+def test_explanation_is_optional_in_teachers_packs_but_required_in_the_builtin_one() -> None:
+    text = change(VALID_TEXT, ('"explanation": "The lesson gives 1945.",\n      ', ""))
+    pack = parse_pack(text)
+    assert pack.questions[0].explanation == ""
+    problems = problems_of(text, require_evidence=True)
+    assert [(p.rule, p.path) for p in problems] == [("explanation-missing", "$.questions[0]")]
