@@ -346,3 +346,18 @@ def test_odd_characters_in_the_path(tmp_path: Path) -> None:
     db.close()
     assert path.is_file()
     assert dbmod.sqlite_path(resolve_db_url(str(path))) == path
+
+
+def test_alembic_is_loaded_only_when_migrating() -> None:
+    """Start-up cost: importing the store and the services does not import Alembic."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, quizapp.store.database, quizapp.services.container, "
+        "quizapp.services.packs; print('alembic' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "False"
