@@ -1,0 +1,597 @@
+"""Exports of results to CSV and XLSX, a student's data, and the results report model.
+
+Every table is written the same way (:func:`write_table`):
+
+- **Format** by the file's suffix: ``.csv`` (UTF-8 with a byte-order mark so spreadsheet
+  programs detect UTF-8; comma-separated; ``\\r\\n`` line ends, as the csv module writes)
+  or ``.xlsx`` (openpyxl, imported only when needed).
+- **Dates** in UTC: ISO 8601 text ``2024-09-02T08:00:30Z`` in CSV; in XLSX real date
+  cells holding the naive UTC time (openpyxl takes no time zone), formatted
+  ``yyyy-mm-dd hh:mm:ss``. Date columns say ``(UTC)`` in their header in both.
+- **Numbers** are numbers (``0.5``, never locale text such as ``0,5``); XLSX cells are
+  numeric; an empty value is an empty cell.
+- **Formula injection**: a text cell starting with ``=``, ``+``, ``-``, ``@``, tab or
+  carriage return is prefixed with ``'`` (OWASP, "CSV Injection"), so a spreadsheet never
+  runs a student's name or a question's text as a formula. Numbers are never escaped.
+- **Nothing half-written**: the file is written next to its target under a temporary
+  name and renamed over it only when complete (``os.replace``); on error or cancel the
+  temporary file is removed and any earlier file is left as it was.
+
+Long exports report ``progress(done, total)`` in rows and stop when ``cancelled()`` is
+true (raising :class:`~quizapp.services.results.OperationCancelled`).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from quizapp.domain.errors import NotFoundError, QuizAppError, ValidationError
+from quizapp.domain.scoring import percent
+from quizapp.services.results import (
+    AttemptRow,
+    OperationCancelled,
+    ResultsFilter,
+    ResultsService,
+    StudentOverview,
+    attempt_rows,
+    read_session,
+)
+from quizapp.services.statistics_report import QuizStatisticsReport
+from quizapp.store import models as m
+from quizapp.store.types import utc_now
+
+Kind = Literal["text", "number", "int", "datetime"]
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CHUNK = 500
+
+
+class ExportError(QuizAppError):
+    """An export could not be written (unknown format, folder not writable...)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an exported table: ``name`` as the header shows it (``(UTC)`` is added
+    to date columns) and ``kind`` (``text``, ``number``, ``int`` or ``datetime``)."""
+
+    name: str
+    kind: Kind = "text"
+
+    @property
+    def header(self) -> str:
+        """The header cell."""
+        return f"{self.name} (UTC)" if self.kind == "datetime" else self.name
+
+
+def escape_text(value: str) -> str:
+    """``value`` made safe for a spreadsheet: a leading ``'`` when it starts with ``=``,
+    ``+``, ``-``, ``@``, tab or carriage return (OWASP CSV-injection guidance)."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def iso_utc(moment: datetime) -> str:
+    """ISO 8601 in UTC with a ``Z``: ``2024-09-02T08:00:30Z`` (microseconds dropped)."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: give an aware one")
+    text = moment.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat()
+    return text + "Z"
+
+
+def _cell(value: Any, kind: Kind) -> Any:
+    if value is None:
+        return None
+    if kind == "datetime":
+        if not isinstance(value, datetime):
+            raise TypeError(f"expected a datetime, got {type(value).__name__}")
+        return value
+    if kind == "number":
+        return float(value)
+    if kind == "int":
+        return int(value)
+    return escape_text(str(value))
+
+
+def _check_cancel(cancelled: Cancelled | None) -> None:
+    if cancelled is not None and cancelled():
+        raise OperationCancelled("The export was cancelled; no file was written.")
+
+
+def _atomic(path: Path, write: Callable[[Path], None]) -> None:
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise ExportError(f"The folder {path.parent} does not exist.")
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_table(
+    path: Path,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[Any]],
+    *,
+    total: int | None = None,
+    sheet: str = "Data",
+    extra_sheets: Sequence[tuple[str, Sequence[Column], Sequence[Sequence[Any]]]] = (),
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> int:
+    """Write one table (see the module docstring for the rules) to ``path`` (``.csv`` or
+    ``.xlsx``); returns the number of data rows. ``extra_sheets`` (name, columns, rows)
+    are added as more sheets in XLSX and ignored in CSV. Raises :class:`ExportError`
+    for another suffix or a missing folder, :class:`OperationCancelled` when cancelled."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in {".csv", ".xlsx"}:
+        raise ExportError(f"Export to .csv or .xlsx, not {suffix or 'a file without suffix'}.")
+    count = 0
+
+    def counted() -> Iterator[Sequence[Any]]:
+        nonlocal count
+        for row in rows:
+            if count % _CHUNK == 0:
+                _check_cancel(cancelled)
+                if progress is not None and count:
+                    progress(count, total if total is not None else count)
+            yield row
+            count += 1
+
+    def write_csv(tmp: Path) -> None:
+        with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow([c.header for c in columns])
+            for row in counted():
+                out = []
+                for value, col in zip(row, columns, strict=True):
+                    v = _cell(value, col.kind)
+                    out.append("" if v is None else iso_utc(v) if col.kind == "datetime" else v)
+                writer.writerow(out)
+
+    def write_xlsx(tmp: Path) -> None:
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+
+        wb = Workbook(write_only=True)
+
+        def fill(name: str, cols: Sequence[Column], data: Iterable[Sequence[Any]]) -> None:
+            ws = wb.create_sheet(title=name[:31])
+            ws.append([c.header for c in cols])
+            for row in data:
+                cells = []
+                for value, col in zip(row, cols, strict=True):
+                    v = _cell(value, col.kind)
+                    if col.kind == "datetime" and v is not None:
+                        cell = WriteOnlyCell(ws, value=v.astimezone(UTC).replace(tzinfo=None))
+                        cell.number_format = "yyyy-mm-dd hh:mm:ss"
+                        cells.append(cell)
+                    else:
+                        cells.append(v)
+                ws.append(cells)
+
+        fill(sheet, columns, counted())
+        for name, cols, data in extra_sheets:
+            fill(name, cols, data)
+        wb.save(tmp)
+
+    _atomic(path, write_csv if suffix == ".csv" else write_xlsx)
+    if progress is not None:
+        progress(count, count)
+    return count
+
+
+# --------------------------------------------------------------------------- attempts
+
+ATTEMPT_COLUMNS = (
+    Column("attempt_uuid"),
+    Column("student"),
+    Column("student_uuid"),
+    Column("class"),
+    Column("kind"),
+    Column("quiz"),
+    Column("pack"),
+    Column("state"),
+    Column("started_at", "datetime"),
+    Column("finished_at", "datetime"),
+    Column("duration_s", "number"),
+    Column("marks", "number"),
+    Column("max_marks", "number"),
+    Column("percent", "int"),
+)
+
+
+def export_attempts(
+    sessions: sessionmaker[Session],
+    path: Path,
+    f: ResultsFilter | None = None,
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> int:
+    """One row per attempt matching ``f`` (oldest first): :data:`ATTEMPT_COLUMNS`.
+    Returns the number of rows."""
+    with read_session(sessions) as s:
+        rows = attempt_rows(s, f or ResultsFilter(), newest_first=False)
+        uuids = _student_uuids(s, rows)
+    data = (
+        (
+            str(r.uuid),
+            r.student_name,
+            uuids.get(r.student_id, ""),
+            r.class_name,
+            r.kind,
+            r.title,
+            r.pack_title,
+            r.state,
+            r.started_at,
+            r.finished_at,
+            r.duration_s,
+            r.marks,
+            r.max_marks,
+            r.percent,
+        )
+        for r in rows
+    )
+    return write_table(
+        path, ATTEMPT_COLUMNS, data, total=len(rows), progress=progress, cancelled=cancelled
+    )
+
+
+def _student_uuids(s: Session, rows: Sequence[AttemptRow]) -> dict[int, str]:
+    ids = list({r.student_id for r in rows})
+    out: dict[int, str] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        for sid, u in s.execute(
+            select(m.Student.id, m.Student.uuid).where(m.Student.id.in_(chunk))
+        ):
+            out[sid] = str(u)
+    return out
+
+
+# --------------------------------------------------------------------------- responses
+
+RESPONSE_COLUMNS = (
+    Column("student"),
+    Column("student_uuid"),
+    Column("class"),
+    Column("attempt_uuid"),
+    Column("quiz"),
+    Column("attempt_started_at", "datetime"),
+    Column("question_number", "int"),
+    Column("question_key"),
+    Column("revision", "int"),
+    Column("prompt"),
+    Column("answer_letters"),
+    Column("answer_text"),
+    Column("correct_letters"),
+    Column("fraction", "number"),
+    Column("marks", "number"),
+    Column("max_mark", "number"),
+    Column("answered_at", "datetime"),
+)
+
+
+def _letter(shown: int) -> str:
+    return chr(ord("A") + shown) if shown < 26 else str(shown + 1)
+
+
+def response_rows(
+    s: Session, rows: Sequence[AttemptRow], cancelled: Cancelled | None = None
+) -> Iterator[tuple[Any, ...]]:
+    """One tuple per attempt × question (in :data:`RESPONSE_COLUMNS` order), attempts in
+    the given order, questions in shown order. Letters are as shown to the student in
+    that attempt; ``fraction`` is the final one (latest try, minus its penalty); an
+    unanswered question has empty answer cells and 0 marks."""
+    uuids = _student_uuids(s, rows)
+    for start in range(0, len(rows), _CHUNK):
+        _check_cancel(cancelled)
+        chunk = rows[start : start + _CHUNK]
+        attempts = {
+            a.id: a
+            for a in s.scalars(
+                select(m.Attempt)
+                .where(m.Attempt.id.in_([r.id for r in chunk]))
+                .options(
+                    selectinload(m.Attempt.slots).selectinload(m.AttemptSlot.responses),
+                    selectinload(m.Attempt.slots)
+                    .selectinload(m.AttemptSlot.question)
+                    .selectinload(m.Question.choices),
+                )
+            )
+        }
+        for r in chunk:
+            attempt = attempts[r.id]
+            for slot in sorted(attempt.slots, key=lambda x: x.slot):
+                q = slot.question
+                texts = {c.position: c.text for c in q.choices}
+                shown = {index: pos for pos, index in enumerate(slot.choice_order)}
+                correct = sorted(
+                    shown.get(c.position, c.position) for c in q.choices if c.fraction > 0
+                )
+                latest = max(slot.responses, key=lambda x: x.try_number, default=None)
+                if latest is None:
+                    letters = text = None
+                    fraction = 0.0
+                    answered = None
+                else:
+                    chosen = sorted(latest.selected or [], key=lambda i: shown.get(i, i))
+                    letters = ", ".join(_letter(shown.get(i, i)) for i in chosen)
+                    text = "; ".join(texts.get(i, "") for i in chosen)
+                    fraction = max(0.0, latest.fraction - latest.penalty)
+                    answered = latest.answered_at
+                yield (
+                    r.student_name,
+                    uuids.get(r.student_id, ""),
+                    r.class_name,
+                    str(r.uuid),
+                    r.title,
+                    r.started_at,
+                    slot.slot + 1,
+                    q.key,
+                    q.revision,
+                    q.prompt,
+                    letters,
+                    text,
+                    ", ".join(_letter(i) for i in correct),
+                    fraction,
+                    fraction * slot.max_mark,
+                    slot.max_mark,
+                    answered,
+                )
+
+
+def export_responses(
+    sessions: sessionmaker[Session],
+    path: Path,
+    f: ResultsFilter | None = None,
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> int:
+    """One row per student × question of every attempt matching ``f`` (oldest attempt
+    first): :data:`RESPONSE_COLUMNS` (see :func:`response_rows`). Returns the row count."""
+    with read_session(sessions) as s:
+        rows = attempt_rows(s, f or ResultsFilter(), newest_first=False)
+        data = list(response_rows(s, rows, cancelled))
+    return write_table(
+        path, RESPONSE_COLUMNS, data, total=len(data), progress=progress, cancelled=cancelled
+    )
+
+
+# --------------------------------------------------------------------------- statistics
+
+STATISTICS_COLUMNS = (
+    Column("question_number", "int"),
+    Column("pack"),
+    Column("question_key"),
+    Column("revisions"),
+    Column("prompt"),
+    Column("type"),
+    Column("attempts", "int"),
+    Column("facility_percent", "number"),
+    Column("sd_percent", "number"),
+    Column("random_guess_percent", "number"),
+    Column("discrimination_index", "number"),
+    Column("discriminative_efficiency", "number"),
+    Column("intended_weight", "number"),
+    Column("effective_weight", "number"),
+    Column("flags"),
+)
+CHOICE_COLUMNS = (
+    Column("question_number", "int"),
+    Column("question_key"),
+    Column("choice"),
+    Column("text"),
+    Column("credit_fraction", "number"),
+    Column("picked", "int"),
+    Column("picked_percent", "number"),
+)
+QUIZ_COLUMNS = (Column("figure"), Column("value", "number"))
+
+
+def _pct(value: float | None) -> float | None:
+    return None if value is None else 100.0 * value
+
+
+def export_statistics(report: QuizStatisticsReport, path: Path) -> int:
+    """The statistics of one quiz: one row per question (:data:`STATISTICS_COLUMNS`,
+    percents as numbers 0–100, empty where undefined). XLSX adds a ``Choices`` sheet
+    (distractor analysis, :data:`CHOICE_COLUMNS`; "(no answer)" rows for blanks) and a
+    ``Quiz`` sheet (figure, value). Returns the number of question rows."""
+    rows = [
+        (
+            q.column + 1,
+            q.pack_key,
+            q.key,
+            ", ".join(str(r) for r in q.revisions),
+            q.prompt,
+            q.type.value,
+            q.attempts,
+            _pct(q.facility),
+            _pct(q.sd_fraction),
+            _pct(q.random_guess_score),
+            q.discrimination_index,
+            q.discriminative_efficiency,
+            q.intended_weight,
+            q.effective_weight,
+            ", ".join(f.value for f in q.flags),
+        )
+        for q in report.questions
+    ]
+    choices: list[Sequence[Any]] = []
+    for q in report.questions:
+        for c in q.choices:
+            choices.append(
+                (q.column + 1, q.key, c.letter, c.text, c.fraction, c.count, _pct(c.share))
+            )
+        blank_share = q.no_response / q.attempts if q.attempts else None
+        choices.append(
+            (q.column + 1, q.key, "", "(no answer)", None, q.no_response, _pct(blank_share))
+        )
+    z = report.quiz
+    quiz: list[Sequence[Any]] = [
+        ("attempts", z.n),
+        ("first attempts (students)", report.first_attempts),
+        ("maximum mark", z.max_total),
+        ("mean", z.mean),
+        ("median", z.median),
+        ("standard deviation", z.sd),
+        ("skewness", z.skewness),
+        ("kurtosis", z.kurtosis),
+        ("coefficient of internal consistency (%)", z.cic),
+        ("error ratio (%)", z.error_ratio),
+        ("standard error", z.standard_error),
+    ]
+    return write_table(
+        path,
+        STATISTICS_COLUMNS,
+        rows,
+        sheet="Questions",
+        extra_sheets=[("Choices", CHOICE_COLUMNS, choices), ("Quiz", QUIZ_COLUMNS, quiz)],
+    )
+
+
+# --------------------------------------------------------------------------- one student
+
+
+def export_student_data(sessions: sessionmaker[Session], student_id: int, path: Path) -> int:
+    """Everything recorded about one student, before deleting them: ``.json`` (profile,
+    class, and every attempt with its questions, answers and marks; dates ISO 8601 UTC)
+    or ``.csv``/``.xlsx`` (:data:`RESPONSE_COLUMNS`, one row per attempt × question).
+    Returns the number of attempts written. :class:`NotFoundError`; :class:`ExportError`
+    for another suffix."""
+    suffix = Path(path).suffix.lower()
+    f = ResultsFilter(student_id=student_id, finished_only=False)
+    with read_session(sessions) as s:
+        student = s.get(m.Student, student_id)
+        if student is None:
+            raise NotFoundError(f"There is no student with id {student_id}.")
+        rows = attempt_rows(s, f, newest_first=False)
+        data = list(response_rows(s, rows))
+        profile = {
+            "uuid": str(student.uuid),
+            "name": student.name,
+            "class": student.school_class.name if student.school_class else None,
+            "created_at": iso_utc(student.created_at),
+            "last_used_at": iso_utc(student.last_used_at) if student.last_used_at else None,
+        }
+    if suffix in {".csv", ".xlsx"}:
+        write_table(path, RESPONSE_COLUMNS, data)
+        return len(rows)
+    if suffix != ".json":
+        raise ExportError(f"Export to .json, .csv or .xlsx, not {suffix or 'no suffix'}.")
+    by_attempt: dict[str, list[dict[str, Any]]] = {}
+    names = [c.name for c in RESPONSE_COLUMNS]
+    for row in data:
+        item = dict(zip(names, row, strict=True))
+        by_attempt.setdefault(item["attempt_uuid"], []).append(
+            {
+                k: (iso_utc(v) if isinstance(v, datetime) else v)
+                for k, v in item.items()
+                if k
+                not in {
+                    "student",
+                    "student_uuid",
+                    "class",
+                    "attempt_uuid",
+                    "quiz",
+                    "attempt_started_at",
+                }
+            }
+        )
+    document = {
+        "format": "quizapp-student-data",
+        "version": 1,
+        "exported_at": iso_utc(utc_now()),
+        "student": profile,
+        "attempts": [
+            {
+                "uuid": str(r.uuid),
+                "quiz": r.title,
+                "kind": r.kind,
+                "state": r.state,
+                "started_at": iso_utc(r.started_at),
+                "finished_at": iso_utc(r.finished_at) if r.finished_at else None,
+                "marks": r.marks,
+                "max_marks": r.max_marks,
+                "percent": r.percent,
+                "questions": by_attempt.get(str(r.uuid), []),
+            }
+            for r in rows
+        ],
+    }
+
+    def write_json(tmp: Path) -> None:
+        tmp.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+
+    _atomic(Path(path), write_json)
+    return len(rows)
+
+
+# --------------------------------------------------------------------------- report model
+
+
+@dataclass(frozen=True)
+class ResultsReport:
+    """A printable results report (plain data; the GUI lays it out and prints it to PDF
+    with Qt): ``title``; ``filter_text`` what it covers; ``generated_at`` aware UTC;
+    ``students`` the overview rows; ``attempts`` the attempts listed; ``statistics``
+    the quiz statistics when the report is about one quiz; class figures over the
+    students who took something: ``mean_percent`` of their average percents and
+    ``attempt_count``."""
+
+    title: str
+    filter_text: str
+    generated_at: datetime
+    students: tuple[StudentOverview, ...]
+    attempts: tuple[AttemptRow, ...]
+    statistics: QuizStatisticsReport | None
+    attempt_count: int
+    mean_percent: int | None
+
+
+def results_report(
+    sessions: sessionmaker[Session],
+    f: ResultsFilter | None = None,
+    *,
+    title: str = "Results",
+    statistics: QuizStatisticsReport | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> ResultsReport:
+    """The :class:`ResultsReport` for ``f`` (every finished attempt when ``None``)."""
+    f = f or ResultsFilter()
+    service = ResultsService(sessions)
+    students = service.students_overview(f)
+    attempts = service.attempts(f)
+    took = [s.average_percent for s in students if s.average_percent is not None]
+    mean = percent(sum(took), 100 * len(took)) if took else None
+    if f.since is not None and f.until is not None and f.since >= f.until:
+        raise ValidationError("The start date must be before the end date.")
+    return ResultsReport(
+        title=title,
+        filter_text=f.describe(),
+        generated_at=clock(),
+        students=tuple(students),
+        attempts=tuple(attempts),
+        statistics=statistics,
+        attempt_count=len(attempts),
+        mean_percent=mean,
+    )

@@ -1,0 +1,181 @@
+"""Exports read back: CSV parsed with csv, XLSX opened with openpyxl; nothing half-written."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from openpyxl import load_workbook
+
+from quizapp.services.classes import ClassService
+from quizapp.services.container import Services
+from quizapp.services.exports import (
+    escape_text,
+    export_attempts,
+    export_responses,
+    export_statistics,
+    export_student_data,
+    results_report,
+)
+from quizapp.services.results import OperationCancelled, QuizRef, ResultsFilter, ResultsService
+from quizapp.services.statistics_report import StatisticsService
+from quizapp.store.database import Database
+
+
+def _load_helpers() -> ModuleType:
+    name = "conftest_results"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+h = _load_helpers()
+KEYS = [f"l1q{n}" for n in range(8)]
+
+
+@pytest.fixture
+def taken(services: Services, installed: int, clock: object, database: Database) -> dict[str, int]:
+    """A student with a formula-looking name and an ordinary one, one attempt each."""
+    evil = services.students.create_student("=HYPERLINK(1)").id
+    ana = services.students.create_student("Ana").id
+    lesson = h.lesson_ids(services, ana)[0]
+    h.take_lesson_quiz(services, clock.advance, evil, lesson, KEYS[:2])  # type: ignore[attr-defined]
+    h.take_lesson_quiz(services, clock.advance, ana, lesson, KEYS)  # type: ignore[attr-defined]
+    return {"evil": evil, "ana": ana, "lesson": lesson}
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_escape_text_follows_owasp() -> None:
+    for risky in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
+        assert escape_text(risky) == "'" + risky
+    assert escape_text("Ana") == "Ana"
+    assert escape_text("") == ""
+
+
+def test_attempts_csv_has_iso_utc_dates_plain_numbers_and_escaped_text(
+    database: Database, taken: dict[str, int], tmp_path: Path
+) -> None:
+    path = tmp_path / "attempts.csv"
+    assert export_attempts(database.sessions, path) == 2
+    rows = _csv(path)
+    assert [r["student"] for r in rows] == ["'=HYPERLINK(1)", "Ana"]
+    first = rows[0]
+    assert first["started_at (UTC)"] == "2024-09-02T08:00:00Z"
+    assert datetime.fromisoformat(first["finished_at (UTC)"].replace("Z", "+00:00"))
+    assert float(first["marks"]) == 2.0
+    assert float(first["max_marks"]) == 8.0
+    assert int(first["percent"]) == 25
+    assert float(first["duration_s"]) == 240.0
+    assert first["quiz"] == "Lesson 1"
+
+
+def test_attempts_xlsx_has_date_cells_numeric_cells_and_no_formulas(
+    database: Database, taken: dict[str, int], tmp_path: Path
+) -> None:
+    path = tmp_path / "attempts.xlsx"
+    export_attempts(database.sessions, path)
+    ws = load_workbook(path).active
+    assert ws is not None
+    header = [c.value for c in ws[1]]
+    assert "started_at (UTC)" in header
+    row = {name: cell for name, cell in zip(header, ws[2], strict=True)}
+    assert row["student"].value == "'=HYPERLINK(1)"
+    assert row["student"].data_type == "s"  # text, not a formula
+    assert row["started_at (UTC)"].is_date
+    assert row["started_at (UTC)"].value == datetime(2024, 9, 2, 8, 0)
+    assert isinstance(row["marks"].value, int | float)  # openpyxl reads 2.0 back as 2
+    assert isinstance(row["percent"].value, int)
+    assert all(c.data_type != "f" for r in ws.iter_rows() for c in r)
+
+
+def test_responses_export_one_row_per_student_and_question_with_letters_as_shown(
+    database: Database, taken: dict[str, int], tmp_path: Path
+) -> None:
+    path = tmp_path / "responses.csv"
+    assert export_responses(database.sessions, path) == 16
+    rows = [r for r in _csv(path) if r["student"] == "Ana"]
+    assert len(rows) == 8
+    (attempt,) = ResultsService(database.sessions).student_attempts(taken["ana"])
+    review = ResultsService(database.sessions).review(attempt.id)
+    for row, slot in zip(rows, review.slots, strict=True):
+        assert row["question_key"] == slot.question_key
+        letters = {c.index: c.letter for c in slot.choices}
+        texts = {c.index: c.text for c in slot.choices}
+        assert slot.feedback is not None
+        assert row["answer_letters"] == ", ".join(
+            sorted(letters[i] for i in slot.feedback.selected)
+        )
+        assert set(row["answer_text"].split("; ")) == {texts[i] for i in slot.feedback.selected}
+        assert row["correct_letters"] == row["answer_letters"] or slot.type.value == "multiple"
+        assert float(row["marks"]) == 1.0
+
+
+def test_statistics_xlsx_has_questions_choices_and_quiz_sheets(
+    database: Database, taken: dict[str, int], tmp_path: Path
+) -> None:
+    report = StatisticsService(database.sessions).quiz_statistics(QuizRef.lesson(taken["lesson"]))
+    path = tmp_path / "stats.xlsx"
+    assert export_statistics(report, path) == 8
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["Questions", "Choices", "Quiz"]
+    q = wb["Questions"]
+    header = [c.value for c in q[1]]
+    facility = header.index("facility_percent")
+    assert q.cell(row=2, column=facility + 1).value == pytest.approx(100.0)  # l1q0: both right
+    quiz = {r[0].value: r[1].value for r in wb["Quiz"].iter_rows(min_row=2)}
+    assert quiz["attempts"] == 2
+    assert quiz["mean"] == pytest.approx(5.0)
+    csv_path = tmp_path / "stats.csv"
+    export_statistics(report, csv_path)
+    assert [r["question_key"] for r in _csv(csv_path)] == KEYS
+
+
+def test_cancelled_export_leaves_the_earlier_file_untouched(
+    database: Database, taken: dict[str, int], tmp_path: Path
+) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    path = folder / "attempts.csv"
+    path.write_text("earlier", encoding="utf-8")
+    with pytest.raises(OperationCancelled):
+        export_attempts(database.sessions, path, cancelled=lambda: True)
+    assert path.read_text(encoding="utf-8") == "earlier"
+    assert sorted(p.name for p in folder.iterdir()) == ["attempts.csv"]
+
+
+def test_student_data_export_then_delete(
+    database: Database, taken: dict[str, int], tmp_path: Path
+) -> None:
+    path = tmp_path / "ana.json"
+    assert export_student_data(database.sessions, taken["ana"], path) == 1
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["student"]["name"] == "Ana"
+    assert len(doc["attempts"][0]["questions"]) == 8
+    assert doc["attempts"][0]["percent"] == 100
+
+    report = ClassService(database.sessions).delete_student(taken["ana"])
+    assert (report.attempts, report.responses) == (1, 8)
+    names = [r.name for r in ResultsService(database.sessions).students_overview()]
+    assert names == ["=HYPERLINK(1)"]
+
+
+def test_results_report_model(database: Database, taken: dict[str, int]) -> None:
+    report = results_report(database.sessions, ResultsFilter(lesson_id=taken["lesson"]))
+    assert report.attempt_count == 2
+    assert report.mean_percent == 63  # (25 + 100) / 2 rounded half up
+    assert f"lesson {taken['lesson']}" in report.filter_text
