@@ -120,9 +120,12 @@ def _parse_tree(data: bytes, filename: str) -> _Node:
         defusedxml.sax.parseString(data, builder, forbid_dtd=True, forbid_entities=True,
                                    forbid_external=True)
     except xml.sax.SAXParseException as exc:
-        raise PackError([Problem(filename, exc.getLineNumber(), exc.getColumnNumber() + 1, "",
-                                 "xml-syntax", f"This is not well-formed XML: {exc.getMessage()}.")]
-                        ) from exc
+        column = exc.getColumnNumber()
+        raise PackError([Problem(
+            filename, exc.getLineNumber() or builder.line(),
+            column + 1 if column is not None else None, "", "xml-syntax",
+            f"This is not well-formed XML: {exc.getMessage()}.",
+        )]) from exc
     except defusedxml.DefusedXmlException as exc:
         raise PackError([Problem(filename, builder.line(), None, "", "xml-forbidden",
                                  "The XML declares a DTD or entities, which are refused "
@@ -249,11 +252,12 @@ def _question(node: _Node, qtype: str, lesson: str | None, b: PackBuilder) -> No
         kind = QuestionType.TRUE_FALSE
         by_name: dict[str, tuple[float, tuple[str, TextFormat]]] = {}
         for answer in answers:
-            name = answer.child_text("text").lower()
+            answer_name = answer.child_text("text").lower()
             fraction = _fraction(answer, b)
             if fraction is None:
                 return
-            by_name[name] = (fraction, _text(answer.find("feedback"), answer.line, b, default))
+            feedback = _text(answer.find("feedback"), answer.line, b, default)
+            by_name[answer_name] = (fraction, feedback)
         if set(by_name) != {"true", "false"}:
             b.problem(line, "truefalse-answers",
                       "A truefalse question needs exactly the answers 'true' and 'false'.")
