@@ -1,0 +1,769 @@
+"""Results from several offline computers: export a results bundle, merge bundles.
+
+A **bundle** is a zip file holding one ``bundle.json`` (UTF-8)::
+
+    {"format": "quizapp-results-bundle", "version": 1, "exported_at": "...Z",
+     "classes": [...], "students": [...], "packs": [...], "lessons": [...],
+     "questions": [... each with its "choices"], "quizzes": [...],
+     "attempts": [... each with "slots", each slot with "responses"],
+     "lesson_reads": [...], "cards": [... each with its review "logs"]}
+
+Every row is identified by its UUID and refers to others by UUID (``student_uuid``,
+``question_uuid``...), never by local integer ids. Packs, lessons and question revisions
+are those the attempts refer to, so a bundle always carries the questions exactly as
+they were asked. The ``settings`` table (the teacher's PIN hash among others) is never
+included. Times are ISO 8601 UTC.
+
+**Merging** (:func:`merge_bundles`) is idempotent: a row whose UUID is already here is not
+added again, so merging the same bundle twice adds nothing. Matching rules:
+
+- classes, students, quizzes, attempts, responses, cards and review logs: by UUID only.
+  Two students of the same name from two computers have different UUIDs and stay two
+  profiles (the report lists them as *namesakes*) until the teacher merges them
+  (:meth:`quizapp.services.classes.ClassService.merge_students`).
+- packs: by UUID, else by pack key (the same pack installed on each computer); a pack
+  unknown here is created disabled (students do not see it; its attempts are reviewable).
+- lessons: by UUID, else by (pack, key); else created retired.
+- question revisions: by UUID, else by (pack, key, content hash): the same content is
+  the same question as asked; else created as a non-current revision (numbered after
+  the last one), so attempts always point at the question exactly as asked.
+- an attempt already here gains the responses it lacks, and takes the bundle's state
+  and marks when it is finished there and not here (exported mid-quiz, then again).
+- a card for a question the student already has a card for keeps the state of the more
+  recent review; review logs are added by UUID.
+
+Each bundle is merged in one transaction: all of it or nothing. Every bundle is read and
+checked (format, version) before any is merged; an unknown version is refused with a
+:class:`BundleError` saying so.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid as uuid_module
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from quizapp.domain.errors import QuizAppError
+from quizapp.services.exports import _atomic, iso_utc
+from quizapp.services.results import OperationCancelled, read_session
+from quizapp.store import models as m
+from quizapp.store.types import utc_now
+
+FORMAT = "quizapp-results-bundle"
+VERSION = 1
+MEMBER = "bundle.json"
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+
+
+class BundleError(QuizAppError):
+    """A bundle cannot be read or merged; the message names the file and why."""
+
+
+@dataclass(frozen=True)
+class BundleMergeReport:
+    """What merging one bundle added (counts) and ``namesakes``: names of students added
+    that match a student already here (kept apart; the teacher may merge them)."""
+
+    path: str
+    classes: int = 0
+    students: int = 0
+    packs: int = 0
+    lessons: int = 0
+    questions: int = 0
+    quizzes: int = 0
+    attempts: int = 0
+    attempts_updated: int = 0
+    responses: int = 0
+    lesson_reads: int = 0
+    cards: int = 0
+    review_logs: int = 0
+    namesakes: tuple[str, ...] = ()
+
+    @property
+    def added_anything(self) -> bool:
+        """True when the bundle brought anything new."""
+        return any(
+            getattr(self, f.name) for f in fields(self) if f.name not in {"path", "namesakes"}
+        )
+
+
+@dataclass(frozen=True)
+class MergeReport:
+    """What :func:`merge_bundles` did, one entry per bundle in the order given."""
+
+    bundles: tuple[BundleMergeReport, ...] = field(default=())
+
+    def summary(self) -> str:
+        """A few lines for the teacher (and the command line)."""
+        lines = []
+        for b in self.bundles:
+            name = Path(b.path).name
+            if not b.added_anything:
+                lines.append(f"{name}: nothing new (already merged).")
+                continue
+            lines.append(
+                f"{name}: added {b.students} student(s), {b.attempts} attempt(s) "
+                f"({b.responses} answer(s)), {b.classes} class(es), {b.questions} question "
+                f"revision(s), {b.cards} review card(s); updated {b.attempts_updated} attempt(s)."
+            )
+            if b.namesakes:
+                lines.append(
+                    "  Students with the same name as one already here were kept apart: "
+                    + ", ".join(b.namesakes)
+                    + ". Merge their profiles if they are the same person."
+                )
+        return "\n".join(lines) or "No bundles given."
+
+
+# --------------------------------------------------------------------------- export
+
+
+def _value(v: Any) -> Any:
+    if isinstance(v, datetime):
+        return v.isoformat()
+    if isinstance(v, uuid_module.UUID):
+        return str(v)
+    return v
+
+
+def _row(obj: Any, skip: set[str]) -> dict[str, Any]:
+    """An ORM row's columns as JSON values, without local ids and ``skip``."""
+    out = {}
+    for attr in inspect(obj).mapper.column_attrs:
+        key = attr.key
+        if key == "id" or key.endswith("_id") or key in skip:
+            continue
+        out[key] = _value(getattr(obj, key))
+    return out
+
+
+def _when(v: datetime | None) -> str | None:
+    return None if v is None else v.isoformat()
+
+
+def export_results_bundle(
+    sessions: sessionmaker[Session],
+    path: Path,
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> int:
+    """Write every student, class, attempt (with slots and responses), lesson read and
+    review card of this database, and the packs, lessons and question revisions the
+    attempts refer to, to the bundle ``path`` (a zip; see the module docstring).
+    Written atomically. Returns the number of attempts. Never includes settings (the
+    teacher's PIN hash)."""
+    with read_session(sessions) as s:
+        classes = list(s.scalars(select(m.SchoolClass)))
+        class_uuid = {c.id: str(c.uuid) for c in classes}
+        students = list(s.scalars(select(m.Student)))
+        student_uuid = {x.id: str(x.uuid) for x in students}
+        attempts = list(
+            s.scalars(
+                select(m.Attempt)
+                .order_by(m.Attempt.id)
+                .options(selectinload(m.Attempt.slots).selectinload(m.AttemptSlot.responses))
+            )
+        )
+        question_ids = {x.question_id for a in attempts for x in a.slots}
+        questions = list(
+            s.scalars(
+                select(m.Question)
+                .where(m.Question.id.in_(question_ids))
+                .options(selectinload(m.Question.choices))
+            )
+        )
+        lesson_ids = {q.lesson_id for q in questions} | {
+            a.lesson_id for a in attempts if a.lesson_id is not None
+        }
+        lessons = list(s.scalars(select(m.Lesson).where(m.Lesson.id.in_(lesson_ids))))
+        quiz_ids = {a.quiz_id for a in attempts if a.quiz_id is not None}
+        quizzes = list(s.scalars(select(m.Quiz).where(m.Quiz.id.in_(quiz_ids))))
+        pack_ids = (
+            {q.pack_id for q in questions}
+            | {a.pack_id for a in attempts}
+            | {x.pack_id for x in lessons}
+            | {z.pack_id for z in quizzes}
+        )
+        packs = list(s.scalars(select(m.Pack).where(m.Pack.id.in_(pack_ids))))
+        pack_uuid = {p.id: str(p.uuid) for p in packs}
+        lesson_uuid = {x.id: str(x.uuid) for x in lessons}
+        quiz_uuid = {z.id: str(z.uuid) for z in quizzes}
+        question_uuid = {q.id: str(q.uuid) for q in questions}
+        response_uuid = dict(s.execute(select(m.Response.id, m.Response.uuid)).all())
+        reads = s.execute(
+            select(m.LessonRead.student_id, m.LessonRead.lesson_id, m.LessonRead.first_read_at)
+        ).all()
+        cards = list(s.scalars(select(m.Card).options(selectinload(m.Card.logs))))
+
+        doc: dict[str, Any] = {
+            "format": FORMAT,
+            "version": VERSION,
+            "exported_at": iso_utc(utc_now()),
+            "classes": [{**_row(c, set()), "created_at": _when(c.created_at)} for c in classes],
+            "students": [
+                {
+                    **_row(x, set()),
+                    "class_uuid": class_uuid.get(x.class_id) if x.class_id else None,
+                    "created_at": _when(x.created_at),
+                    "last_used_at": _when(x.last_used_at),
+                }
+                for x in students
+            ],
+            "packs": [
+                {
+                    **_row(p, set()),
+                    "imported_at": _when(p.imported_at),
+                    "deleted_at": _when(p.deleted_at),
+                }
+                for p in packs
+            ],
+            "lessons": [{**_row(x, set()), "pack_uuid": pack_uuid[x.pack_id]} for x in lessons],
+            "questions": [
+                {
+                    **_row(q, set()),
+                    "created_at": _when(q.created_at),
+                    "pack_uuid": pack_uuid[q.pack_id],
+                    "lesson_uuid": lesson_uuid[q.lesson_id],
+                    "choices": [_row(c, set()) for c in q.choices],
+                }
+                for q in questions
+            ],
+            "quizzes": [
+                {
+                    **_row(z, set()),
+                    "created_at": _when(z.created_at),
+                    "closed_at": _when(z.closed_at),
+                    "pack_uuid": pack_uuid[z.pack_id],
+                }
+                for z in quizzes
+            ],
+            "attempts": [],
+            "lesson_reads": [
+                {
+                    "student_uuid": student_uuid[sid],
+                    "lesson_uuid": lesson_uuid.get(lid),
+                    "first_read_at": _when(when),
+                }
+                for sid, lid, when in reads
+                if lid in lesson_uuid
+            ],
+            "cards": [
+                {
+                    **_row(c, set()),
+                    "due": _when(c.due),
+                    "last_review": _when(c.last_review),
+                    "created_at": _when(c.created_at),
+                    "student_uuid": student_uuid[c.student_id],
+                    "logs": [
+                        {
+                            **_row(log, set()),
+                            "reviewed_at": _when(log.reviewed_at),
+                            "response_uuid": (
+                                str(response_uuid[log.response_id])
+                                if log.response_id in response_uuid
+                                else None
+                            ),
+                        }
+                        for log in c.logs
+                    ],
+                }
+                for c in cards
+            ],
+        }
+        total = len(attempts)
+        for done, a in enumerate(attempts, start=1):
+            if done % 200 == 1:
+                if cancelled is not None and cancelled():
+                    raise OperationCancelled("The export was cancelled; no file was written.")
+                if progress is not None:
+                    progress(done - 1, total)
+            doc["attempts"].append(
+                {
+                    **_row(a, set()),
+                    "started_at": _when(a.started_at),
+                    "finished_at": _when(a.finished_at),
+                    "student_uuid": student_uuid[a.student_id],
+                    "pack_uuid": pack_uuid[a.pack_id],
+                    "quiz_uuid": quiz_uuid.get(a.quiz_id) if a.quiz_id else None,
+                    "lesson_uuid": lesson_uuid.get(a.lesson_id) if a.lesson_id else None,
+                    "slots": [
+                        {
+                            **_row(x, set()),
+                            "question_uuid": question_uuid[x.question_id],
+                            "responses": [
+                                {**_row(r, set()), "answered_at": _when(r.answered_at)}
+                                for r in x.responses
+                            ],
+                        }
+                        for x in a.slots
+                    ],
+                }
+            )
+
+    def write(tmp: Path) -> None:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(MEMBER, json.dumps(doc, ensure_ascii=False))
+
+    _atomic(Path(path), write)
+    if progress is not None:
+        progress(total, total)
+    return total
+
+
+# --------------------------------------------------------------------------- merge
+
+
+def read_bundle(path: Path) -> dict[str, Any]:
+    """The document of a bundle file, checked for format and version.
+    :class:`BundleError` for a file that is not a bundle or of an unknown version."""
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            doc = json.loads(zf.read(MEMBER).decode("utf-8"))
+    except FileNotFoundError as exc:
+        raise BundleError(f"{path}: no such file.") from exc
+    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BundleError(f"{path} is not a quizapp results bundle ({exc}).") from exc
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise BundleError(f"{path} is not a quizapp results bundle.")
+    version = doc.get("version")
+    if version != VERSION:
+        raise BundleError(
+            f"{path} is a results bundle of version {version!r}; this quizapp reads version "
+            f"{VERSION}. Update quizapp on this computer to merge it."
+        )
+    return doc
+
+
+def merge_bundles(
+    sessions: sessionmaker[Session],
+    paths: Sequence[Path],
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> MergeReport:
+    """Merge results bundles into this database (see the module docstring), one
+    transaction per bundle, in the order given. Every bundle is read and checked first,
+    so a bad file stops everything before anything is merged. ``progress(done, total)``
+    counts attempts over all bundles; cancelling rolls back the bundle being merged
+    (earlier ones stay merged; the error says which). Returns a :class:`MergeReport`."""
+    docs = [(Path(p), read_bundle(Path(p))) for p in paths]
+    total = sum(len(d.get("attempts", [])) for _, d in docs)
+    done = 0
+    reports: list[BundleMergeReport] = []
+    for path, doc in docs:
+        try:
+            with sessions.begin() as s:
+                merger = _Merger(s, str(path))
+                for step in merger.merge(doc):
+                    done += step
+                    if cancelled is not None and cancelled():
+                        raise OperationCancelled(
+                            f"Merging was cancelled; {path.name} was not merged"
+                            + (f" ({len(reports)} earlier bundle(s) were)." if reports else ".")
+                        )
+                    if progress is not None:
+                        progress(done, total)
+                reports.append(merger.report())
+        except (KeyError, TypeError, ValueError) as exc:
+            raise BundleError(
+                f"{path} could not be merged (damaged or incomplete: {exc!r}); nothing of it "
+                "was added."
+            ) from exc
+    return MergeReport(tuple(reports))
+
+
+def _u(value: Any) -> uuid_module.UUID:
+    return uuid_module.UUID(str(value))
+
+
+def _t(value: Any) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(str(value))
+
+
+def _t_req(value: Any) -> datetime:
+    moment = _t(value)
+    if moment is None:
+        raise ValueError("a required time is missing")
+    return moment
+
+
+class _Merger:
+    """Merges one bundle document inside an open session."""
+
+    def __init__(self, s: Session, path: str) -> None:
+        self.s = s
+        self.path = path
+        self.counts: dict[str, int] = {
+            f.name: 0 for f in fields(BundleMergeReport) if f.name not in {"path", "namesakes"}
+        }
+        self.namesakes: list[str] = []
+        self.classes: dict[str, int] = {}
+        self.students: dict[str, int] = {}
+        self.packs: dict[str, int] = {}
+        self.lessons: dict[str, int] = {}
+        self.questions: dict[str, int] = {}
+        self.quizzes: dict[str, int] = {}
+
+    def report(self) -> BundleMergeReport:
+        return BundleMergeReport(path=self.path, namesakes=tuple(self.namesakes), **self.counts)
+
+    def _find(self, model: Any, uuid_text: str) -> Any:
+        return self.s.scalar(select(model).where(model.uuid == _u(uuid_text)))
+
+    def merge(self, doc: dict[str, Any]) -> Any:
+        """Merge, yielding the number of attempts processed now and then."""
+        for c in doc.get("classes", []):
+            row = self._find(m.SchoolClass, c["uuid"])
+            if row is None:
+                row = m.SchoolClass(
+                    uuid=_u(c["uuid"]),
+                    name=c["name"],
+                    created_at=_t(c.get("created_at")) or utc_now(),
+                )
+                self.s.add(row)
+                self.s.flush()
+                self.counts["classes"] += 1
+            self.classes[c["uuid"]] = row.id
+        names = {n.casefold() for n in self.s.scalars(select(m.Student.name))}
+        for x in doc.get("students", []):
+            row = self._find(m.Student, x["uuid"])
+            if row is None:
+                if x["name"].casefold() in names:
+                    self.namesakes.append(x["name"])
+                row = m.Student(
+                    uuid=_u(x["uuid"]),
+                    name=x["name"],
+                    class_id=self.classes.get(x.get("class_uuid") or ""),
+                    created_at=_t(x.get("created_at")) or utc_now(),
+                    last_used_at=_t(x.get("last_used_at")),
+                )
+                self.s.add(row)
+                self.s.flush()
+                self.counts["students"] += 1
+            else:
+                theirs = _t(x.get("last_used_at"))
+                if theirs is not None and (row.last_used_at is None or theirs > row.last_used_at):
+                    row.last_used_at = theirs
+            self.students[x["uuid"]] = row.id
+        for p in doc.get("packs", []):
+            self.packs[p["uuid"]] = self._pack(p)
+        for x in doc.get("lessons", []):
+            self.lessons[x["uuid"]] = self._lesson(x)
+        for q in doc.get("questions", []):
+            self.questions[q["uuid"]] = self._question(q)
+        for z in doc.get("quizzes", []):
+            self.quizzes[z["uuid"]] = self._quiz(z)
+        attempts = doc.get("attempts", [])
+        for i, a in enumerate(attempts, start=1):
+            self._attempt(a)
+            if i % 100 == 0:
+                yield 100
+        yield len(attempts) % 100
+        for r in doc.get("lesson_reads", []):
+            self._read(r)
+        for c in doc.get("cards", []):
+            self._card(c)
+        self.s.flush()
+
+    def _pack(self, p: dict[str, Any]) -> int:
+        row = self._find(m.Pack, p["uuid"])
+        if row is None:
+            row = self.s.scalar(select(m.Pack).where(m.Pack.key == p["key"]))
+        if row is None:
+            row = m.Pack(
+                uuid=_u(p["uuid"]),
+                key=p["key"],
+                title=p["title"],
+                language=p.get("language", "en"),
+                version=p.get("version", "1"),
+                description=p.get("description", ""),
+                source=p.get("source", ""),
+                notice=p.get("notice", ""),
+                enabled=False,
+                is_builtin=False,
+                content_hash=p.get("content_hash", ""),
+                revision=int(p.get("revision", 1)),
+                imported_at=_t(p.get("imported_at")) or utc_now(),
+            )
+            self.s.add(row)
+            self.s.flush()
+            self.counts["packs"] += 1
+        return int(row.id)
+
+    def _lesson(self, x: dict[str, Any]) -> int:
+        row = self._find(m.Lesson, x["uuid"])
+        pack_id = self.packs[x["pack_uuid"]]
+        if row is None:
+            row = self.s.scalar(
+                select(m.Lesson).where(m.Lesson.pack_id == pack_id, m.Lesson.key == x["key"])
+            )
+        if row is None:
+            row = m.Lesson(
+                uuid=_u(x["uuid"]),
+                pack_id=pack_id,
+                key=x["key"],
+                position=int(x.get("position", 0)),
+                title=x["title"],
+                body=x.get("body", ""),
+                content_hash=x.get("content_hash", ""),
+                retired=True,
+            )
+            self.s.add(row)
+            self.s.flush()
+            self.counts["lessons"] += 1
+        return int(row.id)
+
+    def _question(self, q: dict[str, Any]) -> int:
+        row = self._find(m.Question, q["uuid"])
+        pack_id = self.packs[q["pack_uuid"]]
+        if row is None:
+            row = self.s.scalar(
+                select(m.Question)
+                .where(
+                    m.Question.pack_id == pack_id,
+                    m.Question.key == q["key"],
+                    m.Question.content_hash == q["content_hash"],
+                )
+                .order_by(m.Question.revision.desc())
+                .limit(1)
+            )
+        if row is not None:
+            return int(row.id)
+        taken = self.s.scalar(
+            select(func.max(m.Question.revision)).where(
+                m.Question.pack_id == pack_id, m.Question.key == q["key"]
+            )
+        )
+        revision = int(q.get("revision", 1))
+        if taken is not None and revision <= taken:
+            revision = taken + 1
+        row = m.Question(
+            uuid=_u(q["uuid"]),
+            pack_id=pack_id,
+            lesson_id=self.lessons[q["lesson_uuid"]],
+            key=q["key"],
+            revision=revision,
+            is_current=False,
+            content_hash=q["content_hash"],
+            position=int(q.get("position", 0)),
+            type=q["type"],
+            prompt=q["prompt"],
+            text_format=q.get("text_format", "plain"),
+            explanation=q.get("explanation", ""),
+            hints=list(q.get("hints") or []),
+            shuffle=bool(q.get("shuffle", True)),
+            scoring=q.get("scoring", "partial"),
+            evidence=q.get("evidence"),
+            difficulty=q.get("difficulty"),
+            tags=list(q.get("tags") or []),
+            title=q.get("title", ""),
+            created_at=_t(q.get("created_at")) or utc_now(),
+            choices=[
+                m.Choice(
+                    position=int(c["position"]),
+                    text=c["text"],
+                    fraction=float(c["fraction"]),
+                    feedback=c.get("feedback", ""),
+                    pinned=bool(c.get("pinned", False)),
+                )
+                for c in q.get("choices", [])
+            ],
+        )
+        self.s.add(row)
+        self.s.flush()
+        self.counts["questions"] += 1
+        return int(row.id)
+
+    def _quiz(self, z: dict[str, Any]) -> int:
+        row = self._find(m.Quiz, z["uuid"])
+        if row is None:
+            row = m.Quiz(
+                uuid=_u(z["uuid"]),
+                pack_id=self.packs[z["pack_uuid"]],
+                name=z["name"],
+                kind=z.get("kind", "exam"),
+                behaviour=z["behaviour"],
+                lesson_keys=list(z.get("lesson_keys") or []),
+                question_count=int(z["question_count"]),
+                time_limit_s=z.get("time_limit_s"),
+                shuffle=bool(z.get("shuffle", True)),
+                attempts_allowed=z.get("attempts_allowed"),
+                review_policy=z.get("review_policy", "after_attempt"),
+                created_at=_t(z.get("created_at")) or utc_now(),
+                closed_at=_t(z.get("closed_at")),
+            )
+            self.s.add(row)
+            self.s.flush()
+            self.counts["quizzes"] += 1
+        return int(row.id)
+
+    def _responses(self, slot: m.AttemptSlot, items: list[dict[str, Any]], attempt_id: int) -> int:
+        have = {r.uuid for r in slot.responses}
+        tries = {r.try_number for r in slot.responses}
+        added = 0
+        for r in items:
+            u = _u(r["uuid"])
+            if u in have or int(r["try_number"]) in tries:
+                continue
+            if self.s.scalar(select(m.Response.id).where(m.Response.uuid == u)) is not None:
+                continue
+            slot.responses.append(
+                m.Response(
+                    uuid=u,
+                    attempt_id=attempt_id,
+                    try_number=int(r["try_number"]),
+                    selected=list(r["selected"]),
+                    fraction=float(r["fraction"]),
+                    certainty=r.get("certainty"),
+                    penalty=float(r.get("penalty", 0.0)),
+                    answered_at=_t_req(r["answered_at"]),
+                    duration_s=r.get("duration_s"),
+                )
+            )
+            added += 1
+        return added
+
+    def _attempt(self, a: dict[str, Any]) -> None:
+        row = self.s.scalar(
+            select(m.Attempt)
+            .where(m.Attempt.uuid == _u(a["uuid"]))
+            .options(selectinload(m.Attempt.slots).selectinload(m.AttemptSlot.responses))
+        )
+        if row is None:
+            row = m.Attempt(
+                uuid=_u(a["uuid"]),
+                student_id=self.students[a["student_uuid"]],
+                pack_id=self.packs[a["pack_uuid"]],
+                quiz_id=self.quizzes.get(a.get("quiz_uuid") or ""),
+                lesson_id=self.lessons.get(a.get("lesson_uuid") or ""),
+                kind=a["kind"],
+                behaviour=a["behaviour"],
+                seed=int(a["seed"]),
+                started_at=_t_req(a["started_at"]),
+                finished_at=_t(a.get("finished_at")),
+                time_limit_s=a.get("time_limit_s"),
+                state=a["state"],
+                current_slot=int(a.get("current_slot", 0)),
+                marks=float(a.get("marks", 0.0)),
+                max_marks=float(a.get("max_marks", 0.0)),
+            )
+            self.s.add(row)
+            self.s.flush()
+            self.counts["attempts"] += 1
+            new = True
+        else:
+            new = False
+        slots = {x.slot: x for x in row.slots}
+        added = 0
+        for x in a.get("slots", []):
+            slot = slots.get(int(x["slot"]))
+            if slot is None:
+                slot = m.AttemptSlot(
+                    slot=int(x["slot"]),
+                    question_id=self.questions[x["question_uuid"]],
+                    choice_order=list(x["choice_order"]),
+                    max_mark=float(x.get("max_mark", 1.0)),
+                    flagged=bool(x.get("flagged", False)),
+                )
+                row.slots.append(slot)
+                self.s.flush()
+            added += self._responses(slot, x.get("responses", []), row.id)
+        self.counts["responses"] += added
+        if not new and a["state"] == "finished" and row.state != "finished":
+            row.state = "finished"
+            row.finished_at = _t(a.get("finished_at"))
+            row.marks = float(a.get("marks", row.marks))
+            row.max_marks = float(a.get("max_marks", row.max_marks))
+            row.current_slot = int(a.get("current_slot", row.current_slot))
+            self.counts["attempts_updated"] += 1
+        elif not new and added:
+            self.counts["attempts_updated"] += 1
+        self.s.flush()
+
+    def _read(self, r: dict[str, Any]) -> None:
+        student = self.students.get(r["student_uuid"])
+        lesson = self.lessons.get(r.get("lesson_uuid") or "")
+        if student is None or lesson is None:
+            return
+        exists = self.s.scalar(
+            select(m.LessonRead.id).where(
+                m.LessonRead.student_id == student, m.LessonRead.lesson_id == lesson
+            )
+        )
+        if exists is None:
+            self.s.add(
+                m.LessonRead(
+                    student_id=student,
+                    lesson_id=lesson,
+                    first_read_at=_t(r.get("first_read_at")) or utc_now(),
+                )
+            )
+            self.counts["lesson_reads"] += 1
+
+    def _card(self, c: dict[str, Any]) -> None:
+        student = self.students[c["student_uuid"]]
+        row = self._find(m.Card, c["uuid"])
+        if row is None:
+            row = self.s.scalar(
+                select(m.Card).where(
+                    m.Card.student_id == student,
+                    m.Card.pack_key == c["pack_key"],
+                    m.Card.question_key == c["question_key"],
+                )
+            )
+        theirs = _t(c.get("last_review"))
+        if row is None:
+            row = m.Card(
+                uuid=_u(c["uuid"]),
+                student_id=student,
+                pack_key=c["pack_key"],
+                question_key=c["question_key"],
+                state=int(c.get("state", 1)),
+                step=c.get("step"),
+                stability=c.get("stability"),
+                difficulty=c.get("difficulty"),
+                due=_t_req(c["due"]),
+                last_review=theirs,
+                created_at=_t(c.get("created_at")) or utc_now(),
+            )
+            self.s.add(row)
+            self.s.flush()
+            self.counts["cards"] += 1
+        elif theirs is not None and (row.last_review is None or theirs > row.last_review):
+            row.state = int(c.get("state", row.state))
+            row.step = c.get("step")
+            row.stability = c.get("stability")
+            row.difficulty = c.get("difficulty")
+            row.due = _t_req(c["due"])
+            row.last_review = theirs
+        for log in c.get("logs", []):
+            u = _u(log["uuid"])
+            if self.s.scalar(select(m.ReviewLog.id).where(m.ReviewLog.uuid == u)) is not None:
+                continue
+            response_id = None
+            if log.get("response_uuid"):
+                response_id = self.s.scalar(
+                    select(m.Response.id).where(m.Response.uuid == _u(log["response_uuid"]))
+                )
+            self.s.add(
+                m.ReviewLog(
+                    uuid=u,
+                    card_id=row.id,
+                    response_id=response_id,
+                    rating=int(log["rating"]),
+                    reviewed_at=_t_req(log["reviewed_at"]),
+                    review_duration_ms=log.get("review_duration_ms"),
+                )
+            )
+            self.counts["review_logs"] += 1

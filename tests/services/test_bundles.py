@@ -1,0 +1,176 @@
+"""Results from several computers: export a bundle on each, merge them on the teacher's."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from sqlalchemy import func, select
+
+from quizapp.domain.model import Pack
+from quizapp.services.attempts import AttemptService
+from quizapp.services.bundles import BundleError, export_results_bundle, merge_bundles
+from quizapp.services.container import Services, build_services
+from quizapp.services.packs import install_pack
+from quizapp.services.results import QuizRef, ResultsService
+from quizapp.services.statistics_report import StatisticsService
+from quizapp.store import models as m
+from quizapp.store.database import Database, open_database, resolve_db_url
+
+
+def _load_helpers() -> ModuleType:
+    name = "conftest_results"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+h = _load_helpers()
+KEYS = [f"l1q{n}" for n in range(8)]
+
+
+@pytest.fixture
+def machines(
+    tmp_path: Path, clock: object, pack: Pack
+) -> Iterator[list[tuple[Database, Services]]]:
+    """Two classroom computers, each with the test pack installed on its own and a
+    student called Ana who took lesson 1 there."""
+    opened = []
+    for name, right in (("room1", KEYS), ("room2", KEYS[:3])):
+        db = open_database(resolve_db_url(str(tmp_path / f"{name}.sqlite3")))
+        services = build_services(db, clock)  # type: ignore[arg-type]
+        install_pack(db.sessions, pack)
+        ana = services.students.create_student("Ana").id
+        lesson = h.lesson_ids(services, ana)[0]
+        h.take_lesson_quiz(services, clock.advance, ana, lesson, right)  # type: ignore[attr-defined]
+        opened.append((db, services))
+    yield opened
+    for db, _ in opened:
+        db.close()
+
+
+def _bundles(machines: list[tuple[Database, Services]], tmp_path: Path) -> list[Path]:
+    paths = []
+    for i, (db, _) in enumerate(machines, start=1):
+        path = tmp_path / f"room{i}.quizresults"
+        assert export_results_bundle(db.sessions, path) == 1
+        paths.append(path)
+    return paths
+
+
+def _count(db: Database, model: type[m.Base]) -> int:
+    with db.sessions() as s:
+        return int(s.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_merging_two_computers_keeps_namesakes_apart_and_twice_adds_nothing(
+    machines: list[tuple[Database, Services]],
+    tmp_path: Path,
+    database: Database,
+    services: Services,
+    installed: int,
+) -> None:
+    paths = _bundles(machines, tmp_path)
+    first = merge_bundles(database.sessions, paths)
+
+    room1, room2 = first.bundles
+    assert (room1.students, room1.attempts, room1.responses) == (1, 1, 8)
+    assert (room2.students, room2.attempts, room2.responses) == (1, 1, 8)
+    # Same pack and same question content as here: nothing new of the content.
+    assert (room1.packs, room1.lessons, room1.questions) == (0, 0, 0)
+    assert room2.namesakes == ("Ana",)
+    assert "kept apart" in first.summary()
+    overview = ResultsService(database.sessions).students_overview()
+    assert [(r.name, r.best_percent) for r in overview] == [("Ana", 100), ("Ana", 38)]
+    assert len({r.uuid for r in overview}) == 2
+
+    again = merge_bundles(database.sessions, paths)
+    assert not any(b.added_anything for b in again.bundles)
+    assert "nothing new" in again.summary()
+    assert _count(database, m.Attempt) == 2
+    assert _count(database, m.Response) == 16
+    assert _count(database, m.Student) == 2
+
+    # The teacher's statistics see both computers' attempts on the one lesson quiz.
+    lesson = ResultsService(database.sessions).quizzes()[0]
+    assert lesson.ref.kind == "lesson"
+    report = StatisticsService(database.sessions).quiz_statistics(lesson.ref)
+    assert sorted(report.totals) == [3.0, 8.0]
+
+
+def test_merging_into_a_computer_without_the_pack_creates_the_questions_as_asked(
+    machines: list[tuple[Database, Services]], tmp_path: Path, database: Database
+) -> None:
+    (path, _) = _bundles(machines, tmp_path)
+    (report,) = merge_bundles(database.sessions, [path]).bundles
+    assert (report.packs, report.lessons, report.questions) == (1, 1, 8)  # lesson 1 only
+    with database.sessions() as s:
+        pack = s.scalars(select(m.Pack)).one()
+        assert not pack.enabled  # students do not see a pack that came with results
+    (attempt,) = ResultsService(database.sessions).attempts()
+    review = AttemptService(database.sessions).review(attempt.id)
+    assert sorted(slot.question_key for slot in review.slots) == KEYS
+    assert all(slot.feedback is not None and slot.feedback.correct for slot in review.slots)
+    stats = StatisticsService(database.sessions).quiz_statistics(QuizRef.lesson(attempt.lesson_id))  # type: ignore[arg-type]
+    assert stats.totals == (8.0,)
+
+
+def test_bundle_never_contains_the_teacher_pin_hash(
+    machines: list[tuple[Database, Services]], tmp_path: Path
+) -> None:
+    db, _ = machines[0]
+    with db.sessions.begin() as s:
+        s.add(m.Setting(key="teacher_pin_hash", value="pbkdf2$SECRET-PIN-HASH"))
+    path = tmp_path / "b.zip"
+    export_results_bundle(db.sessions, path)
+    with zipfile.ZipFile(path) as zf:
+        raw = b"".join(zf.read(n) for n in zf.namelist())
+    assert b"SECRET-PIN-HASH" not in raw
+    assert b"teacher_pin_hash" not in raw
+    doc = json.loads(raw)
+    assert doc["format"] == "quizapp-results-bundle"
+    assert doc["version"] == 1
+    assert "settings" not in doc
+
+
+def test_unknown_bundle_version_or_other_file_is_refused_before_anything_is_merged(
+    machines: list[tuple[Database, Services]], tmp_path: Path, database: Database
+) -> None:
+    good, _ = _bundles(machines, tmp_path)
+    future = tmp_path / "future.zip"
+    with zipfile.ZipFile(future, "w") as zf:
+        zf.writestr("bundle.json", json.dumps({"format": "quizapp-results-bundle", "version": 99}))
+    with pytest.raises(BundleError, match="version 99"):
+        merge_bundles(database.sessions, [good, future])
+    assert _count(database, m.Attempt) == 0
+    not_a_bundle = tmp_path / "notes.txt"
+    not_a_bundle.write_text("hello", encoding="utf-8")
+    with pytest.raises(BundleError, match="not a quizapp results bundle"):
+        merge_bundles(database.sessions, [not_a_bundle])
+
+
+def test_a_damaged_bundle_adds_nothing(
+    machines: list[tuple[Database, Services]], tmp_path: Path, database: Database
+) -> None:
+    good, _ = _bundles(machines, tmp_path)
+    with zipfile.ZipFile(good) as zf:
+        doc = json.loads(zf.read("bundle.json"))
+    doc["attempts"][0]["slots"][0]["question_uuid"] = "00000000-0000-0000-0000-000000000000"
+    broken = tmp_path / "broken.zip"
+    with zipfile.ZipFile(broken, "w") as zf:
+        zf.writestr("bundle.json", json.dumps(doc))
+    with pytest.raises(BundleError, match="nothing of it was added"):
+        merge_bundles(database.sessions, [broken])
+    assert _count(database, m.Student) == 0
+    assert _count(database, m.Attempt) == 0
