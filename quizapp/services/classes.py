@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import delete, func, select, update
@@ -197,12 +198,15 @@ class ClassService:
         with self._sessions.begin() as s:
             keep = get_student(s, keep_id)
             other = get_student(s, remove_id)
-            attempts = s.execute(
+            attempts = s.scalar(
+                select(func.count(m.Attempt.id)).where(m.Attempt.student_id == remove_id)
+            )
+            s.execute(
                 update(m.Attempt)
                 .where(m.Attempt.student_id == remove_id)
                 .values(student_id=keep_id)
                 .execution_options(synchronize_session=False)
-            ).rowcount
+            )
             reads = _move_unique(s, m.LessonRead, "lesson_id", "first_read_at", keep_id, remove_id)
             _move_unique(s, m.NoticeAck, "pack_id", "acknowledged_at", keep_id, remove_id)
             cards_moved, combined, logs = _move_cards(s, keep_id, remove_id)
@@ -250,7 +254,7 @@ class ClassService:
 
 def _move_unique(
     s: Session,
-    model: type[m.LessonRead] | type[m.NoticeAck],
+    model: Any,
     key: str,
     when: str,
     keep_id: int,

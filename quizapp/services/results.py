@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, select
@@ -260,7 +260,7 @@ def duration_seconds(s: Session, start: Any, end: Any) -> ColumnElement[float]:
     """SQL expression: seconds from ``start`` to ``end`` (dialect-specific date maths)."""
     if s.get_bind().dialect.name == "sqlite":
         return (func.julianday(end) - func.julianday(start)) * 86400.0
-    return func.extract("epoch", end - start)
+    return cast(ColumnElement[float], func.extract("epoch", end - start))
 
 
 def _pct(ratio: float | None) -> int | None:
