@@ -142,15 +142,28 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
     Raises :class:`DatabaseTooNewError` (left untouched) for a schema newer than this
     app, :class:`MigrationError` when an upgrade fails (rolled back; backup named), and
     :class:`DatabaseError` for a file that is not a quizapp database.
+    A SQLite disk that refuses a write (full, read-only, data folder removed) raises
+    :class:`quizapp.store.health.StorageError`, here and from every later transaction
+    (see :func:`quizapp.store.health.install_storage_guards`).
     """
     path = sqlite_path(url)
     precheck: tuple[bool, str | None] | None = None
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # read-only or vanished data folder: say so, in words
+            from quizapp.store.health import classify_storage_failure, storage_error
+
+            kind = classify_storage_failure(exc) or "io"
+            raise storage_error(kind, str(path.parent)) from exc
         precheck = _inspect_sqlite_file(path)
         if precheck[1] is not None:
             _refuse_unknown_revision(precheck[1], str(path))
     engine = _create_engine(url)
+    if path is not None:
+        from quizapp.store.health import install_storage_guards
+
+        install_storage_guards(engine, path)
     try:
         backup = _bring_to_head(engine, path, precheck, migrate=migrate)
     except BaseException:
