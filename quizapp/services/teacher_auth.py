@@ -81,7 +81,7 @@ def lockout_delay(failures: int) -> int:
     """Seconds to wait after ``failures`` failed tries in a row: 0, 0, 1, 2, 4, 8 ... 30."""
     if failures <= FREE_TRIES:
         return 0
-    return min(MAX_LOCKOUT_S, 2 ** (failures - FREE_TRIES - 1))
+    return min(MAX_LOCKOUT_S, int(2 ** (failures - FREE_TRIES - 1)))
 
 
 def check_pin_format(pin: str) -> None:
