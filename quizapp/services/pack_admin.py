@@ -1,0 +1,357 @@
+"""Pack management for the teacher area and the command line: list, preview, import,
+enable or disable, delete (softly) and export installed packs.
+
+Every method opens its own unit of work and returns frozen dataclasses, never rows.
+Times are aware UTC datetimes (the GUI shows them in local time).
+
+- An import is all or nothing: the file is read completely first (a
+  :class:`~quizapp.domain.errors.PackError` lists every problem and nothing is
+  written), then installed in one transaction by
+  :func:`quizapp.services.packs.install_pack`. Re-importing a pack with the same id
+  makes new question revisions; past attempts keep the revisions they asked.
+- Deleting is soft: the pack gets ``deleted_at``, so students no longer see it and the
+  list no longer shows it, while past attempts stay reviewable. Importing the same
+  pack id again brings it back. The built-in pack can be disabled, not deleted.
+- Export writes the current revisions back as a domain pack, as our JSON or as GIFT
+  (by the file's extension): JSON export then import gives back the same pack.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from quizapp.domain.errors import NotFoundError, PackError, Problem, ValidationError
+from quizapp.domain.model import ImportResult, Lesson, Pack, QuestionType, SkippedItem
+from quizapp.services.dto import PackInstallReport
+from quizapp.services.packs import install_pack
+from quizapp.store import models as m
+from quizapp.store.convert import question_from_row
+from quizapp.store.types import utc_now
+
+
+@dataclass(frozen=True)
+class PackRow:
+    """One installed (not deleted) pack, as the teacher's list shows it.
+
+    ``question_count``: current question revisions; ``lesson_count``: lessons not
+    retired; ``imported_at``: aware UTC time of the last install that changed it;
+    ``revision``: how many installs changed it; ``attempt_count``: attempts (any
+    student, finished or not) that used it.
+    """
+
+    id: int
+    key: str
+    title: str
+    version: str
+    revision: int
+    question_count: int
+    lesson_count: int
+    imported_at: datetime
+    enabled: bool
+    is_builtin: bool
+    attempt_count: int
+
+
+@dataclass(frozen=True)
+class LessonPreview:
+    """A lesson of a file about to be imported: its id, title and question count."""
+
+    id: str
+    title: str
+    question_count: int
+
+
+@dataclass(frozen=True)
+class ExistingPack:
+    """The installed pack a file would update (same pack id)."""
+
+    id: int
+    title: str
+    version: str
+    enabled: bool
+    deleted: bool
+    is_builtin: bool
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What importing ``path`` would do, for the preview report.
+
+    Either ``result`` is set (the file reads; ``problems`` is empty) or ``problems``
+    lists every error with its location (``result`` is ``None``; nothing can be
+    imported). ``existing`` is the installed pack with the same id, if any, so the
+    report can say "new version of …".
+    """
+
+    path: str
+    result: ImportResult | None
+    problems: tuple[Problem, ...] = ()
+    existing: ExistingPack | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the file can be imported."""
+        return self.result is not None and not self.problems
+
+    @property
+    def pack(self) -> Pack | None:
+        """The pack read from the file, or ``None`` when it has errors."""
+        return self.result.pack if self.result is not None else None
+
+    @property
+    def lessons(self) -> tuple[LessonPreview, ...]:
+        """Lessons in file order with their question counts (empty on errors)."""
+        pack = self.pack
+        if pack is None:
+            return ()
+        return tuple(
+            LessonPreview(lesson.id, lesson.title, len(pack.questions_of(lesson.id)))
+            for lesson in pack.lessons
+        )
+
+    @property
+    def questions_by_type(self) -> tuple[tuple[QuestionType, int], ...]:
+        """``(type, count)`` for each type present, in :class:`QuestionType` order."""
+        pack = self.pack
+        if pack is None:
+            return ()
+        counts = Counter(q.type for q in pack.questions)
+        return tuple((t, counts[t]) for t in QuestionType if counts[t])
+
+    @property
+    def skipped(self) -> tuple[SkippedItem, ...]:
+        """What the reader met and will not import, each with its line and reason."""
+        return self.result.skipped if self.result is not None else ()
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The reader's warnings (e.g. the encoding it guessed)."""
+        return self.result.warnings if self.result is not None else ()
+
+
+class PackAdmin:
+    """Pack management over one database (``sessions``: its session factory).
+
+    ``clock`` gives aware UTC now (for ``deleted_at``).
+    """
+
+    def __init__(
+        self, sessions: sessionmaker[Session], clock: Callable[[], datetime] = utc_now
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+
+    # ------------------------------------------------------------ list
+
+    def list_packs(self) -> list[PackRow]:
+        """Installed packs not deleted: the built-in one first, then by title."""
+        with self._sessions() as s:
+            packs = list(
+                s.scalars(
+                    select(m.Pack)
+                    .where(m.Pack.deleted_at.is_(None))
+                    .order_by(m.Pack.is_builtin.desc(), func.lower(m.Pack.title), m.Pack.id)
+                )
+            )
+            questions = _counts(
+                s,
+                select(m.Question.pack_id, func.count())
+                .where(m.Question.is_current)
+                .group_by(m.Question.pack_id),
+            )
+            lessons = _counts(
+                s,
+                select(m.Lesson.pack_id, func.count())
+                .where(m.Lesson.retired.is_(False))
+                .group_by(m.Lesson.pack_id),
+            )
+            attempts = _counts(
+                s, select(m.Attempt.pack_id, func.count()).group_by(m.Attempt.pack_id)
+            )
+            return [
+                PackRow(
+                    id=p.id,
+                    key=p.key,
+                    title=p.title,
+                    version=p.version,
+                    revision=p.revision,
+                    question_count=questions.get(p.id, 0),
+                    lesson_count=lessons.get(p.id, 0),
+                    imported_at=p.imported_at,
+                    enabled=p.enabled,
+                    is_builtin=p.is_builtin,
+                    attempt_count=attempts.get(p.id, 0),
+                )
+                for p in packs
+            ]
+
+    def get(self, pack_id: int) -> PackRow:
+        """One pack of :meth:`list_packs`; :class:`NotFoundError` if absent or deleted."""
+        for row in self.list_packs():
+            if row.id == pack_id:
+                return row
+        raise NotFoundError(f"There is no pack number {pack_id}.")
+
+    # ------------------------------------------------------------ enable, delete
+
+    def set_enabled(self, pack_id: int, enabled: bool) -> None:
+        """Show (``True``) or hide (``False``) a pack on the students' Home."""
+        with self._sessions.begin() as s:
+            pack = self._pack(s, pack_id)
+            pack.enabled = enabled
+
+    def delete_pack(self, pack_id: int) -> None:
+        """Soft-delete a pack: hidden from students and from the list; past attempts stay
+        reviewable; importing the same pack id brings it back.
+
+        Raises :class:`ValidationError` for the built-in pack (disable it instead) and
+        :class:`NotFoundError` for an unknown or already deleted pack.
+        """
+        with self._sessions.begin() as s:
+            pack = self._pack(s, pack_id)
+            if pack.is_builtin:
+                raise ValidationError(
+                    f"“{pack.title}” comes with quizapp and cannot be deleted; "
+                    "disable it to hide it from students."
+                )
+            pack.deleted_at = self._clock()
+
+    # ------------------------------------------------------------ import
+
+    def preview(self, path: str | os.PathLike[str]) -> ImportPreview:
+        """Read ``path`` with the reader its extension names and describe what importing
+        it would do. Never raises for a bad file: its problems are in the preview."""
+        from quizapp.formats.registry import read_question_set
+
+        filename = os.fspath(path)
+        try:
+            result = read_question_set(filename)
+        except PackError as err:
+            return ImportPreview(path=filename, result=None, problems=err.problems)
+        return self.preview_result(filename, result)
+
+    def preview_result(self, path: str, result: ImportResult) -> ImportPreview:
+        """The preview of a file already read (the GUI reads off its thread, then asks
+        here which installed pack it would update)."""
+        with self._sessions() as s:
+            row = s.scalars(select(m.Pack).where(m.Pack.key == result.pack.id)).one_or_none()
+            existing = (
+                None
+                if row is None
+                else ExistingPack(
+                    id=row.id,
+                    title=row.title,
+                    version=row.version,
+                    enabled=row.enabled,
+                    deleted=row.deleted_at is not None,
+                    is_builtin=row.is_builtin,
+                )
+            )
+        return ImportPreview(path=path, result=result, existing=existing)
+
+    def import_file(
+        self, path: str | os.PathLike[str], *, enabled: bool = True
+    ) -> PackInstallReport:
+        """Read and install ``path`` (all or nothing).
+
+        Raises :class:`PackError` listing every problem (nothing written) and
+        :class:`ValidationError` from the install (nothing written either)."""
+        from quizapp.formats.registry import read_question_set
+
+        return self.install(read_question_set(path).pack, enabled=enabled)
+
+    def install_previewed(
+        self, preview: ImportPreview, *, enabled: bool = True
+    ) -> PackInstallReport:
+        """Install exactly the pack the teacher saw in ``preview`` (one transaction).
+
+        Raises :class:`ValidationError` when the preview has errors."""
+        pack = preview.pack
+        if pack is None or not preview.ok:
+            raise ValidationError("This file has errors, so nothing can be imported from it.")
+        return self.install(pack, enabled=enabled)
+
+    def install(self, pack: Pack, *, enabled: bool = True) -> PackInstallReport:
+        """Install or update ``pack`` in one transaction (see ``install_pack``)."""
+        return install_pack(self._sessions, pack, enabled=enabled)
+
+    # ------------------------------------------------------------ export
+
+    def export_domain_pack(self, pack_id: int) -> Pack:
+        """The pack as students get it now: metadata, lessons not retired in order, the
+        current revision of each question in order. Deleted packs can be exported too.
+        Raises :class:`NotFoundError`."""
+        with self._sessions() as s:
+            pack = s.get(m.Pack, pack_id)
+            if pack is None:
+                raise NotFoundError(f"There is no pack number {pack_id}.")
+            lessons = list(
+                s.scalars(
+                    select(m.Lesson)
+                    .where(m.Lesson.pack_id == pack_id, m.Lesson.retired.is_(False))
+                    .order_by(m.Lesson.position)
+                )
+            )
+            rows = s.scalars(
+                select(m.Question)
+                .where(m.Question.pack_id == pack_id, m.Question.is_current)
+                .options(selectinload(m.Question.choices), selectinload(m.Question.lesson))
+                .order_by(m.Question.position, m.Question.id)
+            )
+            questions = tuple(question_from_row(row) for row in rows)
+            return Pack(
+                id=pack.key,
+                title=pack.title,
+                lessons=tuple(
+                    Lesson(id=les.key, title=les.title, body=les.body) for les in lessons
+                ),
+                questions=questions,
+                language=pack.language,
+                version=pack.version,
+                description=pack.description,
+                source=pack.source,
+                notice=pack.notice,
+            )
+
+    def export_pack(self, pack_id: int, path: str | os.PathLike[str]) -> Path:
+        """Write the pack (see :meth:`export_domain_pack`) to ``path``: our JSON for
+        ``.json``, GIFT for ``.gift`` / ``.txt``; the file is replaced atomically.
+
+        Returns the path written. Raises :class:`NotFoundError`, :class:`PackError`
+        (rule ``unsupported-format``) for another extension, ``OSError`` when the file
+        cannot be written."""
+        from quizapp.formats.registry import write_question_set
+
+        pack = self.export_domain_pack(pack_id)
+        write_question_set(pack, path)
+        return Path(path)
+
+    # ------------------------------------------------------------ helpers
+
+    @staticmethod
+    def _pack(s: Session, pack_id: int) -> m.Pack:
+        pack = s.get(m.Pack, pack_id)
+        if pack is None or pack.deleted_at is not None:
+            raise NotFoundError(f"There is no pack number {pack_id}.")
+        return pack
+
+
+def _counts(s: Session, statement: Select[int, int]) -> dict[int, int]:
+    return {int(row[0]): int(row[1]) for row in s.execute(statement)}
+
+
+__all__ = [
+    "ExistingPack",
+    "ImportPreview",
+    "LessonPreview",
+    "PackAdmin",
+    "PackRow",
+]
