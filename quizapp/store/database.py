@@ -79,7 +79,7 @@ class Database:
 
     engine: Engine
     sessions: sessionmaker[Session]
-    url: str
+    url: str = field(repr=False)  # may hold a test server's password: never in a repr
     backup: Path | None = field(default=None)
 
     @property
@@ -106,11 +106,17 @@ def resolve_db_url(db: str | None, env: Mapping[str, str] = os.environ) -> str:
     (:func:`default_db_path`). A value containing ``://`` is a SQLAlchemy URL taken as
     is (``postgresql+psycopg://user@host/name``); anything else is a file path (``~``
     expanded, made absolute) and becomes ``sqlite:///<absolute path>``.
+
+    A server URL with a password raises :class:`quizapp.store.server.PasswordInUrlError`
+    (it would show in ``ps``; libpq reads ``PGPASSWORD`` or ``~/.pgpass`` instead).
     """
     value = db if db else env.get("QUIZAPP_DB") or None
     if value is None:
         return _sqlite_url(default_db_path())
     if "://" in value:
+        from quizapp.store.server import refuse_password
+
+        refuse_password(value, "--db" if db else "QUIZAPP_DB")
         return value
     return _sqlite_url(Path(value).expanduser())
 
@@ -186,7 +192,11 @@ def _create_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
-    return create_engine(u, pool_pre_ping=True)
+    from quizapp.store.server import engine_options, install_error_translation
+
+    engine = create_engine(u, **engine_options(u))
+    install_error_translation(engine)  # lost connections -> ServerUnavailableError
+    return engine
 
 
 def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
@@ -297,6 +307,13 @@ def _bring_to_head(
     if current is not None:
         _refuse_unknown_revision(current, location)
     if not migrate:
+        if path is None:  # a shared server: only its administrator upgrades it
+            raise DatabaseOutOfDateError(
+                f"The school's quizapp database {location} is older than this app (schema "
+                f"revision {current or 'none'}; this app needs {head}). The server must be "
+                "updated, not this computer: ask your administrator to run "
+                "`quizapp db upgrade`. Nothing was changed."
+            )
         raise DatabaseOutOfDateError(
             f"The database {location} is at schema revision {current or 'none'}, this app "
             f"needs {head}. Upgrade it first (quizapp db upgrade)."
