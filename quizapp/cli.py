@@ -149,9 +149,87 @@ def summary_lines(result: ImportResult, path: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------------
+# quizapp db status | upgrade (the administrator of a school server)
+
+
+def _add_db(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "db",
+        parents=[common],
+        help="show or upgrade the database schema (for administrators)",
+        description=(
+            "For the administrator of a shared database (docs/school-server.md). "
+            "Classroom computers never change a server's schema; run `quizapp db upgrade "
+            "--db URL` once after updating quizapp. URLs carry no password: libpq reads "
+            "PGPASSWORD or ~/.pgpass."
+        ),
+    )
+    actions = parser.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    status = actions.add_parser(
+        "status",
+        parents=[common],
+        help="the database's schema revision against this app's",
+        description="Print the database's schema revision and this app's. Exit status 0 "
+        "when they match, 1 when the database needs an upgrade, is empty or is newer.",
+    )
+    status.set_defaults(handler=cmd_db_status)
+    upgrade = actions.add_parser(
+        "upgrade",
+        parents=[common],
+        help="back up (pg_dump), then upgrade the schema to this app's",
+        description="Upgrade the database to this app's schema in one transaction, under "
+        "a lock so two administrators cannot both upgrade. On a server, pg_dump runs "
+        "first and the upgrade is refused if it fails; on SQLite the file is copied "
+        "beside itself first.",
+    )
+    upgrade.add_argument(
+        "--backup-dir",
+        metavar="DIR",
+        default=".",
+        help="folder for the pg_dump file (default: the current folder)",
+    )
+    upgrade.add_argument(
+        "--no-backup",
+        action="store_true",
+        help="upgrade without running pg_dump first (only if you have your own backup)",
+    )
+    upgrade.set_defaults(handler=cmd_db_upgrade)
+
+
+def cmd_db_status(args: argparse.Namespace) -> int:
+    """Print where the schema stands (:meth:`SchemaStatus.describe`); 0 when current."""
+    from quizapp.store.database import resolve_db_url
+    from quizapp.store.server import schema_status
+
+    status = schema_status(resolve_db_url(getattr(args, "db", None)))
+    print(status.describe())
+    return 0 if status.state == "current" else 1
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    """Back up then upgrade (:func:`quizapp.store.server.upgrade_server`); print what was
+    done. 0 on success (or nothing to do); errors exit 1 through :func:`main`."""
+    from quizapp.store.database import resolve_db_url
+    from quizapp.store.server import upgrade_server
+
+    url = resolve_db_url(getattr(args, "db", None))
+    report = upgrade_server(url, backup_dir=Path(args.backup_dir), backup=not args.no_backup)
+    if report.before.state == "current":
+        print(f"Nothing to do: {report.before.describe()}")
+        return 0
+    if report.backup is not None:
+        print(f"Backup written: {report.backup} (restore with pg_restore)")
+    elif args.no_backup:
+        print("No backup taken (--no-backup).")
+    print(f"Upgraded from {report.before.current or 'an empty database'} to {report.after.current}")
+    print(report.after.describe())
+    return 0
+
+
+# ---------------------------------------------------------------------------
 # The parser and the entry point
 
-SUBCOMMANDS: tuple[SubparserAdder, ...] = (_add_validate,)
+SUBCOMMANDS: tuple[SubparserAdder, ...] = (_add_validate, _add_db)
 """Every subcommand's parser builder, in the order ``--help`` lists them."""
 
 
