@@ -1,0 +1,152 @@
+"""Two processes writing at once: the command line importing question sets while the
+GUI records answers. Nothing is lost and neither fails with "database is locked"
+(``BEGIN IMMEDIATE`` + a 10 s busy timeout + one short transaction per action).
+
+Run as a script, this file is one of the two writers (``importer`` or ``answerer``).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+IMPORTS = 25
+QUIZZES = 4
+
+
+def _pack(version: int):  # type: ignore[no-untyped-def]  # pragma: no cover - child
+    from quizapp.domain.model import Choice, Lesson, Pack, Question, QuestionType
+
+    lesson = Lesson(id="l1", title="Lesson", body="The sky is blue. " * 50)
+    questions = tuple(
+        Question(
+            id=f"q{n}",
+            lesson_id="l1",
+            type=QuestionType.SINGLE,
+            prompt=f"Question {n}, edition {version if n % 3 == 0 else 0}?",
+            choices=(Choice(text="Blue", fraction=1.0), Choice(text="Green", fraction=0.0)),
+            explanation="Because.",
+        )
+        for n in range(60)
+    )
+    return Pack(id="imported", title="Imported", lessons=(lesson,), questions=questions,
+                version=str(version))
+
+
+def _importer(url: str) -> None:  # pragma: no cover - child
+    """Install the same pack again and again, a third of its questions changed each time."""
+    from quizapp.services.packs import install_pack
+    from quizapp.store.database import open_database
+
+    db = open_database(url)
+    print("ready", flush=True)
+    sys.stdin.readline()
+    for version in range(1, IMPORTS + 1):
+        report = install_pack(db.sessions, _pack(version))
+        print(f"imported {report.key} {report.version} {time.monotonic()}", flush=True)
+    db.close()
+
+
+def _answerer(url: str, student_id: int, lesson_id: int) -> None:  # pragma: no cover
+    """Take whole lesson quizzes, acknowledging each answer after ``submit`` returns."""
+    from quizapp.services.container import build_services
+    from quizapp.store.database import open_database
+
+    db = open_database(url)
+    services = build_services(db)
+    print("ready", flush=True)
+    sys.stdin.readline()
+    for _ in range(QUIZZES):
+        attempt = services.attempts.start_lesson_quiz(student_id, lesson_id)
+        for slot in attempt.slots:
+            services.attempts.submit(attempt.id, slot.slot, [0])
+            print(f"ack {attempt.id} {slot.slot} {time.monotonic()}", flush=True)
+        services.attempts.finish(attempt.id)
+    db.close()
+
+
+def test_importing_while_answering_loses_nothing(tmp_path: Path) -> None:
+    import sqlite3
+
+    from quizapp.bundled import builtin_pack_path
+    from quizapp.services.container import build_services
+    from quizapp.services.packs import ensure_builtin_pack
+    from quizapp.store.database import open_database, resolve_db_url
+
+    url = resolve_db_url(str(tmp_path / "quizapp.sqlite3"))
+    db = open_database(url)
+    ensure_builtin_pack(db.sessions, builtin_pack_path())
+    services = build_services(db)
+    student = services.students.create_student("Ana")
+    lesson = services.course.home(student.id).packs[0].lessons[0]
+    db.close()
+
+    def start(*args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, __file__, *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+
+    importer = start("importer", url)
+    answerer = start("answerer", url, str(student.id), str(lesson.id))
+    procs = (importer, answerer)
+    try:
+        for proc in procs:  # both have the database open before either writes
+            assert proc.stdout is not None
+            assert proc.stdout.readline().strip() == "ready"
+        for proc in procs:
+            assert proc.stdin is not None
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        results = [proc.communicate(timeout=120) for proc in procs]
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    for proc, (_, err) in zip(procs, results, strict=True):
+        assert "locked" not in err.lower()
+        assert proc.returncode == 0, err
+
+    imported = [line.split() for line in results[0][0].splitlines()]
+    assert [(w[0], w[2]) for w in imported] == [("imported", str(v)) for v in range(1, IMPORTS + 1)]
+    answered = [line.split() for line in results[1][0].splitlines()]
+    assert {w[0] for w in answered} == {"ack"}
+    acked = {(int(w[1]), int(w[2])) for w in answered}
+    # The two really wrote at the same time (CLOCK_MONOTONIC is shared by processes).
+    import_times = [float(w[3]) for w in imported]
+    answer_times = [float(w[3]) for w in answered]
+    assert import_times[0] < answer_times[-1]
+    assert answer_times[0] < import_times[-1]
+    con = sqlite3.connect(tmp_path / "quizapp.sqlite3")
+    try:
+        stored = set(
+            con.execute(
+                "SELECT r.attempt_id, s.slot FROM responses r "
+                "JOIN attempt_slots s ON s.id = r.slot_id"
+            ).fetchall()
+        )
+        finished = con.execute("SELECT count(*) FROM attempts WHERE state = 'finished'")
+        assert finished.fetchone() == (QUIZZES,)
+        (pack_revision,) = con.execute(
+            "SELECT revision FROM packs WHERE key = 'imported'"
+        ).fetchone()
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        con.close()
+    assert len(acked) > QUIZZES
+    assert acked == stored
+    assert pack_revision == IMPORTS
+
+
+if __name__ == "__main__":  # pragma: no cover - the writer subprocesses
+    if sys.argv[1] == "importer":
+        _importer(sys.argv[2])
+    elif sys.argv[1] == "answerer":
+        _answerer(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
