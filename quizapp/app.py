@@ -36,6 +36,13 @@ def open_services(db: str | None) -> tuple[Database, Services]:
     default file in the user data folder), migrate it, make sure the built-in pack is
     installed and current, and build the services.
 
+    A shared server (any URL but SQLite) is never migrated from here: a schema older
+    or newer than this app raises ``DatabaseOutOfDateError`` ("ask your administrator
+    to run `quizapp db upgrade`") or ``DatabaseTooNewError`` ("update quizapp on this
+    computer"); an unreachable server raises ``ServerUnavailableError``, with no
+    fallback to a local file. On a server the services' repeatable calls are retried
+    through short network blips (:func:`with_server_retries`).
+
     Raises :class:`quizapp.domain.errors.QuizAppError` (database or pack problems) with
     a message for the user. The caller closes the returned ``Database``.
     """
@@ -43,15 +50,51 @@ def open_services(db: str | None) -> tuple[Database, Services]:
     from quizapp.services.container import build_services
     from quizapp.services.packs import ensure_builtin_pack
     from quizapp.store.database import open_database, resolve_db_url
+    from quizapp.store.server import is_server_url
 
-    database = open_database(resolve_db_url(db))
+    url = resolve_db_url(db)
+    server = is_server_url(url)
+    database = open_database(url, migrate=not server)
     try:
         ensure_builtin_pack(database.sessions, builtin_pack_path())
         services = build_services(database)
+        if server:
+            with_server_retries(services)
     except BaseException:
         database.close()
         raise
     return database, services
+
+
+SERVER_RETRY_SAFE: dict[str, tuple[str, ...]] = {
+    "students": ("list_students", "select_student"),
+    "course": ("home", "lesson", "mark_lesson_read", "acknowledge_notice"),
+    "attempts": (
+        "get",
+        "summary",
+        "unfinished",
+        "history",
+        "review",
+        "finish",
+        "set_flag",
+        "save_answer",
+    ),
+}
+"""Service methods safe to repeat after a lost connection: reads, and writes that are
+idempotent (finishing twice, saving the same answer twice, flags, "read" marks). Not
+``submit`` (a repeat could count as a second try until it carries a client-made
+response UUID), nor ``start_*`` or ``create_student`` (a repeat would make two)."""
+
+
+def with_server_retries(services: Services) -> Services:
+    """Wrap the :data:`SERVER_RETRY_SAFE` methods of ``services`` (in place, and
+    returned) so a ``ServerUnavailableError`` is retried a few times within ~3.5 s
+    (:func:`quizapp.store.server.retrying`) before it reaches the screen."""
+    from quizapp.store.server import retrying
+
+    for name, methods in SERVER_RETRY_SAFE.items():
+        setattr(services, name, retrying(getattr(services, name), methods))
+    return services
 
 
 def configure_application(app: QApplication) -> None:
