@@ -30,11 +30,18 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from quizapp.domain.errors import NotFoundError, PackError, Problem, ValidationError
 from quizapp.domain.model import ImportResult, Lesson, Pack, QuestionType, SkippedItem
+from quizapp.formats.registry import READ_EXTENSIONS, WRITE_EXTENSIONS
 from quizapp.services.dto import PackInstallReport
 from quizapp.services.packs import install_pack
 from quizapp.store import models as m
 from quizapp.store.convert import question_from_row
 from quizapp.store.types import utc_now
+
+IMPORT_EXTENSIONS: tuple[str, ...] = READ_EXTENSIONS
+"""File extensions a pack can be imported from (lower case, with the dot)."""
+
+EXPORT_EXTENSIONS: tuple[str, ...] = WRITE_EXTENSIONS
+"""File extensions a pack can be exported to: ``.json`` (our format), ``.gift``/``.txt``."""
 
 
 @dataclass(frozen=True)
@@ -349,6 +356,8 @@ def _counts(s: Session, statement: Select[int, int]) -> dict[int, int]:
 
 
 __all__ = [
+    "EXPORT_EXTENSIONS",
+    "IMPORT_EXTENSIONS",
     "ExistingPack",
     "ImportPreview",
     "LessonPreview",

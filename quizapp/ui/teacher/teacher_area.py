@@ -1,0 +1,172 @@
+"""The teacher area: a strip that says "Teacher" with a lock and "Leave teacher area",
+a list of pages on the left, the chosen page on the right.
+
+It is only ever shown after the PIN gate (:class:`~quizapp.ui.teacher.pin_dialog.PinDialog`,
+called by the main window on every entry); leaving it locks it again.
+
+Adding a page is one call, from the composition in ``MainWindow._build_screens``::
+
+    window.teacher.add_page(self.tr("Results"), "clipboard-list", ResultsPage(...))
+
+A page may define ``on_shown()`` (called each time it becomes visible, e.g. to refresh
+its data) and ``activate_primary()`` (what Enter does on it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from quizapp.services.pack_admin import IMPORT_EXTENSIONS
+from quizapp.ui.common import icon, wrap_label
+
+TEACHER_STYLE = """
+QFrame#teacherStrip {
+    background: palette(highlight);
+    border-bottom: 2px solid palette(text);
+}
+QFrame#teacherStrip QLabel { color: palette(highlighted-text); background: transparent; }
+QListWidget#teacherNav { border: none; border-right: 1px solid palette(mid); padding: 6px; }
+QListWidget#teacherNav::item { padding: 8px 6px; border-radius: 6px; }
+QListWidget#teacherNav::item:selected {
+    background: palette(highlight);
+    color: palette(highlighted-text);
+}
+"""
+
+
+def question_files(urls: Iterable[object]) -> list[str]:
+    """The local files among dropped ``urls`` (``QUrl``) whose extension quizapp reads."""
+    files: list[str] = []
+    for url in urls:
+        to_local = getattr(url, "toLocalFile", None)
+        path = to_local() if callable(to_local) else ""
+        if path and Path(path).suffix.lower() in IMPORT_EXTENSIONS:
+            files.append(str(path))
+    return files
+
+
+class TeacherArea(QWidget):
+    """The teacher's screen. Signals: ``leave_requested()``; ``page_changed(index)``."""
+
+    leave_requested = Signal()
+    page_changed = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setStyleSheet(TEACHER_STYLE)
+        self.pages: list[QWidget] = []
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+
+        self.strip = QFrame()
+        self.strip.setObjectName("teacherStrip")
+        row = QHBoxLayout(self.strip)
+        row.setContentsMargins(14, 8, 10, 8)
+        row.setSpacing(10)
+        highlighted = QGuiApplication.palette().color(QPalette.ColorRole.HighlightedText)
+        self.lock_icon = QLabel()
+        self.lock_icon.setPixmap(icon("lock", highlighted).pixmap(QSize(22, 22)))
+        self.lock_icon.setAccessibleName(self.tr("Locked area"))
+        self.strip_label = wrap_label(self.tr("Teacher"), 1.25, bold=True)
+        self.strip_label.setAccessibleName(self.tr("Teacher area"))
+        self.strip_note = wrap_label(self.tr("Students cannot see this area."))
+        self.leave_button = QPushButton(icon("log-out"), self.tr("Leave teacher area"))
+        self.leave_button.setToolTip(
+            self.tr("Lock the teacher area and go back to the students' screens (Esc)")
+        )
+        row.addWidget(self.lock_icon)
+        row.addWidget(self.strip_label)
+        row.addSpacing(12)
+        row.addWidget(self.strip_note, 1)
+        row.addWidget(self.leave_button)
+        outer.addWidget(self.strip)
+
+        body = QHBoxLayout()
+        body.setContentsMargins(0, 0, 0, 0)
+        body.setSpacing(0)
+        self.nav = QListWidget()
+        self.nav.setObjectName("teacherNav")
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setAccessibleName(self.tr("Teacher pages"))
+        self.nav.setFixedWidth(190)
+        self.stack = QStackedWidget()
+        body.addWidget(self.nav)
+        body.addWidget(self.stack, 1)
+        outer.addLayout(body, 1)
+        self._connect_signals()
+
+    def _connect_signals(self) -> None:
+        self.leave_button.clicked.connect(self.leave_requested)
+        self.nav.currentRowChanged.connect(self._on_nav_current_row_changed)
+
+    # ------------------------------------------------------------ pages
+
+    def add_page(self, title: str, icon_name: str, widget: QWidget) -> int:
+        """Add ``widget`` as a page listed as ``title`` with the icon
+        ``resources/icons/<icon_name>.svg``; returns its index. The first page added
+        is shown first."""
+        item = QListWidgetItem(icon(icon_name), title)
+        item.setToolTip(title)
+        self.nav.addItem(item)
+        self.stack.addWidget(widget)
+        self.pages.append(widget)
+        if len(self.pages) == 1:
+            self.nav.setCurrentRow(0)
+        return len(self.pages) - 1
+
+    def show_page(self, page: QWidget | int) -> None:
+        """Make ``page`` (a widget given to :meth:`add_page`, or its index) current."""
+        index = page if isinstance(page, int) else self.pages.index(page)
+        if self.nav.currentRow() == index:
+            self._on_nav_current_row_changed(index)
+        else:
+            self.nav.setCurrentRow(index)
+
+    def current_page(self) -> QWidget | None:
+        """The page shown, if any."""
+        widget = self.stack.currentWidget()
+        return widget if widget in self.pages else None
+
+    def page_titles(self) -> list[str]:
+        """The titles in the page list, in order."""
+        return [self.nav.item(i).text() for i in range(self.nav.count())]
+
+    def refresh(self) -> None:
+        """Tell the current page it is shown (it reloads its data): on every entry."""
+        page = self.current_page()
+        on_shown = getattr(page, "on_shown", None)
+        if callable(on_shown):
+            on_shown()
+
+    def activate_primary(self) -> None:
+        """Enter: the current page's primary action, if it has one."""
+        activate = getattr(self.current_page(), "activate_primary", None)
+        if callable(activate):
+            activate()
+
+    # ------------------------------------------------------------ slots
+
+    def _on_nav_current_row_changed(self, row: int) -> None:
+        if 0 <= row < len(self.pages):
+            self.stack.setCurrentWidget(self.pages[row])
+            self.refresh()
+            self.page_changed.emit(row)
+
+
+__all__ = ["TEACHER_STYLE", "TeacherArea", "question_files"]
