@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -120,6 +121,34 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("backend", backends)
 
 
+PG_SKIP_REASON = (
+    f"no PostgreSQL server: set {PG_URL_ENV}=postgresql+psycopg://USER:PASSWORD@HOST/DB "
+    "(a role that may create databases; .ci/postgres.sh prints one) to run this test"
+)
+
+
+@contextmanager
+def new_pg_database(server_url: str) -> Iterator[str]:
+    """A PostgreSQL database made for one test on the server of ``server_url`` (dropped
+    after it, connections and all); yields its URL (with the server URL's password)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    server = make_url(server_url)
+    name = f"quizapp_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield server.set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
 @pytest.fixture
 def db_url(backend: str, tmp_path: Path) -> Iterator[str]:
     """The URL of a new, empty database for this test (a file under ``tmp_path``, or a
@@ -127,20 +156,19 @@ def db_url(backend: str, tmp_path: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield resolve_db_url(str(tmp_path / "quizapp.sqlite3"))
         return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
+    with new_pg_database(os.environ[PG_URL_ENV]) as url:
+        yield url
 
-    server = make_url(os.environ[PG_URL_ENV])
-    name = f"quizapp_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+
+@pytest.fixture
+def pg_db_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database for a server-only test; the test is skipped
+    (saying how to run it) when :data:`PG_URL_ENV` is not set."""
+    server = os.environ.get(PG_URL_ENV)
+    if not server:
+        pytest.skip(PG_SKIP_REASON)
+    with new_pg_database(server) as url:
+        yield url
 
 
 @pytest.fixture

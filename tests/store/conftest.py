@@ -1,13 +1,27 @@
-"""Fixtures for the store tests: a fresh file-backed SQLite database per test."""
+"""Fixtures for the store tests: a fresh file-backed SQLite database per test, and for
+the PostgreSQL variants (``test_postgres*.py``) a fresh PostgreSQL database per test.
+
+PostgreSQL tests run when ``QUIZAPP_TEST_PG_URL`` names a server and a role allowed to
+create databases (``.ci/postgres.sh`` starts one and prints the line); otherwise they
+are skipped with that reason.
+"""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from quizapp.store.database import Database, open_database, resolve_db_url
+
+PG_URL_ENV = "QUIZAPP_TEST_PG_URL"
+PG_SKIP_REASON = (
+    f"no PostgreSQL server: set {PG_URL_ENV}=postgresql+psycopg://USER:PASSWORD@HOST/DB "
+    "(a role that may create databases; .ci/postgres.sh prints one) to run this test"
+)
 
 
 @pytest.fixture
@@ -20,5 +34,44 @@ def db_path(tmp_path: Path) -> Path:
 def database(db_path: Path) -> Iterator[Database]:
     """A new database, migrated to head, closed after the test."""
     db = open_database(resolve_db_url(str(db_path)))
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def pg_server_url() -> str:
+    """The test server's URL (``QUIZAPP_TEST_PG_URL``); skips the test when unset."""
+    server = os.environ.get(PG_URL_ENV)
+    if not server:
+        pytest.skip(PG_SKIP_REASON)
+    return server
+
+
+@pytest.fixture
+def pg_url(pg_server_url: str) -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database made for this test and dropped after
+    it (connections and all). It carries the server URL's password, as a test may."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    server = make_url(pg_server_url)
+    name = f"quizapp_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield server.set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture
+def pg_database(pg_url: str) -> Iterator[Database]:
+    """A new PostgreSQL database, migrated to head, closed after the test."""
+    db = open_database(pg_url)
     yield db
     db.close()
