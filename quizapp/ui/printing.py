@@ -1,0 +1,372 @@
+"""Printing to PDF with Qt: the results report and paper quizzes (with answer keys).
+
+The services build plain print models (:class:`quizapp.services.exports.ResultsReport`,
+:class:`quizapp.services.print_model.PaperQuiz`); this module lays them out as HTML in a
+``QTextDocument`` and prints that to a ``QPdfWriter`` (A4, 15 mm margins). Page breaks
+use the ``page-break-before: always`` property, which Qt's rich text honours when
+printing. Every text from the database (names, questions, explanations) is escaped, so
+nothing in it is taken as markup.
+
+The PDF is written under a temporary name next to its target and renamed when complete,
+so a failed print leaves no half-written file. Call these on the GUI thread (Qt's text
+layout uses fonts, which belong to it); they take well under a second for a class.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import tempfile
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QMarginsF
+from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+
+from quizapp.domain.model import TextFormat
+from quizapp.domain.scoring import format_marks
+from quizapp.domain.text import markdown_to_plain
+
+if TYPE_CHECKING:
+    from quizapp.services.exports import ResultsReport
+    from quizapp.services.print_model import PaperQuiz
+    from quizapp.services.statistics_report import QuizStatisticsReport
+
+PAGE_BREAK = '<p style="page-break-before: always; margin: 0"></p>'
+"""An empty paragraph that starts a new page when printed."""
+
+_STYLE = """
+h1 { font-size: 16pt; margin-bottom: 4px; }
+h2 { font-size: 13pt; margin-top: 14px; margin-bottom: 4px; }
+p.meta { color: #444444; margin-top: 0; }
+table.grid { border-collapse: collapse; }
+table.grid th { background-color: #e8e8e8; font-weight: bold; text-align: left; }
+td.num { text-align: right; }
+p.instruction { font-style: italic; margin-top: 2px; margin-bottom: 2px; }
+p.prompt { font-weight: bold; margin-top: 12px; margin-bottom: 2px; }
+p.choice { margin-left: 18px; margin-top: 1px; margin-bottom: 1px; }
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _plain(text: str, text_format: TextFormat) -> str:
+    """Question text as plain characters (Markdown loses its markup; HTML its tags)."""
+    if text_format is TextFormat.MARKDOWN:
+        return markdown_to_plain(text)
+    if text_format is TextFormat.HTML:
+        doc = QTextDocument()
+        doc.setHtml(text)
+        return doc.toPlainText()
+    return text
+
+
+def _local(moment: datetime | None) -> str:
+    return "" if moment is None else moment.astimezone().strftime("%d %b %Y, %H:%M")
+
+
+def _pct(value: int | float | None) -> str:
+    return "–" if value is None else f"{value:.0f}%"
+
+
+def _num(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: set[int]) -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="num">{_e(v)}</td>' if i in numeric else f"<td>{_e(v)}</td>"
+            for i, v in enumerate(row)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return (
+        '<table class="grid" border="1" cellspacing="0" cellpadding="4" width="100%">'
+        f"<thead><tr>{head}</tr></thead>{body}</table>"
+    )
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    total = max(0, round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
+# --------------------------------------------------------------------------- writer
+
+
+def write_pdf(document_html: str, path: Path, title: str) -> Path:
+    """Print ``document_html`` to the PDF ``path`` (A4 portrait, 15 mm margins, 10 pt
+    body text), atomically. Raises ``OSError`` when the folder is not writable."""
+    path = Path(path)
+    doc = QTextDocument()
+    font = QFont()
+    font.setPointSizeF(10.0)
+    doc.setDefaultFont(font)
+    doc.setDefaultStyleSheet(_STYLE)
+    doc.setHtml(document_html)
+    doc.setMetaInformation(QTextDocument.MetaInformation.DocumentTitle, title)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".pdf", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        writer = QPdfWriter(str(tmp))
+        writer.setTitle(title)
+        writer.setCreator("quizapp")
+        writer.setResolution(300)
+        writer.setPageLayout(
+            QPageLayout(
+                QPageSize(QPageSize.PageSizeId.A4),
+                QPageLayout.Orientation.Portrait,
+                QMarginsF(15, 15, 15, 15),
+                QPageLayout.Unit.Millimeter,
+            )
+        )
+        doc.print_(writer)
+        del writer  # the file is complete once the writer is gone
+        if tmp.stat().st_size == 0:
+            raise OSError(f"Nothing could be printed to {path}.")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+# --------------------------------------------------------------------------- results report
+
+
+def statistics_html(stats: QuizStatisticsReport) -> str:
+    """The quiz figures and the per-question table of a statistics report, as HTML."""
+    z = stats.quiz
+    figures = [
+        ("Attempts", str(z.n)),
+        ("Mean", _num(z.mean)),
+        ("Median", _num(z.median)),
+        ("Standard deviation", _num(z.sd)),
+        ("Skewness", _num(z.skewness)),
+        ("Kurtosis", _num(z.kurtosis)),
+        ("Coefficient of internal consistency", _pct(z.cic)),
+        ("Error ratio", _pct(z.error_ratio)),
+        ("Standard error", _num(z.standard_error)),
+    ]
+    out = [f"<h2>Question statistics: {_e(stats.title)}</h2>"]
+    out.append(
+        "<p class='meta'>"
+        + _e(
+            f"{stats.selection.value} attempts; out of {format_marks(z.max_total)} marks"
+            + ("" if stats.complete else "; attempts asked different questions")
+        )
+        + "</p>"
+    )
+    out.append(_table(["Figure", "Value"], figures, {1}))
+    rows = [
+        (
+            str(q.column + 1),
+            " ".join(q.prompt.split())[:90],
+            str(q.attempts),
+            _pct(None if q.facility is None else 100 * q.facility),
+            _pct(None if q.sd_fraction is None else 100 * q.sd_fraction),
+            _pct(None if q.discrimination_index is None else q.discrimination_index),
+            _pct(None if q.discriminative_efficiency is None else q.discriminative_efficiency),
+            ", ".join(FLAG_WORDS.get(f.value, f.value) for f in q.flags) or "",
+        )
+        for q in stats.questions
+    ]
+    out.append("<p></p>")
+    out.append(
+        _table(
+            ["#", "Question", "Attempts", "Facility", "SD", "Discr. index", "Discr. eff.", "Flags"],
+            rows,
+            {0, 2, 3, 4, 5, 6},
+        )
+    )
+    return "".join(out)
+
+
+FLAG_WORDS = {
+    "weak_discrimination": "Weak discrimination",
+    "too_hard": "Too hard",
+    "too_easy": "Too easy",
+}
+"""The words shown for each statistics flag (with a warning sign wherever shown)."""
+
+
+def results_report_html(report: ResultsReport) -> str:
+    """The results report laid out as HTML (title, what it covers, class figures,
+    students table, attempts table, and the quiz statistics when present)."""
+    took = sum(1 for s in report.students if s.attempts)
+    parts = [
+        f"<h1>{_e(report.title)}</h1>",
+        f"<p class='meta'>{_e(report.filter_text)} · printed {_e(_local(report.generated_at))}</p>",
+        "<p>"
+        + _e(
+            f"{len(report.students)} students, {took} with attempts; "
+            f"{report.attempt_count} attempts; class average "
+            f"{_pct(report.mean_percent)}."
+        )
+        + "</p>",
+        "<h2>Students</h2>",
+    ]
+    if report.students:
+        parts.append(
+            _table(
+                ["Student", "Class", "Attempts", "Best", "Last", "Average", "Time", "Last active"],
+                [
+                    (
+                        s.name,
+                        s.class_name or "",
+                        str(s.attempts),
+                        _pct(s.best_percent),
+                        _pct(s.last_percent),
+                        _pct(s.average_percent),
+                        _duration(s.time_spent_s),
+                        _local(s.last_active),
+                    )
+                    for s in report.students
+                ],
+                {2, 3, 4, 5, 6},
+            )
+        )
+    else:
+        parts.append("<p>No students yet.</p>")
+    parts.append("<h2>Attempts</h2>")
+    if report.attempts:
+        parts.append(
+            _table(
+                ["Started", "Student", "Lesson or quiz", "Score", "Percent", "Duration"],
+                [
+                    (
+                        _local(a.started_at),
+                        a.student_name,
+                        a.title,
+                        f"{format_marks(a.marks)} / {format_marks(a.max_marks)}",
+                        _pct(a.percent),
+                        _duration(a.duration_s),
+                    )
+                    for a in report.attempts
+                ],
+                {3, 4, 5},
+            )
+        )
+    else:
+        parts.append("<p>No attempts match.</p>")
+    if report.statistics is not None:
+        parts.append(PAGE_BREAK)
+        parts.append(statistics_html(report.statistics))
+    return "".join(parts)
+
+
+def print_results_report(report: ResultsReport, path: Path) -> Path:
+    """Print the results report to the PDF ``path`` (see :func:`results_report_html`)."""
+    return write_pdf(results_report_html(report), path, report.title)
+
+
+# --------------------------------------------------------------------------- paper quiz
+
+
+def _paper_html(paper: PaperQuiz) -> str:
+    blanks = {"Name": 28}
+    fields = "&nbsp;&nbsp;&nbsp;".join(
+        f"<b>{_e(name)}:</b>&nbsp;{'_' * blanks.get(name, 12)}" for name in paper.fields
+    )
+    out = [
+        f"<h1>{_e(paper.title)} <span style='font-weight: normal'>— version "
+        f"{_e(paper.version)}</span></h1>",
+        "<p class='meta'>"
+        + _e(
+            ("" if paper.pack_title == paper.title else f"{paper.pack_title} · ")
+            + f"{len(paper.questions)} questions"
+        )
+        + "</p>",
+        f"<p style='margin-top: 10px; margin-bottom: 10px'>{fields}</p>",
+        "<p>Read each question carefully. Mark your answers in the grid at the end.</p>",
+    ]
+    for q in paper.questions:
+        prompt = _plain(q.prompt, q.text_format)
+        out.append(f"<p class='prompt'>{q.number}. {_e(prompt)}</p>")
+        out.append(f"<p class='instruction'>{_e(q.instruction)}</p>")
+        for c in q.choices:
+            box = "☐" if "all" in q.instruction.lower() else "○"
+            out.append(
+                f"<p class='choice'>{box} <b>{_e(c.letter)}.</b> "
+                f"{_e(_plain(c.text, q.text_format))}</p>"
+            )
+    out.append("<h2>Answer grid</h2>")
+    out.append(
+        "<p class='meta'>Fill in the letter of each answer you choose "
+        "(for “Choose all that apply”, every one that applies).</p>"
+    )
+    letters = paper.letters
+    head = "<th>Question</th>" + "".join(f"<th>{_e(x)}</th>" for x in letters)
+    rows = []
+    for q in paper.questions:
+        cells = "".join(
+            "<td align='center'>○</td>" if i < len(q.choices) else "<td></td>"
+            for i in range(len(letters))
+        )
+        rows.append(f"<tr><td align='center'><b>{q.number}</b></td>{cells}</tr>")
+    out.append(
+        "<table class='grid' border='1' cellspacing='0' cellpadding='4'>"
+        f"<thead><tr>{head}</tr></thead>{''.join(rows)}</table>"
+    )
+    return "".join(out)
+
+
+def _key_html(paper: PaperQuiz) -> str:
+    out = [
+        f"<h1>Answer key: {_e(paper.title)} — version {_e(paper.version)}</h1>",
+        f"<p class='meta'>For the teacher. {_e(paper.pack_title)} · seed {paper.seed} "
+        f"(base seed {paper.base_seed}): this key fits version {_e(paper.version)} only.</p>",
+    ]
+    rows = [
+        (str(k.number), ", ".join(k.letters) or "–", " ".join(k.explanation.split()))
+        for k in paper.answer_key
+    ]
+    out.append(_table(["Question", "Answer", "Why"], rows, set()))
+    return "".join(out)
+
+
+def paper_quiz_html(papers: Sequence[PaperQuiz]) -> str:
+    """Every version's paper (questions, then the answer grid), each followed by its
+    answer key on a new page; each version starts on a new page."""
+    parts = []
+    for i, paper in enumerate(papers):
+        if i:
+            parts.append(PAGE_BREAK)
+        parts.append(_paper_html(paper))
+        parts.append(PAGE_BREAK)
+        parts.append(_key_html(paper))
+    return "".join(parts)
+
+
+def print_paper_quizzes(papers: Sequence[PaperQuiz], path: Path) -> Path:
+    """Print paper quiz versions with their answer keys to the PDF ``path``.
+    ``ValueError`` when ``papers`` is empty."""
+    if not papers:
+        raise ValueError("no paper quiz to print")
+    versions = " and ".join(p.version for p in papers)
+    return write_pdf(paper_quiz_html(papers), path, f"{papers[0].title} — version {versions}")
+
+
+__all__ = [
+    "FLAG_WORDS",
+    "paper_quiz_html",
+    "print_paper_quizzes",
+    "print_results_report",
+    "results_report_html",
+    "statistics_html",
+    "write_pdf",
+]
