@@ -13,6 +13,8 @@ import logging
 import os
 import sys
 import traceback
+from collections.abc import Callable
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -148,6 +150,15 @@ def install_excepthook(parent: QWidget | None = None) -> None:
     """
     if "PYTEST_CURRENT_TEST" in os.environ:
         return
+    sys.excepthook = make_excepthook(parent)
+
+
+def make_excepthook(
+    parent: QWidget | None = None,
+) -> Callable[[type[BaseException], BaseException, TracebackType | None], None]:
+    """The hook :func:`install_excepthook` installs: it logs the traceback (to the
+    rotating log file once :func:`setup_logging` ran) and shows it in a
+    :class:`quizapp.ui.crash_dialog.CrashDialog`; it never raises."""
 
     def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
         details = "".join(traceback.format_exception(kind, value, tb))
@@ -162,7 +173,70 @@ def install_excepthook(parent: QWidget | None = None) -> None:
         except Exception:  # the hook must never raise
             sys.__excepthook__(kind, value, tb)
 
-    sys.excepthook = hook
+    return hook
+
+
+def check_and_recover(parent: QWidget | None, db: str | None) -> bool:
+    """Before anything is written: ``PRAGMA quick_check`` on the SQLite file ``db`` says
+    (nothing to do for a server URL). A damaged file, or one that is not a database,
+    gets :class:`quizapp.ui.recovery_dialog.RecoveryDialog`: restore the latest
+    automatic backup, start a new database (the damaged file is kept aside with a
+    timestamp either way) or quit. Returns False when the user chose to quit.
+
+    Raises :class:`quizapp.store.health.StorageError` when the file cannot be moved."""
+    from quizapp.store.backups import latest_backup
+    from quizapp.store.database import resolve_db_url, sqlite_path
+    from quizapp.store.health import check_database, restore_backup, start_new
+    from quizapp.ui.recovery_dialog import RecoveryChoice, RecoveryDialog
+
+    path = sqlite_path(resolve_db_url(db))
+    if path is None:
+        return True
+    report = check_database(path)
+    if report.ok:
+        return True
+    log.error("Database check failed: %s %s", report.describe(), report.problems)
+    backup = latest_backup(path)
+    label = None
+    if backup is not None:  # "2024-09-02, /…/backups/quizapp-2024-09-02.sqlite3"
+        label = f"{'-'.join(backup.stem.split('-')[-3:])}, {backup}"
+    choice = RecoveryDialog.ask(parent, report.describe(), label, "\n".join(report.problems))
+    if choice is RecoveryChoice.RESTORE and backup is not None:
+        kept = restore_backup(path, backup)
+        log.warning("Restored %s from %s; the damaged file is at %s", path, backup, kept)
+        return True
+    if choice is RecoveryChoice.START_NEW:
+        kept = start_new(path)
+        log.warning("Started a new database at %s; the old file is at %s", path, kept)
+        return True
+    return False
+
+
+def start_daily_backup(url: str) -> object | None:
+    """Take today's automatic backup of the SQLite database at ``url`` on a worker
+    thread (:func:`quizapp.store.backups.daily_backup`: once a day, 7 kept). Returns
+    the started ``threading.Thread`` (join it before exit), or ``None`` for a server.
+    A failed backup is logged, never shown: it must not stop a lesson."""
+    import threading
+
+    from quizapp.store.backups import daily_backup
+    from quizapp.store.database import sqlite_path
+
+    path = sqlite_path(url)
+    if path is None:
+        return None
+
+    def run(target: Path = path) -> None:
+        try:
+            made = daily_backup(target)
+            if made is not None:
+                log.info("Automatic backup: %s", made)
+        except Exception:
+            log.exception("The automatic backup of %s failed", target)
+
+    thread = threading.Thread(target=run, name="quizapp-backup", daemon=True)
+    thread.start()
+    return thread
 
 
 def main(db: str | None = None) -> int:
@@ -175,16 +249,33 @@ def main(db: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     configure_application(app)
+    from quizapp.ui.single_instance import (
+        SingleInstanceGuard,
+        bring_to_front,
+        database_identity,
+        instance_key,
+    )
+
+    guard = SingleInstanceGuard(instance_key(database_identity(db)))
+    if not guard.acquire():
+        # quizapp is already open on this database: show that window instead.
+        guard.notify_running()
+        return 0
     window = create_main_window()
     window.show()
+    guard.activation_requested.connect(lambda: bring_to_front(window))
     setup_logging()
     install_excepthook(window)
-    state: dict[str, object] = {"status": 0, "database": None}
+    state: dict[str, object] = {"status": 0, "database": None, "backup": None}
 
     def finish_start() -> None:
         from quizapp.domain.errors import QuizAppError
 
         try:
+            if not check_and_recover(window, db):
+                state["status"] = 0
+                app.exit(0)
+                return
             database, services = open_services(db)
         except QuizAppError as error:
             log.error("Cannot open the database: %s", error)
@@ -208,12 +299,17 @@ def main(db: str | None = None) -> int:
             return
         state["database"] = database
         window.set_services(services)
+        state["backup"] = start_daily_backup(database.url)
 
     QTimer.singleShot(0, finish_start)
     status = app.exec()
+    backup = state["backup"]
+    if backup is not None:
+        backup.join(timeout=30)  # type: ignore[attr-defined]
     database = state["database"]
     if database is not None:
         database.close()  # type: ignore[attr-defined]
+    guard.release()
     failed = state["status"]
     return failed if isinstance(failed, int) and failed else status
 

@@ -1,0 +1,165 @@
+"""One quizapp window per database: a second start brings the first window to the front.
+
+The guard is a :class:`QLockFile` in the user data folder, named after a hash of the
+database (path or URL) and of the user, plus a :class:`QLocalServer` of the same name.
+The first instance holds the lock and listens; a second one fails to take the lock,
+connects to the server, sends ``activate`` and exits. A lock left by a crashed
+instance is stale (its process is gone) and is taken over (Qt checks the PID); a
+leftover server socket is removed before listening.
+
+Qt docs: QLockFile (tryLock, stale lock detection by PID), QLocalServer::removeServer,
+QLocalSocket::waitForConnected.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from PySide6.QtCore import QLockFile, QObject, Signal
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+log = logging.getLogger("quizapp")
+
+MESSAGE = b"activate\n"
+
+
+def database_identity(db: str | None, env: Mapping[str, str] = os.environ) -> str:
+    """What two starts must share to be "the same database": the absolute file path
+    (``--db``, else ``QUIZAPP_DB``, else the default file) or the URL as given.
+
+    Mirrors :func:`quizapp.store.database.resolve_db_url` without importing
+    SQLAlchemy (this runs before the first window is painted)."""
+    value = db if db else env.get("QUIZAPP_DB") or None
+    if value is None:
+        from platformdirs import user_data_dir
+
+        return str((Path(user_data_dir("quizapp", appauthor=False)) / "quizapp.sqlite3").resolve())
+    if "://" in value:
+        return value
+    return str(Path(value).expanduser().resolve())
+
+
+def instance_key(identity: str) -> str:
+    """A short name for the lock and the server: a hash of the database and the user."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # no user name (some containers): the hash of the path alone
+        user = ""
+    digest = hashlib.sha256(f"{user}\0{identity}".encode()).hexdigest()
+    return f"quizapp-{digest[:20]}"
+
+
+def default_lock_folder() -> Path:
+    """The user data folder (platformdirs), where the lock files live."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("quizapp", appauthor=False))
+
+
+class SingleInstanceGuard(QObject):
+    """The single-instance guard of one database.
+
+    ``key`` from :func:`instance_key`; ``folder`` holds the lock file. Call
+    :meth:`acquire` at start: True means this is the first instance (keep the guard
+    alive; ``activation_requested`` fires when a later start asks for the window).
+    False means another instance has the database: call :meth:`notify_running` and
+    exit. :meth:`release` (or deleting the guard) frees both.
+    """
+
+    activation_requested = Signal()
+
+    def __init__(self, key: str, folder: Path | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.key = key
+        self.folder = folder if folder is not None else default_lock_folder()
+        self.lock_path = self.folder / f"{key}.lock"
+        self._lock: QLockFile | None = None
+        self._server: QLocalServer | None = None
+
+    @property
+    def is_primary(self) -> bool:
+        """True while this guard holds the lock."""
+        return self._lock is not None
+
+    def acquire(self) -> bool:
+        """Take the lock and start listening; False when another instance holds it.
+
+        When the lock file cannot be written at all (read-only data folder), the guard
+        steps aside and returns True: a second window is better than no window."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            log.warning("Single-instance guard off: cannot create %s (%s)", self.folder, exc)
+            return True
+        lock = QLockFile(str(self.lock_path))
+        lock.setStaleLockTime(0)  # stale only when its process is gone, never by age
+        if not lock.tryLock(0):
+            if lock.error() == QLockFile.LockError.LockFailedError:
+                return False
+            log.warning("Single-instance guard off: %s (%s)", self.lock_path, lock.error())
+            return True
+        self._lock = lock
+        server = QLocalServer(self)
+        server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        QLocalServer.removeServer(self.key)  # a socket left by a crashed instance
+        if not server.listen(self.key):
+            log.warning("Single-instance server not listening: %s", server.errorString())
+        server.newConnection.connect(self._on_server_new_connection)
+        self._server = server
+        return True
+
+    def notify_running(self, timeout_ms: int = 3000) -> bool:
+        """Ask the instance holding the lock to bring its window to the front.
+
+        Returns True when the message was delivered."""
+        socket = QLocalSocket()
+        socket.connectToServer(self.key)
+        if not socket.waitForConnected(timeout_ms):
+            log.warning("quizapp is already open on this database but did not answer.")
+            return False
+        socket.write(MESSAGE)
+        delivered = socket.waitForBytesWritten(timeout_ms)
+        socket.disconnectFromServer()
+        if socket.state() != QLocalSocket.LocalSocketState.UnconnectedState:
+            socket.waitForDisconnected(timeout_ms)
+        return delivered
+
+    def release(self) -> None:
+        """Stop listening and free the lock."""
+        if self._server is not None:
+            self._server.close()
+            self._server.deleteLater()
+            self._server = None
+        if self._lock is not None:
+            self._lock.unlock()
+            self._lock = None
+
+    def _on_server_new_connection(self) -> None:
+        assert self._server is not None
+        while (socket := self._server.nextPendingConnection()) is not None:
+            socket.readyRead.connect(lambda s=socket: self._on_socket_ready_read(s))
+            socket.disconnected.connect(socket.deleteLater)
+            if socket.bytesAvailable():
+                self._on_socket_ready_read(socket)
+
+    def _on_socket_ready_read(self, socket: QLocalSocket) -> None:
+        while socket.canReadLine():
+            if bytes(socket.readLine().data()) == MESSAGE:
+                self.activation_requested.emit()
+
+
+def bring_to_front(window: object) -> None:
+    """Show ``window`` (a QWidget) normal-sized, raised and activated."""
+    from PySide6.QtWidgets import QWidget
+
+    assert isinstance(window, QWidget)
+    if window.isMinimized():
+        window.showNormal()
+    window.show()
+    window.raise_()
+    window.activateWindow()
