@@ -11,8 +11,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeyEvent, QKeySequence
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QFont,
+    QKeyEvent,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -43,6 +51,11 @@ from quizapp.ui.settings import DEFAULT_FONT_POINT_SIZE, AppSettings
 
 if TYPE_CHECKING:
     from quizapp.services.container import Services
+    from quizapp.services.pack_admin import PackAdmin
+    from quizapp.services.teacher_auth import TeacherAuth
+    from quizapp.ui.teacher.packs_page import PacksPage
+    from quizapp.ui.teacher.settings_page import TeacherSettingsPage
+    from quizapp.ui.teacher.teacher_area import TeacherArea
 
 SHORTCUTS: tuple[tuple[str, str], ...] = (
     (
@@ -59,6 +72,7 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Tab / Shift+Tab", "Move between buttons and answers"),
     ("Ctrl+=  /  Ctrl+-", "Bigger / smaller text"),
     ("Ctrl+0", "Normal text size"),
+    ("Ctrl+Shift+T", "Teacher area (asks for the teacher PIN); Esc leaves it and locks it"),
     ("F1", "This list"),
 )
 
@@ -161,11 +175,19 @@ class MainWindow(QMainWindow):
         self.help_button.setText(self.tr("Help"))
         self.help_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.help_button.setToolTip(self.tr("Keyboard shortcuts (F1)"))
+        self.teacher_button = QToolButton()
+        self.teacher_button.setIcon(icon("lock"))
+        self.teacher_button.setText(self.tr("Teacher"))
+        self.teacher_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.teacher_button.setToolTip(
+            self.tr("Teacher area: asks for the teacher PIN (Ctrl+Shift+T)")
+        )
         row.addWidget(self.back_button)
         row.addWidget(self.title_label, 1)
         row.addWidget(self.student_icon)
         row.addWidget(self.student_label)
         row.addSpacing(8)
+        row.addWidget(self.teacher_button)
         row.addWidget(self.text_size_button)
         row.addWidget(self.help_button)
 
@@ -184,6 +206,9 @@ class MainWindow(QMainWindow):
             menu.addAction(action)
             self.addAction(action)
         self.addAction(self.help_action)
+        self.teacher_action = QAction(icon("lock"), self.tr("Teacher area"), self)
+        self.teacher_action.setShortcuts([QKeySequence("Ctrl+Shift+T")])
+        self.addAction(self.teacher_action)
         self.text_size_button.setMenu(menu)
         self._connect_signals()
 
@@ -194,6 +219,8 @@ class MainWindow(QMainWindow):
         self.help_action.triggered.connect(self._on_help_action_triggered)
         self.help_button.clicked.connect(self._on_help_action_triggered)
         self.back_button.clicked.connect(self._on_back_button_clicked)
+        self.teacher_action.triggered.connect(self._on_teacher_action_triggered)
+        self.teacher_button.clicked.connect(self._on_teacher_action_triggered)
 
     def _build_screens(self, services: Services) -> None:
         self.picker = ProfilePicker()
@@ -222,6 +249,33 @@ class MainWindow(QMainWindow):
         self.history.review_requested.connect(self._on_history_review_requested)
         self.history.resume_requested.connect(self._on_home_resume_requested)
         self.history.back_requested.connect(self._on_history_back_requested)
+        self._build_teacher_area(services)
+
+    def _build_teacher_area(self, services: Services) -> None:
+        """The teacher area and its pages (behind the PIN: see :meth:`open_teacher_area`).
+
+        Uses ``services.teacher_auth`` / ``services.pack_admin`` when the container has
+        them, else builds them over the same database. Imported here, not at the top:
+        the first window paints before SQLAlchemy is loaded."""
+        from quizapp.services.pack_admin import PackAdmin
+        from quizapp.services.teacher_auth import TeacherAuth
+        from quizapp.ui.teacher.packs_page import PacksPage
+        from quizapp.ui.teacher.settings_page import TeacherSettingsPage
+        from quizapp.ui.teacher.teacher_area import TeacherArea
+
+        sessions = services.database.sessions
+        auth = getattr(services, "teacher_auth", None)
+        self.teacher_auth: TeacherAuth = auth if auth is not None else TeacherAuth(sessions)
+        admin = getattr(services, "pack_admin", None)
+        self.pack_admin: PackAdmin = admin if admin is not None else PackAdmin(sessions)
+        self.teacher: TeacherArea = TeacherArea()
+        self.packs_page: PacksPage = PacksPage(self.pack_admin)
+        self.teacher_settings_page: TeacherSettingsPage = TeacherSettingsPage(self.teacher_auth)
+        self.teacher.add_page(self.tr("Packs"), "package", self.packs_page)
+        self.teacher.add_page(self.tr("Settings"), "sliders", self.teacher_settings_page)
+        self.stack.addWidget(self.teacher)
+        self.teacher.leave_requested.connect(self._on_teacher_leave_requested)
+        self.setAcceptDrops(True)
 
     # ------------------------------------------------------------ services
 
@@ -246,7 +300,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ navigation
 
     def current_screen(self) -> str:
-        """Name of the screen shown: opening, profiles, home, lesson, quiz, results, history."""
+        """Name of the screen shown: opening, profiles, home, lesson, quiz, results, history,
+        teacher."""
         widget = self.stack.currentWidget()
         names = {
             "opening": self.opening_label,
@@ -256,6 +311,7 @@ class MainWindow(QMainWindow):
             "quiz": self.quiz,
             "results": getattr(self, "results", None),
             "history": getattr(self, "history", None),
+            "teacher": getattr(self, "teacher", None),
         }
         for name, screen in names.items():
             if screen is not None and screen is widget:
@@ -278,6 +334,7 @@ class MainWindow(QMainWindow):
         self.student_label.setText(self.student.name if has_student and self.student else "")
         self.student_label.setVisible(has_student)
         self.student_icon.setVisible(has_student)
+        self.teacher_button.setVisible(name in {"profiles", "home"})
         self.setWindowTitle(f"{title} – quizapp" if title else "quizapp")
 
     def show_profiles(self) -> None:
@@ -417,6 +474,42 @@ class MainWindow(QMainWindow):
         self.results.set_results(summary, review, review_mode=True)
         self._show(self.results, "results", self.tr("Review: {title}").format(title=summary.title))
 
+    # ------------------------------------------------------------ teacher area
+
+    def open_teacher_area(self, page: QWidget | None = None) -> bool:
+        """Open the teacher area (on ``page`` if given) after the PIN gate; every entry
+        asks for the PIN. Returns True when the area is shown."""
+        if self.services is None:
+            return False
+        from quizapp.ui.teacher.pin_dialog import PinDialog
+
+        if self.current_screen() != "teacher":
+            if not PinDialog.ask(self, self.teacher_auth):
+                return False
+            self._show(self.teacher, "teacher", self.tr("Teacher area"))
+        if page is not None:
+            self.teacher.show_page(page)
+        else:
+            self.teacher.refresh()
+        return True
+
+    def leave_teacher_area(self) -> None:
+        """Lock the teacher area and go back to the students' screens (data refreshed)."""
+        if self.student is not None:
+            self.show_home()
+        else:
+            self.show_profiles()
+
+    def add_teacher_page(self, title: str, icon_name: str, widget: QWidget) -> int:
+        """Add a page to the teacher area (see :meth:`TeacherArea.add_page`)."""
+        return self.teacher.add_page(title, icon_name, widget)
+
+    def import_file(self, path: str) -> None:
+        """A question file dropped on the window: through the PIN gate to the packs page
+        and the import preview."""
+        if self.open_teacher_area(self.packs_page):
+            self.packs_page.start_import(path)
+
     def go_back(self) -> None:
         """What Esc and the header's Back do on the current screen."""
         name = self.current_screen()
@@ -445,6 +538,8 @@ class MainWindow(QMainWindow):
                 self.show_home()
         elif name == "history":
             self.show_home()
+        elif name == "teacher":
+            self.leave_teacher_area()
 
     # ------------------------------------------------------------ text size
 
@@ -478,6 +573,12 @@ class MainWindow(QMainWindow):
 
     def _on_back_button_clicked(self) -> None:
         self.go_back()
+
+    def _on_teacher_action_triggered(self) -> None:
+        self.open_teacher_area()
+
+    def _on_teacher_leave_requested(self) -> None:
+        self.leave_teacher_area()
 
     def _on_picker_student_chosen(self, student_id: int) -> None:
         self.choose_student(student_id)
@@ -581,6 +682,28 @@ class MainWindow(QMainWindow):
                 activate()
                 return
         super().keyPressEvent(event)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        """Accept question files (by extension) dragged over the window."""
+        from quizapp.ui.teacher.teacher_area import question_files
+
+        if self.services is not None and question_files(event.mimeData().urls()):
+            event.acceptProposedAction()
+            return
+        super().dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """A dropped question file opens its import preview (after the PIN gate)."""
+        from quizapp.ui.teacher.teacher_area import question_files
+
+        files = question_files(event.mimeData().urls())
+        if not files:
+            super().dropEvent(event)
+            return
+        event.acceptProposedAction()
+        path = files[0]
+        # Leave the drop handler first: the PIN gate is a modal dialog.
+        QTimer.singleShot(0, lambda: self.import_file(path))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Remember the window's place. Answers are already saved, so nothing to ask."""
