@@ -12,7 +12,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -63,7 +62,7 @@ def _kill_backend(server_url: str, pid: int) -> None:
         admin.dispose()
 
 
-NEXT_REVISION = '''"""Test-only revision 0002: a nullable column, as a real next release might add."""
+NEXT_REVISION = '''"""Test-only revision 0002: a nullable column, as a next release might add."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -86,7 +85,7 @@ def downgrade() -> None:
 
 
 @pytest.fixture
-def newer_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def newer_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """Make this process an app one schema revision ahead ("0002"), as after installing
     the next release: a copy of the migrations with one more revision."""
     folder = tmp_path / "migrations"
@@ -94,7 +93,7 @@ def newer_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     (folder / "versions" / "0002_test_room.py").write_text(NEXT_REVISION, encoding="utf-8")
     monkeypatch.setattr(dbmod, "MIGRATIONS_DIR", folder)
     assert head_revision() == "0002"
-    yield "0002"
+    return "0002"
 
 
 # ---------------------------------------------------------------- engine
