@@ -1,37 +1,81 @@
-"""Taking quizzes: start a lesson quiz or an exam, answer, finish, resume, history, review.
+"""Taking quizzes: lesson quizzes, exams, named quizzes and review sessions, under every
+question behaviour; answer, finish, resume, history, review.
 
 An attempt stores its seed, the question revision of each slot and the order its
 choices were shown in, so it can be resumed and reviewed exactly as it was taken.
-Every response is committed when the student submits it (one transaction per call).
+Every response is committed when the student gives it (one transaction per call).
 Choice indices in and out are author-order indices of the revision asked.
 
-Marks: each slot is worth ``max_mark`` (1); a slot's mark is the fraction of its
-latest response (:func:`quizapp.domain.scoring.mark_response`) minus any penalty,
-never below 0, times ``max_mark``; an attempt's marks are the sum over its slots.
+Behaviours (``quizapp.domain.behaviours``, ``docs/question-behaviours.md``):
+
+* immediate feedback and interactive: :meth:`AttemptService.submit` stores each try
+  as its own ``responses`` row (``try_number`` 1, 2, …; ``fraction`` the raw mark;
+  ``penalty`` = penalty × tries used before it) and returns its feedback;
+* deferred feedback and deferred CBM: :meth:`AttemptService.save_answer` stores every
+  saved answer as a new row (with its ``certainty`` under CBM); the last one counts when
+  the attempt is submitted; nothing about correctness is shown before that.
+
+Marks: a slot's mark is what :func:`quizapp.domain.behaviours.mark_tries` gives its
+responses (under CBM the CBM mark, −6..3), times ``max_mark``; an attempt's marks are
+the sum over its slots (kept up to date while answering under the feedback behaviours,
+set on finish under the deferred ones).
+
+Time limit: ``time_limit_s`` on the attempt; the deadline is the stored ``started_at``
+plus the limit, so a closed app does not stop the clock. An attempt found past its
+deadline when it is opened (:meth:`~AttemptService.get`,
+:meth:`~AttemptService.unfinished`, Home) or answered is submitted with the answers
+given, its ``finished_at`` the deadline.
+
+Spaced review: see :mod:`quizapp.services.reviews` (a card per answered question
+identity, reviewed when its mark is final).
 """
 
 from __future__ import annotations
 
 import string
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from quizapp.domain.behaviours import (
+    CbmItem,
+    Certainty,
+    QuestionMark,
+    TryOutcome,
+    allows_certainty,
+    penalty_for,
+    shows_feedback_during_attempt,
+    submit_try,
+    summarise_cbm,
+    tries_allowed,
+)
 from quizapp.domain.errors import NotFoundError, QuizAppError, ValidationError
 from quizapp.domain.model import Behaviour, Question, QuestionType, TextFormat
+from quizapp.domain.quiz_flow import (
+    FlagChanged,
+    QuizFlow,
+    ResponseSaved,
+    Slot,
+    SlotStatus,
+    TrySubmitted,
+)
 from quizapp.domain.scoring import is_fully_correct, mark_response, percent
 from quizapp.domain.shuffle import choice_order, new_seed, shuffled, sub_seed
+from quizapp.domain.spaced_review import ReviewScheduler
 from quizapp.services.dto import (
     AttemptSummary,
     AttemptView,
+    CbmResult,
     ChoiceView,
     FeedbackView,
     SlotView,
+    SummaryView,
 )
+from quizapp.services.reviews import review_card
 from quizapp.services.students import get_student
 from quizapp.store import models as m
 from quizapp.store.convert import question_from_row
@@ -40,29 +84,44 @@ from quizapp.store.types import utc_now
 INPROGRESS = "inprogress"
 FINISHED = "finished"
 DEFAULT_EXAM_QUESTIONS = 20
+REVIEW_POLICIES = ("after_attempt", "after_close", "never")
+"""When students may see right answers of a named quiz: right after their attempt, once
+the teacher closes the quiz, or never."""
+
+_DEFERRED = (Behaviour.DEFERRED_FEEDBACK, Behaviour.DEFERRED_CBM)
 
 
 class AttemptFinishedError(QuizAppError):
     """The attempt is finished: no more answers can be given."""
 
 
+class TimeUpError(AttemptFinishedError):
+    """The time limit has passed: the attempt was submitted with the answers given."""
+
+
 class AlreadyAnsweredError(QuizAppError):
-    """This question has already been answered in this attempt (immediate feedback)."""
+    """This question takes no more answers in this attempt (immediate feedback: one;
+    interactive: it was answered right or has no tries left)."""
 
 
 class NoQuestionsError(QuizAppError):
-    """There are no questions to ask (an empty lesson or pack)."""
+    """There are no questions to ask (an empty lesson or pack, nothing due)."""
 
 
 class AttemptService:
     """Quizzes a student takes. ``sessions`` is the database's session factory;
-    ``clock`` gives the current aware UTC time (a fake one in tests)."""
+    ``clock`` gives the current aware UTC time (a fake one in tests); ``scheduler``
+    schedules spaced-review cards (default: FSRS with fuzzing on, as in the app)."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], clock: Callable[[], datetime] = utc_now
+        self,
+        sessions: sessionmaker[Session],
+        clock: Callable[[], datetime] = utc_now,
+        scheduler: ReviewScheduler | None = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._scheduler = scheduler if scheduler is not None else ReviewScheduler()
 
     # ------------------------------------------------------------------ starting
 
@@ -94,44 +153,99 @@ class AttemptService:
             attempt = self._new_attempt(
                 s, student_id, lesson.pack_id, "lesson", seed, ordered, lesson_id=lesson.id
             )
-            return _attempt_view(s, attempt)
+            return _attempt_view(s, attempt, self._clock())
 
     def start_exam(
-        self, student_id: int, pack_id: int, question_count: int = DEFAULT_EXAM_QUESTIONS
+        self,
+        student_id: int,
+        pack_id: int,
+        question_count: int = DEFAULT_EXAM_QUESTIONS,
+        behaviour: Behaviour = Behaviour.IMMEDIATE_FEEDBACK,
+        time_limit_s: int | None = None,
     ) -> AttemptView:
         """Start an exam over every lesson of a pack: ``question_count`` questions drawn
         at random (all of them if the pack has fewer), in random order, choices shuffled,
-        all from a new seed stored on the attempt; immediate feedback for now.
+        all from a new seed stored on the attempt; under ``behaviour``, timed when
+        ``time_limit_s`` (seconds) is given.
 
-        Raises :class:`ValidationError` (count below 1), :class:`NotFoundError` and
-        :class:`NoQuestionsError`.
+        Raises :class:`ValidationError` (count below 1, limit not positive),
+        :class:`NotFoundError` and :class:`NoQuestionsError`.
         """
         if question_count < 1:
             raise ValidationError("An exam needs at least one question.")
+        if time_limit_s is not None and time_limit_s <= 0:
+            raise ValidationError("A time limit must be at least one second.")
         with self._sessions.begin() as s:
             get_student(s, student_id)
             pack = s.get(m.Pack, pack_id)
             if pack is None or not _available(pack):
                 raise NotFoundError(f"There is no course with id {pack_id} to take.")
-            questions = list(
-                s.scalars(
-                    select(m.Question)
-                    .join(m.Lesson, m.Question.lesson_id == m.Lesson.id)
-                    .where(
-                        m.Question.pack_id == pack.id,
-                        m.Question.is_current,
-                        m.Lesson.retired.is_(False),
-                    )
-                    .order_by(m.Lesson.position, m.Question.position)
-                    .options(selectinload(m.Question.choices))
-                )
-            )
+            questions = current_questions(s, pack.id)
             if not questions:
                 raise NoQuestionsError(f"The course {pack.title!r} has no questions yet.")
             seed = new_seed()
             ordered = shuffled(questions, sub_seed(seed, "exam"))[:question_count]
-            attempt = self._new_attempt(s, student_id, pack.id, "exam", seed, ordered)
-            return _attempt_view(s, attempt)
+            attempt = self._new_attempt(
+                s,
+                student_id,
+                pack.id,
+                "exam",
+                seed,
+                ordered,
+                behaviour=behaviour,
+                time_limit_s=time_limit_s,
+            )
+            return _attempt_view(s, attempt, self._clock())
+
+    def start_questions(
+        self,
+        student_id: int,
+        pack_id: int,
+        question_ids: Sequence[int],
+        *,
+        kind: str,
+        behaviour: Behaviour = Behaviour.IMMEDIATE_FEEDBACK,
+        time_limit_s: int | None = None,
+        quiz_id: int | None = None,
+        shuffle: bool = True,
+    ) -> AttemptView:
+        """Start an attempt over exactly the question revisions ``question_ids`` (kind
+        ``"review"`` or ``"quiz"``; ``pack_id`` the pack it is filed under). ``shuffle``:
+        question order and choice orders from a new seed; off: the order given and each
+        question's author order. Raises :class:`NotFoundError` (student or a question)
+        and :class:`NoQuestionsError` (empty list)."""
+        if not question_ids:
+            raise NoQuestionsError("There are no questions to ask.")
+        with self._sessions.begin() as s:
+            get_student(s, student_id)
+            rows = {
+                q.id: q
+                for q in s.scalars(
+                    select(m.Question)
+                    .where(m.Question.id.in_(list(question_ids)))
+                    .options(selectinload(m.Question.choices))
+                )
+            }
+            missing = [i for i in question_ids if i not in rows]
+            if missing:
+                raise NotFoundError(f"There is no question with id {missing[0]}.")
+            seed = new_seed()
+            ordered = [rows[i] for i in question_ids]
+            if shuffle:
+                ordered = shuffled(ordered, sub_seed(seed, kind))
+            attempt = self._new_attempt(
+                s,
+                student_id,
+                pack_id,
+                kind,
+                seed,
+                ordered,
+                behaviour=behaviour,
+                time_limit_s=time_limit_s,
+                quiz_id=quiz_id,
+                shuffle_choices=shuffle,
+            )
+            return _attempt_view(s, attempt, self._clock())
 
     def _new_attempt(
         self,
@@ -144,26 +258,34 @@ class AttemptService:
         *,
         lesson_id: int | None = None,
         behaviour: Behaviour = Behaviour.IMMEDIATE_FEEDBACK,
+        time_limit_s: int | None = None,
+        quiz_id: int | None = None,
+        shuffle_choices: bool = True,
     ) -> m.Attempt:
         attempt = m.Attempt(
             student_id=student_id,
             pack_id=pack_id,
             lesson_id=lesson_id,
+            quiz_id=quiz_id,
             kind=kind,
             behaviour=behaviour.value,
             seed=seed,
             started_at=self._clock(),
+            time_limit_s=time_limit_s,
             state=INPROGRESS,
             current_slot=0,
             marks=0.0,
             max_marks=float(len(questions)),
         )
         for index, row in enumerate(questions):
-            order = choice_order(question_from_row(row), sub_seed(seed, row.key))
+            question = question_from_row(row)
+            order = (
+                choice_order(question, sub_seed(seed, row.key))
+                if shuffle_choices
+                else list(range(len(question.choices)))
+            )
             attempt.slots.append(
-                m.AttemptSlot(
-                    slot=index, question_id=row.id, choice_order=order, max_mark=1.0
-                )
+                m.AttemptSlot(slot=index, question_id=row.id, choice_order=order, max_mark=1.0)
             )
         s.add(attempt)
         s.flush()
@@ -172,79 +294,284 @@ class AttemptService:
     # ------------------------------------------------------------------ answering
 
     def get(self, attempt_id: int) -> AttemptView:
-        """An attempt as it stands (to resume it): its slots in shown order, feedback on
-        the answered ones, ``current_slot`` the first unanswered. :class:`NotFoundError`."""
+        """An attempt as it stands (to resume it): its slots in shown order, the answers
+        saved, flags, feedback where the behaviour shows it, ``current_slot`` the first
+        open slot. A timed attempt found past its deadline is submitted first (then the
+        view is finished). :class:`NotFoundError`."""
+        self._finish_if_expired(attempt_id)
         with self._sessions.begin() as s:
-            return _attempt_view(s, _get_attempt(s, attempt_id))
+            return _attempt_view(s, _get_attempt(s, attempt_id), self._clock())
 
     def submit(self, attempt_id: int, slot: int, selected: Sequence[int]) -> FeedbackView:
-        """Record the answer to slot ``slot`` (0-based): ``selected`` author-order choice
-        indices. Marked on the stored revision and committed before returning; moves
-        ``current_slot`` to the next unanswered slot.
+        """Submit a try at slot ``slot`` (0-based), immediate feedback or interactive:
+        ``selected`` author-order choice indices. Marked on the stored revision, stored as
+        its own response row and committed before returning; moves ``current_slot`` to
+        the next open slot. The feedback says whether another try is allowed (interactive:
+        then with the next hint and the picked choices' feedback, not the answer).
 
-        Raises :class:`NotFoundError` (attempt or slot), :class:`AttemptFinishedError`,
-        :class:`AlreadyAnsweredError` (immediate feedback allows one answer per question)
-        and :class:`ValidationError` (an index out of range, several choices for a
-        single-answer question, or nothing chosen).
+        Raises :class:`NotFoundError` (attempt or slot), :class:`AttemptFinishedError`
+        (:class:`TimeUpError` when the deadline passed: the attempt is then submitted),
+        :class:`AlreadyAnsweredError` (no more tries) and :class:`ValidationError` (a
+        deferred behaviour, an index out of range, several choices for a single-answer
+        question, or nothing chosen).
         """
+        return _or_time_up(self._submit(attempt_id, slot, selected))
+
+    def _submit(self, attempt_id: int, slot: int, selected: Sequence[int]) -> FeedbackView | None:
         chosen = sorted(set(selected))
         try:
             with self._sessions.begin() as s:
                 attempt = _get_attempt(s, attempt_id)
-                if attempt.state != INPROGRESS:
-                    raise AttemptFinishedError("This quiz is finished: it can only be reviewed.")
-                slot_row = next((x for x in attempt.slots if x.slot == slot), None)
-                if slot_row is None:
-                    raise NotFoundError(f"This quiz has no question {slot + 1}.")
-                if slot_row.responses:
-                    raise AlreadyAnsweredError("This question has already been answered.")
+                if self._finished_now_if_expired(s, attempt):
+                    return None  # committed below, then refused
+                slot_row = _open_slot(attempt, slot)
+                behaviour = Behaviour(attempt.behaviour)
+                if behaviour in _DEFERRED:
+                    raise ValidationError(
+                        "In this quiz answers are saved and checked when you submit them all."
+                    )
                 question = question_from_row(slot_row.question)
+                previous = [tuple(r.selected) for r in _responses(slot_row)]
+                if previous and _tries_over(question, previous, behaviour):
+                    raise AlreadyAnsweredError("This question has already been answered.")
                 if not chosen:
                     raise ValidationError("Choose an answer first.")
                 try:
-                    fraction = mark_response(question, chosen)
+                    mark_response(question, chosen)
+                    outcome = submit_try(question, previous, chosen, behaviour)
                 except ValueError as exc:
                     raise ValidationError(str(exc)) from exc
                 now = self._clock()
-                since = max(
-                    [attempt.started_at]
-                    + [r.answered_at for x in attempt.slots for r in x.responses]
+                penalty = (
+                    round(penalty_for(question) * len(previous), 7)
+                    if behaviour is Behaviour.INTERACTIVE
+                    else 0.0
                 )
                 response = m.Response(
                     attempt_id=attempt.id,
-                    try_number=1,
+                    try_number=len(previous) + 1,
                     selected=chosen,
-                    fraction=fraction,
-                    penalty=0.0,
+                    fraction=outcome.raw_fraction,
+                    penalty=penalty,
                     answered_at=now,
-                    duration_s=max(0.0, (now - since).total_seconds()),
+                    duration_s=_since_last(attempt, now),
                 )
                 slot_row.responses.append(response)
                 s.flush()
-                attempt.current_slot = _first_unanswered(attempt.slots)
-                attempt.marks = _marks(attempt.slots)
-                return _feedback(question, slot_row.question, response)
+                attempt.current_slot = _first_open(attempt)
+                attempt.marks = _live_marks(attempt)
+                if outcome.finished:
+                    assert outcome.fraction is not None
+                    self._review(s, attempt, slot_row, outcome.fraction, None, now, response.id)
+                hidden = answers_hidden(attempt)
+                return _feedback(
+                    question, slot_row.question, response, outcome=outcome, hidden=hidden
+                )
         except IntegrityError as exc:  # the same answer sent twice at once
             raise AlreadyAnsweredError("This question has already been answered.") from exc
 
+    def save_answer(
+        self,
+        attempt_id: int,
+        slot: int,
+        selected: Sequence[int],
+        certainty: int | None = None,
+    ) -> SlotView:
+        """Save the answer to slot ``slot`` (deferred feedback, deferred CBM): a new
+        response row each time it changes (``selected`` empty clears the answer), with
+        ``certainty`` 1–3 under CBM. The last saved answer is the one marked at the end.
+        Committed before returning; returns the slot as the screen shows it (no
+        correctness). Raises :class:`NotFoundError`, :class:`AttemptFinishedError`
+        (:class:`TimeUpError` past the deadline) and :class:`ValidationError` (a
+        behaviour with feedback, a bad index or certainty)."""
+        return _or_time_up(self._save_answer(attempt_id, slot, selected, certainty))
+
+    def _save_answer(
+        self,
+        attempt_id: int,
+        slot: int,
+        selected: Sequence[int],
+        certainty: int | None,
+    ) -> SlotView | None:
+        chosen = sorted(set(selected))
+        try:
+            with self._sessions.begin() as s:
+                attempt = _get_attempt(s, attempt_id)
+                if self._finished_now_if_expired(s, attempt):
+                    return None  # committed below, then refused
+                slot_row = _open_slot(attempt, slot)
+                behaviour = Behaviour(attempt.behaviour)
+                if behaviour not in _DEFERRED:
+                    raise ValidationError("In this quiz each answer is checked with Submit.")
+                if certainty is not None and not allows_certainty(behaviour):
+                    raise ValidationError("This quiz does not ask how sure you are.")
+                if certainty is not None and certainty not in tuple(Certainty):
+                    raise ValidationError("Certainty must be 1, 2 or 3.")
+                question = question_from_row(slot_row.question)
+                try:
+                    raw = mark_response(question, chosen)
+                except ValueError as exc:
+                    raise ValidationError(str(exc)) from exc
+                latest = _latest(slot_row)
+                unchanged = latest is not None and (
+                    sorted(latest.selected) == chosen and latest.certainty == certainty
+                )
+                if not unchanged and (latest is not None or chosen):
+                    now = self._clock()
+                    slot_row.responses.append(
+                        m.Response(
+                            attempt_id=attempt.id,
+                            try_number=len(slot_row.responses) + 1,
+                            selected=chosen,
+                            fraction=raw,
+                            certainty=certainty,
+                            penalty=0.0,
+                            answered_at=now,
+                            duration_s=_since_last(attempt, now),
+                        )
+                    )
+                    s.flush()
+                    attempt.current_slot = _first_open(attempt)
+                view = _attempt_view(s, attempt, self._clock())
+                return view.slots[slot]
+        except IntegrityError as exc:
+            raise ValidationError("That answer was saved twice at once; try again.") from exc
+
+    def set_flag(self, attempt_id: int, slot: int, flagged: bool) -> None:
+        """Flag (or unflag) slot ``slot`` to come back to it; stored on the slot.
+        :class:`NotFoundError`, :class:`AttemptFinishedError`."""
+        with self._sessions.begin() as s:
+            attempt = _get_attempt(s, attempt_id)
+            _open_slot(attempt, slot).flagged = bool(flagged)
+
+    def summary(self, attempt_id: int) -> SummaryView:
+        """The summary page before "Submit all and finish": answered, unanswered and
+        flagged slots (an interactive question between tries counts as answered).
+        :class:`NotFoundError`."""
+        with self._sessions.begin() as s:
+            view = _attempt_view(s, _get_attempt(s, attempt_id), self._clock())
+        answered = tuple(x.slot for x in view.slots if x.status != SlotStatus.NOT_ANSWERED)
+        return SummaryView(
+            answered=answered,
+            unanswered=tuple(x.slot for x in view.slots if x.slot not in answered),
+            flagged=tuple(x.slot for x in view.slots if x.flagged),
+            statuses=tuple(x.status for x in view.slots),
+        )
+
     def finish(self, attempt_id: int) -> AttemptSummary:
-        """Finish an attempt: marks = sum over slots of the latest fraction × ``max_mark``.
-        Unanswered questions earn 0. Idempotent: finishing a finished attempt returns its
-        summary unchanged. :class:`NotFoundError` for an unknown id."""
+        """Submit all and finish: every slot marked under the attempt's behaviour with the
+        answers given (unanswered questions earn 0); after the deadline, ``finished_at``
+        is the deadline. Cards of the questions whose mark became final now are reviewed.
+        Idempotent: finishing a finished attempt returns its summary unchanged.
+        :class:`NotFoundError` for an unknown id."""
         with self._sessions.begin() as s:
             attempt = _get_attempt(s, attempt_id)
             if attempt.state != FINISHED:
-                attempt.marks = _marks(attempt.slots)
-                attempt.max_marks = sum(x.max_mark for x in attempt.slots)
-                attempt.state = FINISHED
-                attempt.finished_at = self._clock()
-                s.flush()
+                self._finish(s, attempt)
             return summaries(s, [attempt])[0]
+
+    def finish_expired(self, student_id: int) -> list[int]:
+        """Submit every attempt of the student found past its deadline (with the answers
+        given); returns their ids. :class:`NotFoundError` for an unknown student."""
+        now = self._clock()
+        done = []
+        with self._sessions.begin() as s:
+            get_student(s, student_id)
+            timed = s.scalars(
+                select(m.Attempt.id).where(
+                    m.Attempt.student_id == student_id,
+                    m.Attempt.state == INPROGRESS,
+                    m.Attempt.time_limit_s.is_not(None),
+                )
+            ).all()
+            for attempt_id in timed:
+                attempt = _get_attempt(s, attempt_id)
+                deadline = _deadline(attempt)
+                if deadline is not None and now >= deadline:
+                    self._finish(s, attempt)
+                    done.append(attempt_id)
+        return done
+
+    def _finish_if_expired(self, attempt_id: int) -> bool:
+        with self._sessions.begin() as s:
+            row = s.execute(
+                select(m.Attempt.state, m.Attempt.started_at, m.Attempt.time_limit_s).where(
+                    m.Attempt.id == attempt_id
+                )
+            ).one_or_none()
+            if row is None or row.state != INPROGRESS or not row.time_limit_s:
+                return False
+            return self._finished_now_if_expired(s, _get_attempt(s, attempt_id))
+
+    def _finished_now_if_expired(self, s: Session, attempt: m.Attempt) -> bool:
+        deadline = _deadline(attempt)
+        if attempt.state == INPROGRESS and deadline is not None and self._clock() >= deadline:
+            self._finish(s, attempt)
+            return True
+        return False
+
+    def _finish(self, s: Session, attempt: m.Attempt) -> None:
+        flow = _flow(attempt, self._clock)
+        result = flow.finish(self._clock())
+        behaviour = Behaviour(attempt.behaviour)
+        slots = sorted(attempt.slots, key=lambda x: x.slot)
+        for slot_row, mark in zip(slots, result.marks, strict=True):
+            if not mark.answered:
+                continue
+            responses = _responses(slot_row)
+            if behaviour in _DEFERRED:
+                certainty = mark.certainty if not mark.certainty_assumed else None
+                fraction = mark.raw_fraction
+            else:
+                question = question_from_row(slot_row.question)
+                previous = [tuple(r.selected) for r in responses]
+                if _tries_over(question, previous, behaviour):
+                    continue  # reviewed when its last try was submitted
+                certainty, fraction = None, mark.fraction
+            last = responses[-1] if responses else None
+            self._review(
+                s,
+                attempt,
+                slot_row,
+                fraction,
+                certainty,
+                result.finished_at,
+                last.id if last else None,
+            )
+        attempt.marks = result.score.marks
+        attempt.max_marks = result.score.max_marks
+        attempt.state = FINISHED
+        attempt.finished_at = result.finished_at
+        s.flush()
+
+    def _review(
+        self,
+        s: Session,
+        attempt: m.Attempt,
+        slot_row: m.AttemptSlot,
+        fraction: float,
+        certainty: int | None,
+        now: datetime,
+        response_id: int | None,
+    ) -> None:
+        review_card(
+            s,
+            self._scheduler,
+            attempt.student_id,
+            slot_row.question.pack.key,
+            slot_row.question.key,
+            correct=is_fully_correct(fraction),
+            certainty=certainty,
+            now=now,
+            response_id=response_id,
+        )
 
     # ------------------------------------------------------------------ lists and review
 
     def unfinished(self, student_id: int) -> list[AttemptSummary]:
-        """A student's attempts still in progress, newest first. :class:`NotFoundError`."""
+        """A student's attempts still in progress, newest first (timed ones past their
+        deadline are submitted first). :class:`NotFoundError`."""
+        self.finish_expired(student_id)
         with self._sessions.begin() as s:
             get_student(s, student_id)
             return unfinished_summaries(s, student_id)
@@ -263,12 +590,44 @@ class AttemptService:
     def review(self, attempt_id: int) -> AttemptView:
         """An attempt exactly as it was taken: the revisions asked, in the order asked,
         choices in the order shown, with feedback on every answered slot (even after the
-        pack was re-imported with changed questions). :class:`NotFoundError`."""
+        pack was re-imported with changed questions), the CBM results under CBM. Right
+        answers, explanations and choice feedback are left out when the quiz's review
+        policy does not allow them yet (``answers_hidden``). :class:`NotFoundError`."""
         with self._sessions.begin() as s:
-            return _attempt_view(s, _get_attempt(s, attempt_id))
+            return _attempt_view(s, _get_attempt(s, attempt_id), self._clock())
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+T = TypeVar("T")
+
+
+def _or_time_up(result: T | None) -> T:
+    if result is None:
+        raise TimeUpError("Time is up: your answers were submitted.")
+    return result
+
+
+def current_questions(
+    s: Session, pack_id: int, lesson_keys: Sequence[str] = ()
+) -> list[m.Question]:
+    """The current revisions of a pack's questions in lessons still in it (only those of
+    ``lesson_keys`` when given), in course order (lesson, then question position)."""
+    query = (
+        select(m.Question)
+        .join(m.Lesson, m.Question.lesson_id == m.Lesson.id)
+        .where(
+            m.Question.pack_id == pack_id,
+            m.Question.is_current,
+            m.Lesson.retired.is_(False),
+        )
+        .order_by(m.Lesson.position, m.Question.position)
+        .options(selectinload(m.Question.choices))
+    )
+    if lesson_keys:
+        query = query.where(m.Lesson.key.in_(list(lesson_keys)))
+    return list(s.scalars(query))
 
 
 def _available(pack: m.Pack) -> bool:
@@ -287,11 +646,82 @@ def _get_attempt(s: Session, attempt_id: int) -> m.Attempt:
             selectinload(m.Attempt.slots)
             .selectinload(m.AttemptSlot.question)
             .selectinload(m.Question.lesson),
+            selectinload(m.Attempt.slots)
+            .selectinload(m.AttemptSlot.question)
+            .selectinload(m.Question.pack),
+            selectinload(m.Attempt.quiz),
         )
     ).one_or_none()
     if attempt is None:
         raise NotFoundError(f"There is no attempt with id {attempt_id}.")
     return attempt
+
+
+def answers_hidden(attempt: m.Attempt) -> bool:
+    """True when the attempt's named quiz does not let the student see right answers
+    now (review policy ``never``, or ``after_close`` while the quiz is open)."""
+    quiz = attempt.quiz
+    if quiz is None:
+        return False
+    if quiz.review_policy == "never":
+        return True
+    return quiz.review_policy == "after_close" and quiz.closed_at is None
+
+
+def _deadline(attempt: m.Attempt) -> datetime | None:
+    if not attempt.time_limit_s:
+        return None
+    return attempt.started_at + timedelta(seconds=attempt.time_limit_s)
+
+
+def _open_slot(attempt: m.Attempt, slot: int) -> m.AttemptSlot:
+    if attempt.state != INPROGRESS:
+        raise AttemptFinishedError("This quiz is finished: it can only be reviewed.")
+    slot_row = next((x for x in attempt.slots if x.slot == slot), None)
+    if slot_row is None:
+        raise NotFoundError(f"This quiz has no question {slot + 1}.")
+    return slot_row
+
+
+def _responses(slot_row: m.AttemptSlot) -> list[m.Response]:
+    return sorted(slot_row.responses, key=lambda r: r.try_number)
+
+
+def _tries_over(
+    question: Question, previous: Sequence[Sequence[int]], behaviour: Behaviour
+) -> bool:
+    """True when a feedback-behaviour question takes no more tries."""
+    if not previous:
+        return False
+    if behaviour is Behaviour.IMMEDIATE_FEEDBACK:
+        return True
+    if is_fully_correct(mark_response(question, previous[-1])):
+        return True
+    return len(previous) >= tries_allowed(question, behaviour)
+
+
+def _since_last(attempt: m.Attempt, now: datetime) -> float:
+    since = max([attempt.started_at] + [r.answered_at for x in attempt.slots for r in x.responses])
+    return max(0.0, (now - since).total_seconds())
+
+
+def _slot_done(attempt: m.Attempt, x: m.AttemptSlot) -> bool:
+    behaviour = Behaviour(attempt.behaviour)
+    if behaviour in _DEFERRED:
+        latest = _latest(x)
+        return latest is not None and bool(latest.selected)
+    if behaviour is Behaviour.INTERACTIVE:
+        previous = [tuple(r.selected) for r in _responses(x)]
+        return _tries_over(question_from_row(x.question), previous, behaviour)
+    return bool(x.responses)
+
+
+def _first_open(attempt: m.Attempt) -> int:
+    ordered = sorted(attempt.slots, key=lambda x: x.slot)
+    for x in ordered:
+        if not _slot_done(attempt, x):
+            return x.slot
+    return len(ordered)
 
 
 def _first_unanswered(slots: Iterable[m.AttemptSlot]) -> int:
@@ -315,21 +745,98 @@ def _marks(slots: Iterable[m.AttemptSlot]) -> float:
     return total
 
 
-def _feedback(question: Question, row: m.Question, response: m.Response) -> FeedbackView:
+def _live_marks(attempt: m.Attempt) -> float:
+    """Marks so far under a feedback behaviour: finished questions' final marks."""
+    behaviour = Behaviour(attempt.behaviour)
+    if behaviour is Behaviour.IMMEDIATE_FEEDBACK:
+        return _marks(attempt.slots)
+    total = 0.0
+    for x in attempt.slots:
+        previous = [tuple(r.selected) for r in _responses(x)]
+        question = question_from_row(x.question)
+        if _tries_over(question, previous, behaviour):
+            last = _responses(x)[-1]
+            total += max(0.0, last.fraction - last.penalty) * x.max_mark
+    return total
+
+
+def _flow(attempt: m.Attempt, clock: Callable[[], datetime]) -> QuizFlow:
+    """The attempt's :class:`QuizFlow`, rebuilt from its stored responses and flags."""
+    behaviour = Behaviour(attempt.behaviour)
+    ordered = sorted(attempt.slots, key=lambda x: x.slot)
+    slots = [
+        Slot(question_from_row(x.question), tuple(x.choice_order), x.max_mark) for x in ordered
+    ]
+    events: list[ResponseSaved | TrySubmitted | FlagChanged] = []
+    stored = sorted(
+        ((r, x.slot) for x in ordered for r in x.responses),
+        key=lambda pair: (pair[0].answered_at, pair[0].id or 0, pair[0].try_number),
+    )
+    tries: dict[int, list[tuple[int, ...]]] = {}
+    for response, index in stored:
+        selection = tuple(sorted(response.selected))
+        if behaviour in _DEFERRED:
+            certainty = response.certainty if allows_certainty(behaviour) else None
+            events.append(ResponseSaved(index, selection, certainty))
+        else:
+            before = tries.setdefault(index, [])
+            outcome = submit_try(slots[index].question, before, selection, behaviour)
+            before.append(selection)
+            events.append(TrySubmitted(index, selection, outcome))
+    events.extend(FlagChanged(x.slot, True) for x in ordered if x.flagged)
+    limit = timedelta(seconds=attempt.time_limit_s) if attempt.time_limit_s else None
+    return QuizFlow.restore(
+        slots,
+        behaviour,
+        events,
+        started_at=attempt.started_at,
+        time_limit=limit,
+        clock=clock,
+        current=0,
+    )
+
+
+def _feedback(
+    question: Question,
+    row: m.Question,
+    response: m.Response,
+    *,
+    outcome: TryOutcome | None = None,
+    mark: QuestionMark | None = None,
+    hidden: bool = False,
+) -> FeedbackView:
     selected = tuple(sorted(response.selected))
+    finished = outcome is None or outcome.finished
+    show_answer = finished and not hidden
+    final: float | None = None
+    if mark is not None:
+        final = mark.fraction
+    elif outcome is not None and outcome.fraction is not None:
+        final = outcome.fraction
+    elif finished:
+        final = max(0.0, response.fraction - response.penalty)
     return FeedbackView(
         fraction=response.fraction,
         correct=is_fully_correct(response.fraction),
         selected=selected,
-        correct_indices=question.correct_indices,
-        explanation=question.explanation,
-        choice_feedback=tuple(
+        correct_indices=question.correct_indices if show_answer else (),
+        explanation=question.explanation if show_answer else "",
+        choice_feedback=()
+        if hidden
+        else tuple(
             question.choices[i].feedback
             for i in selected
             if 0 <= i < len(question.choices) and question.choices[i].feedback
         ),
-        evidence=question.evidence,
+        evidence=question.evidence if show_answer else None,
         lesson_id=row.lesson_id,
+        finished=finished,
+        try_number=response.try_number,
+        tries_left=outcome.tries_left if outcome is not None else 0,
+        hint=outcome.hint if outcome is not None and not hidden else None,
+        mark=final,
+        certainty=response.certainty,
+        answers_hidden=hidden,
     )
 
 
@@ -338,10 +845,51 @@ def _letter(position: int) -> str:
     return letters[position] if position < len(letters) else str(position + 1)
 
 
-def _slot_view(x: m.AttemptSlot) -> SlotView:
+_MARK_STATUS = {
+    "notanswered": SlotStatus.NOT_ANSWERED,
+    "todo": SlotStatus.ANSWER_SAVED,
+    "correct": SlotStatus.CORRECT,
+    "partial": SlotStatus.PARTIAL,
+    "wrong": SlotStatus.WRONG,
+}
+
+
+def _slot_view(
+    attempt: m.Attempt, x: m.AttemptSlot, mark: QuestionMark | None, hidden: bool
+) -> SlotView:
+    """One slot; ``mark`` is its final mark once the attempt is finished."""
     row = x.question
     question = question_from_row(row)
-    response = _latest(x)
+    behaviour = Behaviour(attempt.behaviour)
+    responses = _responses(x)
+    latest = responses[-1] if responses else None
+    feedback: FeedbackView | None = None
+    tries_left = tries_allowed(question, behaviour)
+    if mark is not None:
+        status = _MARK_STATUS[mark.state.value]
+        tries_left = 0
+        if latest is not None and (latest.selected or behaviour not in _DEFERRED):
+            feedback = _feedback(question, row, latest, mark=mark, hidden=hidden)
+    elif shows_feedback_during_attempt(behaviour) and latest is not None:
+        outcome: TryOutcome | None = None
+        before: list[tuple[int, ...]] = []
+        for r in responses:
+            selection = tuple(sorted(r.selected))
+            outcome = submit_try(question, before, selection, behaviour)
+            before.append(selection)
+        assert outcome is not None
+        feedback = _feedback(question, row, latest, outcome=outcome, hidden=hidden)
+        tries_left = outcome.tries_left
+        if not outcome.finished:
+            status = SlotStatus.TRY_AGAIN
+        elif outcome.correct:
+            status = SlotStatus.CORRECT
+        else:
+            status = SlotStatus.PARTIAL if outcome.raw_fraction > 0 else SlotStatus.WRONG
+    elif latest is not None and latest.selected:
+        status = SlotStatus.ANSWER_SAVED
+    else:
+        status = SlotStatus.NOT_ANSWERED
     return SlotView(
         slot=x.slot,
         question_id=row.id,
@@ -354,7 +902,12 @@ def _slot_view(x: m.AttemptSlot) -> SlotView:
             for shown, index in enumerate(x.choice_order)
         ),
         lesson_id=row.lesson_id,
-        feedback=_feedback(question, row, response) if response is not None else None,
+        feedback=feedback,
+        selected=tuple(sorted(latest.selected)) if latest is not None else (),
+        certainty=latest.certainty if latest is not None else None,
+        flagged=x.flagged,
+        status=status.value,
+        tries_left=tries_left,
     )
 
 
@@ -368,22 +921,57 @@ def _title(attempt: m.Attempt) -> str:
     return f"Exam: {attempt.pack.title}"
 
 
-def _attempt_view(s: Session, attempt: m.Attempt) -> AttemptView:
+def _cbm_result(flow: QuizFlow, marks: Sequence[QuestionMark]) -> CbmResult:
+    summary = summarise_cbm(
+        CbmItem(mk.raw_fraction if mk.answered else None, mk.certainty, slot.max_mark)
+        for mk, slot in zip(marks, flow.slots, strict=True)
+    )
+    whole = summary.whole
+    return CbmResult(
+        average_cbm=whole.average_cbm,
+        accuracy=whole.accuracy,
+        bonus=whole.bonus,
+        accuracy_with_bonus=whole.accuracy_with_bonus,
+        by_certainty=tuple(
+            (b.certainty, b.responses, b.accuracy, b.judgement) for b in summary.by_certainty
+        ),
+    )
+
+
+def _attempt_view(s: Session, attempt: m.Attempt, now: datetime | None = None) -> AttemptView:
     slots = sorted(attempt.slots, key=lambda x: x.slot)
+    behaviour = Behaviour(attempt.behaviour)
+    hidden = answers_hidden(attempt)
+    marks: Sequence[QuestionMark | None] = [None] * len(slots)
+    cbm = None
+    if attempt.state == FINISHED and slots:
+        flow = _flow(attempt, lambda: attempt.started_at)
+        final = flow.marks(finished=True)
+        marks = final
+        if behaviour is Behaviour.DEFERRED_CBM:
+            cbm = _cbm_result(flow, final)
+    current = attempt.current_slot
+    if attempt.state == INPROGRESS and slots:
+        current = _first_open(attempt)
     return AttemptView(
         id=attempt.id,
         uuid=attempt.uuid,
         student_id=attempt.student_id,
         kind=attempt.kind,
         title=_title(attempt),
-        behaviour=Behaviour(attempt.behaviour),
+        behaviour=behaviour,
         seed=attempt.seed,
         started_at=attempt.started_at,
         finished_at=attempt.finished_at,
-        slots=tuple(_slot_view(x) for x in slots),
-        current_slot=attempt.current_slot,
+        slots=tuple(_slot_view(attempt, x, mk, hidden) for x, mk in zip(slots, marks, strict=True)),
+        current_slot=current,
         marks=attempt.marks,
         max_marks=attempt.max_marks,
+        time_limit_s=attempt.time_limit_s,
+        deadline=_deadline(attempt),
+        quiz_id=attempt.quiz_id,
+        cbm=cbm,
+        answers_hidden=hidden,
     )
 
 

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import datetime
-from typing import Any
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from quizapp.domain.errors import NotFoundError
-from quizapp.domain.scoring import percent
+from quizapp.domain.model import Behaviour
+from quizapp.domain.scoring import is_fully_correct, percent
 from quizapp.services.attempts import FINISHED, unfinished_summaries
 from quizapp.services.dto import HomeView, LessonProgress, LessonView, PackHome, PackSummary
+from quizapp.services.quizzes import quiz_offers
+from quizapp.services.reviews import due_questions
 from quizapp.services.students import get_student, student_info
 from quizapp.store import models as m
 from quizapp.store.types import utc_now
+
+if TYPE_CHECKING:
+    from quizapp.services.attempts import AttemptService
 
 
 def pack_summary(row: m.Pack) -> PackSummary:
@@ -53,21 +59,74 @@ def _question_counts(s: Session, pack_ids: list[int]) -> dict[int, int]:
     )
 
 
+def _mastered(s: Session, student_id: int, pack_ids: list[int]) -> dict[int, int]:
+    """Per lesson id: current questions whose latest graded response was fully right.
+
+    A response counts once its feedback may be shown: any response of a finished
+    attempt, and the tries of an attempt in progress under immediate feedback or
+    interactive (a deferred answer still open is not graded yet). Responses to older
+    revisions count for the question identity (pack + key).
+    """
+    current = {
+        (pack_id, key): lesson_id
+        for pack_id, key, lesson_id in s.execute(
+            select(m.Question.pack_id, m.Question.key, m.Question.lesson_id).where(
+                m.Question.pack_id.in_(pack_ids), m.Question.is_current
+            )
+        )
+    }
+    latest: dict[tuple[int, str], float] = {}
+    shown = (Behaviour.IMMEDIATE_FEEDBACK.value, Behaviour.INTERACTIVE.value)
+    for pack_id, key, fraction in s.execute(
+        select(m.Question.pack_id, m.Question.key, m.Response.fraction)
+        .join(m.AttemptSlot, m.Response.slot_id == m.AttemptSlot.id)
+        .join(m.Attempt, m.Response.attempt_id == m.Attempt.id)
+        .join(m.Question, m.AttemptSlot.question_id == m.Question.id)
+        .where(
+            m.Attempt.student_id == student_id,
+            m.Question.pack_id.in_(pack_ids),
+            (m.Attempt.state == FINISHED) | m.Attempt.behaviour.in_(shown),
+        )
+        .order_by(m.Response.answered_at, m.Response.id)
+    ):
+        latest[(pack_id, key)] = fraction
+    out: dict[int, int] = defaultdict(int)
+    for identity, fraction in latest.items():
+        lesson_id = current.get(identity)
+        if lesson_id is not None and is_fully_correct(fraction):
+            out[lesson_id] += 1
+    return out
+
+
 class CourseService:
-    """Home and lessons for a student. ``clock`` gives the current aware UTC time."""
+    """Home and lessons for a student. ``clock`` gives the current aware UTC time;
+    ``attempts`` (when given) submits timed attempts found past their deadline before
+    Home lists them; ``review_tz`` is the zone whose calendar days decide which reviews
+    are due (``None``: local time)."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], clock: Callable[[], datetime] = utc_now
+        self,
+        sessions: sessionmaker[Session],
+        clock: Callable[[], datetime] = utc_now,
+        attempts: AttemptService | None = None,
+        review_tz: tzinfo | None = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
+        self._attempts = attempts
+        self._review_tz = review_tz
 
     def home(self, student_id: int) -> HomeView:
         """Everything Home shows: the enabled packs (built-in first, then by title), each
         with its lessons in order (read or not, number of finished attempts, best percent
         of the finished attempts, ``None`` before any) and whether the student has seen
-        its notice (``True`` when it has none); then the unfinished attempts, newest
-        first. :class:`NotFoundError` for an unknown student."""
+        its notice (``True`` when it has none), and its mastery (current questions
+        whose latest graded response was right); then the unfinished attempts, newest
+        first (timed ones past their deadline are submitted first, with the answers
+        given); the number of questions due for review today; the open named quizzes.
+        :class:`NotFoundError` for an unknown student."""
+        if self._attempts is not None:
+            self._attempts.finish_expired(student_id)
         with self._sessions.begin() as s:
             student = get_student(s, student_id)
             packs = _visible_packs(s)
@@ -101,6 +160,8 @@ class CourseService:
                 assert lesson_id is not None
                 tries[lesson_id] += 1
                 best[lesson_id] = max(best.get(lesson_id, 0), percent(marks, max_marks))
+            mastered = _mastered(s, student_id, pack_ids) if pack_ids else {}
+            answered_lessons = _answered_lessons(s, student_id, pack_ids) if pack_ids else set()
             pack_homes = tuple(
                 PackHome(
                     pack=pack_summary(p),
@@ -114,6 +175,10 @@ class CourseService:
                             read=les.id in read,
                             attempts=tries.get(les.id, 0),
                             best_percent=best.get(les.id),
+                            mastered=mastered.get(les.id, 0),
+                            mastery_percent=percent(mastered.get(les.id, 0), counts.get(les.id, 0))
+                            if les.id in answered_lessons and counts.get(les.id, 0)
+                            else None,
                         )
                         for index, les in enumerate(lessons_by_pack[p.id])
                     ),
@@ -125,6 +190,8 @@ class CourseService:
                 student=student_info(student),
                 packs=pack_homes,
                 unfinished=tuple(unfinished_summaries(s, student_id)),
+                due_reviews=len(due_questions(s, student_id, self._clock(), self._review_tz)),
+                quizzes=tuple(quiz_offers(s, student_id)),
             )
 
     def lesson(self, lesson_id: int) -> LessonView:
@@ -195,6 +262,31 @@ class CourseService:
                         student_id=student_id, pack_id=pack_id, acknowledged_at=self._clock()
                     )
                 )
+
+
+def _answered_lessons(s: Session, student_id: int, pack_ids: list[int]) -> set[int]:
+    """Lesson ids (current lessons of the questions) the student has answered any
+    question of, in any revision."""
+    current = (
+        select(m.Question.pack_id, m.Question.key, m.Question.lesson_id)
+        .where(m.Question.pack_id.in_(pack_ids), m.Question.is_current)
+        .subquery()
+    )
+    asked = m.Question.__table__.alias("asked")
+    rows = s.execute(
+        select(current.c.lesson_id)
+        .distinct()
+        .select_from(m.Response)
+        .join(m.AttemptSlot, m.Response.slot_id == m.AttemptSlot.id)
+        .join(m.Attempt, m.Response.attempt_id == m.Attempt.id)
+        .join(asked, m.AttemptSlot.question_id == asked.c.id)
+        .join(
+            current,
+            (current.c.pack_id == asked.c.pack_id) & (current.c.key == asked.c.key),
+        )
+        .where(m.Attempt.student_id == student_id)
+    )
+    return {lesson_id for (lesson_id,) in rows}
 
 
 def _pairs(rows: Iterable[Any]) -> dict[Any, Any]:

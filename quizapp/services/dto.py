@@ -51,13 +51,19 @@ class LessonProgress:
     read: bool
     attempts: int
     best_percent: int | None
+    mastered: int = 0
+    mastery_percent: int | None = None
+    """``mastered``: current questions of the lesson whose latest graded response (any
+    attempt whose feedback was shown) was fully right; ``mastery_percent`` that share of
+    ``question_count`` as a whole percent (``None`` before any answer)."""
 
 
 @dataclass(frozen=True)
 class AttemptSummary:
     """One attempt, as listed on Home (to resume) and in History.
 
-    ``kind`` is ``"lesson"`` or ``"exam"``; ``title`` the lesson title or ``"Exam: <pack>"``;
+    ``kind`` is ``"lesson"``, ``"exam"``, ``"quiz"`` (a named quiz) or ``"review"``;
+    ``title`` the lesson title, the quiz name, ``"Review"`` or ``"Exam: <pack>"``;
     ``duration_s`` is from start to finish (or to the last response while unfinished);
     ``percent`` is ``None`` while the attempt is unfinished.
     """
@@ -77,11 +83,60 @@ class AttemptSummary:
     max_marks: float
     percent: int | None
     duration_s: float
+    quiz_id: int | None = None
+    time_limit_s: int | None = None
+    """The named quiz it belongs to, and its time limit in seconds (``None``: untimed)."""
+
+
+@dataclass(frozen=True)
+class QuizOffer:
+    """A named quiz a student may take, as Home lists it.
+
+    ``time_limit_s`` seconds or ``None``; ``attempts_left`` ``None`` when unlimited;
+    ``unfinished_attempt_id`` the attempt to continue, when one is in progress.
+    """
+
+    id: int
+    name: str
+    pack_id: int
+    behaviour: Behaviour
+    question_count: int
+    time_limit_s: int | None
+    attempts_allowed: int | None
+    attempts_used: int
+    attempts_left: int | None
+    unfinished_attempt_id: int | None
+
+
+@dataclass(frozen=True)
+class QuizInfo:
+    """A named quiz as the teacher's exam builder edits it.
+
+    ``lesson_keys`` (empty: every lesson of the pack); ``time_limit_s`` ``None`` when
+    untimed; ``attempts_allowed`` ``None`` when unlimited; ``review_policy`` one of
+    ``"after_attempt"``, ``"after_close"``, ``"never"``; ``closed_at`` UTC once closed.
+    """
+
+    id: int
+    uuid: UUID
+    pack_id: int
+    name: str
+    behaviour: Behaviour
+    lesson_keys: tuple[str, ...]
+    question_count: int
+    time_limit_s: int | None
+    shuffle: bool
+    attempts_allowed: int | None
+    review_policy: str
+    created_at: datetime
+    closed_at: datetime | None
+    attempts: int = 0
 
 
 @dataclass(frozen=True)
 class PackHome:
-    """A pack on Home with its lessons in order; ``notice_seen`` once the student acknowledged it."""
+    """A pack on Home with its lessons in order; ``notice_seen`` once the student
+    acknowledged it."""
 
     pack: PackSummary
     lessons: tuple[LessonProgress, ...]
@@ -95,6 +150,10 @@ class HomeView:
     student: StudentInfo
     packs: tuple[PackHome, ...]
     unfinished: tuple[AttemptSummary, ...]
+    due_reviews: int = 0
+    quizzes: tuple[QuizOffer, ...] = ()
+    """``due_reviews``: questions due for spaced review today; ``quizzes``: the named
+    quizzes open to students (not closed), in name order."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +198,21 @@ class FeedbackView:
     choice_feedback: tuple[str, ...]
     evidence: str | None
     lesson_id: int
+    finished: bool = True
+    try_number: int = 1
+    tries_left: int = 0
+    hint: str | None = None
+    mark: float | None = None
+    certainty: int | None = None
+    answers_hidden: bool = False
+    """Interactive tries: ``finished`` is ``False`` while another try is allowed (then
+    ``correct_indices`` is empty and ``explanation`` blank: the answer is not shown yet),
+    ``tries_left`` how many remain and ``hint`` the hint for the next one. ``mark`` the
+    question's final mark as a fraction of its max mark once finished (penalties
+    deducted; the CBM mark, −6..3, under certainty-based marking). ``certainty`` 1–3
+    under CBM. ``answers_hidden`` when the quiz's review policy hides the right answers
+    (then ``correct_indices``, ``explanation``, ``choice_feedback`` and ``evidence`` are
+    empty)."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +232,44 @@ class SlotView:
     choices: tuple[ChoiceView, ...]
     lesson_id: int
     feedback: FeedbackView | None
+    selected: tuple[int, ...] = ()
+    certainty: int | None = None
+    flagged: bool = False
+    status: str = "notanswered"
+    tries_left: int = 1
+    """``selected`` the answer saved or last tried (author-order indices); ``certainty``
+    the certainty saved with it (CBM); ``flagged``; ``status`` a
+    :class:`quizapp.domain.quiz_flow.SlotStatus` value (``notanswered``, ``answersaved``,
+    ``tryagain``, ``correct``, ``partial``, ``wrong``; correctness only once it may be
+    shown); ``tries_left`` tries the question still takes."""
+
+
+@dataclass(frozen=True)
+class CbmResult:
+    """Certainty-based marking results of a finished attempt (Moodle's summary).
+
+    ``average_cbm`` −6..3 per question; ``accuracy`` 0–1; ``bonus`` the CB bonus
+    (fraction, may be negative); ``accuracy_with_bonus`` accuracy + bonus;
+    ``by_certainty`` ``(certainty 1–3, responses, accuracy 0–1 or None, judgement)``
+    from high to low certainty.
+    """
+
+    average_cbm: float
+    accuracy: float
+    bonus: float
+    accuracy_with_bonus: float
+    by_certainty: tuple[tuple[int, int, float | None, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class SummaryView:
+    """The page before "Submit all and finish": 0-based slots answered, not answered and
+    flagged, and ``statuses`` (one :class:`SlotView` ``status`` value per slot)."""
+
+    answered: tuple[int, ...]
+    unanswered: tuple[int, ...]
+    flagged: tuple[int, ...]
+    statuses: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -180,6 +292,14 @@ class AttemptView:
     current_slot: int
     marks: float
     max_marks: float
+    time_limit_s: int | None = None
+    deadline: datetime | None = None
+    quiz_id: int | None = None
+    cbm: CbmResult | None = None
+    answers_hidden: bool = False
+    """``deadline`` = ``started_at`` + ``time_limit_s`` (UTC) for a timed attempt;
+    ``cbm`` the CBM results of a finished ``deferredcbm`` attempt; ``answers_hidden``
+    when the quiz's review policy does not (yet) let the student see right answers."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,175 @@
+"""Spaced review of answered questions: cards, review logs, due counts, review sessions.
+
+When a card is reviewed (quizapp's choice, see ``docs/learning-modes.md``): once per
+question per attempt, when its mark becomes final. Under immediate feedback and
+interactive that is the submit that finishes the question (so a practice left half way
+still counts); under the deferred behaviours, and for a question still between tries,
+it is when the attempt is submitted. A question never answered gets no card.
+
+A card follows the question *identity* (pack key + question key), so a re-imported,
+revised question keeps its schedule; a review session asks the latest revision. The
+rating is :func:`quizapp.domain.spaced_review.rating_for` of "full marks" (after
+interactive penalties: right only at a later try counts as wrong) and, under
+certainty-based marking, the certainty stated. Card states and review logs are stored
+with aware UTC times (:class:`quizapp.store.types.UTCDateTime`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from quizapp.domain.model import Behaviour
+from quizapp.domain.spaced_review import CardState, ReviewScheduler, is_due, rating_for
+from quizapp.services.students import get_student
+from quizapp.store import models as m
+from quizapp.store.types import utc_now
+
+if TYPE_CHECKING:
+    from quizapp.services.attempts import AttemptService
+    from quizapp.services.dto import AttemptView
+
+
+def _state_of(card: m.Card) -> CardState:
+    return {
+        "card_id": card.id,
+        "state": card.state,
+        "step": card.step,
+        "stability": card.stability,
+        "difficulty": card.difficulty,
+        "due": card.due.isoformat(),
+        "last_review": card.last_review.isoformat() if card.last_review else None,
+    }
+
+
+def review_card(
+    s: Session,
+    scheduler: ReviewScheduler,
+    student_id: int,
+    pack_key: str,
+    question_key: str,
+    *,
+    correct: bool,
+    certainty: int | None,
+    now: datetime,
+    response_id: int | None = None,
+) -> m.Card:
+    """Review the student's card for question identity (``pack_key``, ``question_key``)
+    inside the open session ``s``: create it on the first answer, reschedule it with
+    FSRS (``correct`` = full marks; ``certainty`` 1–3 under CBM, else ``None``) at
+    ``now`` (aware), and log the review (``response_id`` the response it came from).
+    Returns the card row (flushed)."""
+    card = s.scalars(
+        select(m.Card).where(
+            m.Card.student_id == student_id,
+            m.Card.pack_key == pack_key,
+            m.Card.question_key == question_key,
+        )
+    ).one_or_none()
+    rating = rating_for(correct, certainty)
+    result = scheduler.review(None if card is None else _state_of(card), rating, now)
+    state = result.card_state
+    last = datetime.fromisoformat(state["last_review"]) if state["last_review"] else None
+    if card is None:
+        card = m.Card(
+            student_id=student_id,
+            pack_key=pack_key,
+            question_key=question_key,
+            created_at=now,
+            due=result.due,
+        )
+        s.add(card)
+    card.state = int(state["state"])
+    card.step = state["step"]
+    card.stability = state["stability"]
+    card.difficulty = state["difficulty"]
+    card.due = result.due
+    card.last_review = last
+    s.flush()
+    s.add(
+        m.ReviewLog(
+            card_id=card.id,
+            response_id=response_id,
+            rating=int(rating),
+            reviewed_at=now,
+            review_duration_ms=None,
+        )
+    )
+    s.flush()
+    return card
+
+
+def due_questions(
+    s: Session, student_id: int, now: datetime, tz: tzinfo | None = None
+) -> list[m.Question]:
+    """The latest revision of every question due for review on ``now``'s day (calendar
+    days in ``tz``, default local time: :func:`quizapp.domain.spaced_review.is_due`),
+    earliest due first; questions no longer in an enabled pack, or in a retired lesson,
+    are left out."""
+    rows = s.execute(
+        select(m.Question, m.Card.due)
+        .join(m.Pack, m.Question.pack_id == m.Pack.id)
+        .join(m.Lesson, m.Question.lesson_id == m.Lesson.id)
+        .join(
+            m.Card,
+            (m.Card.pack_key == m.Pack.key) & (m.Card.question_key == m.Question.key),
+        )
+        .where(
+            m.Card.student_id == student_id,
+            m.Question.is_current,
+            m.Pack.enabled,
+            m.Pack.deleted_at.is_(None),
+            m.Lesson.retired.is_(False),
+        )
+        .order_by(m.Card.due, m.Question.id)
+    ).all()
+    return [question for question, due in rows if is_due(due, now, tz)]
+
+
+class ReviewService:
+    """Spaced review for a student. ``attempts`` starts the review sessions; ``clock``
+    gives aware UTC now; ``tz`` the zone whose calendar days decide what is due
+    (``None``: this computer's local zone)."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        attempts: AttemptService,
+        clock: Callable[[], datetime] = utc_now,
+        tz: tzinfo | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._attempts = attempts
+        self._clock = clock
+        self._tz = tz
+
+    def due_count(self, student_id: int, now: datetime | None = None) -> int:
+        """How many questions are due for review on ``now``'s day (default: the clock).
+        :class:`NotFoundError` for an unknown student."""
+        moment = now if now is not None else self._clock()
+        with self._sessions.begin() as s:
+            get_student(s, student_id)
+            return len(due_questions(s, student_id, moment, self._tz))
+
+    def start_review(self, student_id: int) -> AttemptView:
+        """A review session (attempt of kind ``"review"``, immediate feedback) over exactly
+        the questions due today, latest revisions, shuffled. Its ``pack_id`` is the pack
+        most of them come from. Raises :class:`NotFoundError` (student) and
+        :class:`~quizapp.services.attempts.NoQuestionsError` when nothing is due."""
+        from quizapp.services.attempts import NoQuestionsError
+
+        with self._sessions.begin() as s:
+            get_student(s, student_id)
+            due = due_questions(s, student_id, self._clock(), self._tz)
+            if not due:
+                raise NoQuestionsError("Nothing is due for review today. Well done!")
+            pack_id = Counter(q.pack_id for q in due).most_common(1)[0][0]
+            ids = [q.id for q in due]
+        return self._attempts.start_questions(
+            student_id, pack_id, ids, kind="review", behaviour=Behaviour.IMMEDIATE_FEEDBACK
+        )
