@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QRadioButton,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from quizapp.domain.errors import QuizAppError
 from quizapp.domain.model import QuestionType, TextFormat
 from quizapp.domain.text import markdown_to_plain
 from quizapp.services import dto
@@ -180,6 +182,7 @@ class QuizView(QWidget):
         self._feedback: dto.FeedbackView | None = None
         self.rows: list[ChoiceRow] = []
         self._group: QButtonGroup | None = None
+        self.last_error_box: QMessageBox | None = None
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 12, 24, 12)
@@ -450,10 +453,17 @@ class QuizView(QWidget):
         if not selected:
             return
         attempt_id = self._attempt.id
-        feedback = common.guarded(
-            self, lambda: self._attempts.submit(attempt_id, slot.slot, selected)
-        )
-        if feedback is None:
+        try:
+            feedback = self._attempts.submit(attempt_id, slot.slot, selected)
+        except QuizAppError as error:
+            # Never shown as saved: no feedback, the choices stay, Submit can be retried.
+            self.last_error_box = common.show_error(
+                self, error, self.tr("Your answer was NOT saved")
+            )
+            if type(error).__name__ != "AlreadyAnsweredError":
+                self.last_error_box.setText(
+                    self.tr("Your answer was NOT saved.") + "\n\n" + str(error)
+                )
             return
         self._feedback = feedback
         self._show_feedback(feedback)
