@@ -132,25 +132,24 @@ class SingleInstanceGuard(QObject):
     def release(self) -> None:
         """Stop listening and free the lock."""
         if self._server is not None:
-            self._server.close()
-            self._server.deleteLater()
+            self._server.close()  # stays a child of the guard, deleted with it
             self._server = None
         if self._lock is not None:
             self._lock.unlock()
             self._lock = None
 
     def _on_server_new_connection(self) -> None:
-        assert self._server is not None
-        while (socket := self._server.nextPendingConnection()) is not None:
-            socket.readyRead.connect(lambda s=socket: self._on_socket_ready_read(s))
-            socket.disconnected.connect(socket.deleteLater)
-            if socket.bytesAvailable():
-                self._on_socket_ready_read(socket)
-
-    def _on_socket_ready_read(self, socket: QLocalSocket) -> None:
-        while socket.canReadLine():
-            if bytes(socket.readLine().data()) == MESSAGE:
+        server = self._server
+        if server is None:
+            return
+        while (socket := server.nextPendingConnection()) is not None:
+            # The message is one short line written at once: wait for it here (at most
+            # a second, only when a second start knocks) rather than keep sockets alive.
+            if not socket.canReadLine():
+                socket.waitForReadyRead(1000)
+            if socket.canReadLine() and bytes(socket.readLine().data()) == MESSAGE:
                 self.activation_requested.emit()
+            socket.close()
 
 
 def bring_to_front(window: object) -> None:
