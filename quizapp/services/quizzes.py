@@ -233,13 +233,14 @@ class QuizService:
             if not include_closed:
                 query = query.where(m.Quiz.closed_at.is_(None))
             rows = list(s.scalars(query))
-            counts = dict(
-                s.execute(
+            counts: dict[int, int] = {
+                quiz_id: count
+                for quiz_id, count in s.execute(
                     select(m.Attempt.quiz_id, func.count(m.Attempt.id))
                     .where(m.Attempt.quiz_id.is_not(None))
                     .group_by(m.Attempt.quiz_id)
-                ).tuples()
-            )
+                )
+            }
             return [_info(r, counts.get(r.id, 0)) for r in rows]
 
     def close(self, quiz_id: int) -> QuizInfo:
