@@ -1,0 +1,493 @@
+"""The teacher's results screens on a real database: students table, filters, review,
+statistics with flags, exports read back, regrading, merging bundles twice, paper quiz.
+
+Data is made through the services: a small pack (one lesson, four questions whose right
+answer is the first choice written) and ten students who answer it in a known pattern:
+
+========  ==  ==  ==  ==  =====
+student   q0  q1  q2  q3  total
+========  ==  ==  ==  ==  =====
+0–2       ✓   ✗   ✓   ✓   3
+3–5       ✓   ✗   ✓   ✗   2
+6–9       ✓   ✗   ✗   ✗   1
+========  ==  ==  ==  ==  =====
+
+So on first attempts q0 has facility 100% (too easy), q1 0% (too hard), q2 60%, q3 30%.
+Ana (student 0) takes the quiz a second time ten days later, getting only q0 right.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from quizapp.app import open_services
+from quizapp.domain.model import Choice, Lesson, Pack, Question, QuestionType
+from quizapp.domain.scoring import default_fractions
+from quizapp.services.container import Services, build_services
+from quizapp.services.packs import install_pack
+from quizapp.services.results import QuizRef, ResultsService
+from quizapp.store.database import Database
+
+NAMES = ["Ana", "Ben", "Chloé", "Dan", "Eve", "Farid", "Gus", "Hana", "Ivo", "Jade"]
+RIGHT = {  # student index -> question keys answered right on the first attempt
+    **{i: {"q0", "q2", "q3"} for i in range(3)},
+    **{i: {"q0", "q2"} for i in range(3, 6)},
+    **{i: {"q0"} for i in range(6, 10)},
+}
+
+
+class Clock:
+    """Aware UTC time that moves only when told to."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2024, 9, 2, 8, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def build_pack(corrected_q1: bool = False) -> Pack:
+    """One lesson, four single-answer questions; the first choice is right (for q1 the
+    second one when ``corrected_q1``, as after a key correction)."""
+    questions = []
+    for n in range(4):
+        key = f"q{n}"
+        correct = (
+            [False, True, False, False] if corrected_q1 and n == 1 else [True, False, False, False]
+        )
+        fractions = default_fractions(QuestionType.SINGLE, correct)
+        questions.append(
+            Question(
+                id=key,
+                lesson_id="l1",
+                type=QuestionType.SINGLE,
+                prompt=f"Question {key}: which is right?",
+                choices=tuple(
+                    Choice(text=f"{key} choice {c}", fraction=f)
+                    for c, f in zip("ABCD", fractions, strict=True)
+                ),
+                explanation=f"Because {key} says so.",
+            )
+        )
+    return Pack(
+        id="t-pack",
+        title="Test course",
+        lessons=(Lesson(id="l1", title="Lesson one", body="Some facts."),),
+        questions=tuple(questions),
+        version="2" if corrected_q1 else "1",
+    )
+
+
+@dataclass
+class World:
+    database: Database
+    services: Services
+    clock: Clock
+    students: dict[str, int]
+    lesson_id: int
+    pack_id: int
+    class_id: int
+
+
+def _take(w: World, student_id: int, right: set[str]) -> int:
+    view = w.services.attempts.start_lesson_quiz(student_id, w.lesson_id)
+    for slot in view.slots:
+        w.clock.now += timedelta(seconds=30)
+        w.services.attempts.submit(view.id, slot.slot, [0] if slot.question_key in right else [1])
+    w.services.attempts.finish(view.id)
+    return view.id
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    database, _ = open_services(str(tmp_path / "quizapp.sqlite"))
+    clock = Clock()
+    services = build_services(database, clock)
+    report = install_pack(database.sessions, build_pack())
+    ids = {name: services.students.create_student(name).id for name in NAMES}
+    home = services.course.home(ids["Ana"])
+    lesson = next(p for p in home.packs if p.pack.id == report.pack_id).lessons[0]
+    from quizapp.services.classes import ClassService
+
+    classes = ClassService(database.sessions)
+    klass = classes.create_class("7B")
+    classes.set_class([ids["Ana"], ids["Ben"]], klass.id)
+    w = World(database, services, clock, ids, lesson.id, report.pack_id, klass.id)
+    for i, name in enumerate(NAMES):
+        clock.now += timedelta(minutes=5)
+        _take(w, ids[name], RIGHT[i])
+    clock.now += timedelta(days=10)
+    _take(w, ids["Ana"], {"q0"})
+    yield w
+    database.close()
+
+
+# --------------------------------------------------------------------------- results
+
+
+@pytest.fixture
+def results_page(qtbot, world: World):  # type: ignore[no-untyped-def]
+    from quizapp.ui.teacher.results_page import ResultsPage
+
+    page = ResultsPage(world.services)
+    qtbot.addWidget(page)
+    page.resize(1000, 700)
+    page.show()
+    page.refresh()
+    return page
+
+
+def _row_of(table, name: str) -> list[str]:  # type: ignore[no-untyped-def]
+    names = table.shown_texts(0)
+    r = names.index(name)
+    return [str(table.proxy.index(r, c).data()) for c in range(table.proxy.columnCount())]
+
+
+def test_students_table_shows_each_students_figures_and_sorts(results_page) -> None:  # type: ignore[no-untyped-def]
+    table = results_page.students_table
+    assert results_page.count_label.text().startswith("10 students")
+    ana = _row_of(table, "Ana")
+    # Ana: 2 attempts, best 75%, last (newest) 25%, average 50%, 2 × 120 s.
+    assert ana[1:7] == ["7B", "2", "75%", "25%", "50%", "4 min 00 s"]
+    assert _row_of(table, "Gus")[2:6] == ["1", "25%", "25%", "25%"]
+    # Sort by best score, highest first: the three 75% students lead, then 50%s.
+    table.sortByColumn(3, Qt.SortOrder.DescendingOrder)
+    best = [str(table.proxy.index(r, 3).data()) for r in range(table.proxy.rowCount())]
+    assert best == ["75%"] * 3 + ["50%"] * 3 + ["25%"] * 4
+    table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    assert table.shown_texts(0)[:3] == ["Ana", "Ben", "Chloé"]
+
+
+def test_filters_narrow_the_table(qtbot, results_page, world: World) -> None:  # type: ignore[no-untyped-def]
+    page = results_page
+    page.filters.select_class(world.class_id)
+    assert page.students_table.shown_texts(0) == ["Ana", "Ben"]
+    page.filters.select_class(None)
+    # Only the first week: Ana's second attempt (ten days later) drops out.
+    page.filters.set_dates(date(2024, 9, 1), date(2024, 9, 5))
+    assert _row_of(page.students_table, "Ana")[2:6] == ["1", "75%", "75%", "75%"]
+    page.filters.set_dates(None, None)
+    qtbot.keyClicks(page.search_edit, "an")
+    assert page.students_table.shown_texts(0) == ["Ana", "Dan", "Hana"]
+    assert page.count_label.text().startswith("3 students (of 10)")
+
+
+def test_opening_an_attempt_shows_its_review_as_taken(qtbot, results_page, world: World) -> None:  # type: ignore[no-untyped-def]
+    page = results_page
+    assert page.select_student(world.students["Ana"])
+    assert page.attempts_table.source.rowCount() == 2
+    # The newest attempt is listed first; Enter opens it.
+    page.attempts_table.setFocus()
+    page.attempts_table.selectRow(0)
+    qtbot.keyClick(page.attempts_table, Qt.Key.Key_Return)
+    dialog = page.review_dialog
+    assert dialog is not None
+    assert dialog.isVisible()
+    assert "25%" in dialog.view.score_label.text()
+    assert dialog.view.detail_label.text() == "1 of 4 questions right"
+    outcome = {item.slot.question_key: item.outcome_word for item in dialog.view.items}
+    assert outcome == {"q0": "right", "q1": "wrong", "q2": "wrong", "q3": "wrong"}
+    assert not dialog.view.retry_button.isVisible()
+    dialog.close()
+
+
+def test_empty_database_says_what_to_do(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from quizapp.ui.teacher.results_page import ResultsPage
+
+    database, services = open_services(str(tmp_path / "empty.sqlite"))
+    try:
+        page = ResultsPage(services)
+        qtbot.addWidget(page)
+        page.show()
+        page.refresh()
+        assert page.stack.currentWidget() is page.empty_label
+        assert "No attempts yet" in page.empty_label.text()
+    finally:
+        database.close()
+
+
+def test_export_writes_a_csv_that_parses_back(
+    qtbot, results_page, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from quizapp.ui.teacher import results_page as module
+
+    target = tmp_path / "attempts.csv"
+    monkeypatch.setattr(module, "ask_save_path", lambda *a: target)
+    task = results_page.export("attempts")
+    with qtbot.waitSignal(task.task.finished, timeout=10000):
+        pass
+    with target.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 11
+    ana = sorted((r for r in rows if r["student"] == "Ana"), key=lambda r: r["started_at (UTC)"])
+    assert [r["percent"] for r in ana] == ["75", "25"]
+    assert ana[0]["started_at (UTC)"].endswith("Z")
+    assert float(ana[0]["marks"]) == 3.0
+
+
+def test_results_report_pdf_names_the_students(
+    qtbot, results_page, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    pypdf = pytest.importorskip("pypdf")
+    from quizapp.ui.teacher import results_page as module
+
+    target = tmp_path / "report.pdf"
+    monkeypatch.setattr(module, "ask_save_path", lambda *a: target)
+    task = results_page.print_report()
+    with qtbot.waitSignal(task.task.finished, timeout=10000):
+        pass
+    qtbot.waitUntil(target.exists)
+    text = " ".join(" ".join(p.extract_text().split()) for p in pypdf.PdfReader(target).pages)
+    assert "Ana" in text
+    assert "Jade" in text
+    assert "11 attempts" in text
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+@pytest.fixture
+def stats_page(qtbot, world: World):  # type: ignore[no-untyped-def]
+    from quizapp.ui.teacher.statistics_page import StatisticsPage
+
+    page = StatisticsPage(world.services)
+    qtbot.addWidget(page)
+    page.resize(1100, 750)
+    page.show()
+    with qtbot.waitSignal(page.report_ready, timeout=10000):
+        page.refresh()
+    return page
+
+
+def test_statistics_show_facility_and_flags_of_first_attempts(stats_page) -> None:  # type: ignore[no-untyped-def]
+    page = stats_page
+    assert page.report.quiz.n == 10  # first attempts only
+    table = page.questions_table
+    facility = [str(table.proxy.index(r, 3).data()) for r in range(4)]
+    assert facility == ["100.00%", "0.00%", "60.00%", "30.00%"]
+    flags = [str(table.proxy.index(r, 8).data()) for r in range(4)]
+    assert "Too easy" in flags[0]
+    assert "Too hard" in flags[1]
+    assert flags[2] == ""
+    # A flag carries an icon as well as its word.
+    assert not table.source.item(0, 8).icon().isNull()
+    assert page.figure_labels["n"].text() == "10"
+    assert "internal consistency" in page.figure_labels["cic"].toolTip().lower() or (
+        "measure the same thing" in page.figure_labels["cic"].toolTip()
+    )
+    # Distractor analysis of q1: everybody picked choice B.
+    page.questions_table.selectRow(1)
+    picked = {
+        str(page.choices_table.proxy.index(r, 0).data()): str(
+            page.choices_table.proxy.index(r, 3).data()
+        )
+        for r in range(page.choices_table.proxy.rowCount())
+    }
+    assert picked["B"] == "10"
+    assert picked["A"] == "0"
+    # Charts are drawn from the same figures.
+    assert sum(page.distribution_chart.counts) == 10
+
+
+def test_all_attempts_selection_counts_every_attempt(qtbot, stats_page) -> None:  # type: ignore[no-untyped-def]
+    from quizapp.domain.statistics import AttemptSelection
+
+    with qtbot.waitSignal(stats_page.report_ready, timeout=10000):
+        stats_page.select_quiz(stats_page.quiz_combo.currentData(), AttemptSelection.ALL)
+    assert stats_page.report.quiz.n == 11
+
+
+def test_regrade_dry_run_then_apply_changes_the_marks(qtbot, stats_page, world: World) -> None:  # type: ignore[no-untyped-def]
+    page = stats_page
+    assert not page.regrade_button.isEnabled()
+    install_pack(world.database.sessions, build_pack(corrected_q1=True))
+    with qtbot.waitSignal(page.report_ready, timeout=10000):
+        page.refresh()
+    assert page.regrade_button.isEnabled()
+    assert "Key corrected" in str(page.questions_table.proxy.index(1, 8).data())
+    page.questions_table.selectRow(1)
+    qtbot.mouseClick(page.regrade_button, Qt.MouseButton.LeftButton)
+    dialog = page.regrade_dialog
+    assert dialog is not None
+    # Dry run: all 11 attempts gain q1 (they all picked B); nothing written yet.
+    assert dialog.table.source.rowCount() == 11
+    results = ResultsService(world.database.sessions)
+    before = results.student_attempts(world.students["Gus"])[0].percent
+    assert before == 25
+    with qtbot.waitSignal(page.report_ready, timeout=10000):
+        qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    assert results.student_attempts(world.students["Gus"])[0].percent == 50
+    assert "Regraded" in page.status_label.text() or page.report is not None
+
+
+def test_review_of_a_regraded_attempt_says_so(qtbot, world: World) -> None:  # type: ignore[no-untyped-def]
+    from quizapp.services.regrade import RegradeService
+    from quizapp.ui.teacher.results_page import ResultsPage
+
+    install_pack(world.database.sessions, build_pack(corrected_q1=True))
+    service = RegradeService(world.database.sessions)
+    service.apply(service.dry_run(world.pack_id))
+    page = ResultsPage(world.services)
+    qtbot.addWidget(page)
+    page.show()
+    page.refresh()
+    page.select_student(world.students["Gus"])
+    dialog = page.open_attempt(page.attempts[0].id)
+    assert dialog is not None
+    assert "Regraded: 0% → 100%" in dialog.notes_label.text()
+    dialog.close()
+
+
+# --------------------------------------------------------------------------- students
+
+
+@pytest.fixture
+def students_page(qtbot, world: World):  # type: ignore[no-untyped-def]
+    from quizapp.ui.teacher.students_page import StudentsPage
+
+    page = StudentsPage(world.services)
+    qtbot.addWidget(page)
+    page.show()
+    page.refresh()
+    return page
+
+
+def test_classes_are_created_and_students_put_in_them(
+    qtbot, students_page, world: World, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from quizapp.ui.teacher import students_page as module
+
+    page = students_page
+    monkeypatch.setattr(module, "ask_text", lambda *a: "8C")
+    qtbot.mouseClick(page.new_class_button, Qt.MouseButton.LeftButton)
+    assert [c.name for c in page.class_rows] == ["7B", "8C"]
+    page.select_class(module.ALL)
+    page.select_students([world.students["Gus"], world.students["Hana"]])
+    monkeypatch.setattr(module, "ask_item", lambda *a: 1)  # 8C
+    qtbot.mouseClick(page.move_button, Qt.MouseButton.LeftButton)
+    page.select_class(next(c.id for c in page.class_rows if c.name == "8C"))
+    assert page.table.shown_texts(0) == ["Gus", "Hana"]
+
+
+def test_merging_two_profiles_names_both_and_moves_attempts(
+    qtbot, students_page, world: World, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from quizapp.ui import common
+    from quizapp.ui.teacher import students_page as module
+
+    page = students_page
+    asked: list[str] = []
+    monkeypatch.setattr(module, "ask_item", lambda *a: 0)
+    monkeypatch.setattr(common, "confirm", lambda _p, _t, q, *_: asked.append(q) or True)
+    page.select_students([world.students["Ana"], world.students["Ben"]])
+    qtbot.mouseClick(page.merge_button, Qt.MouseButton.LeftButton)
+    assert "Ana (7B, 2 attempts)" in asked[0]
+    assert "Ben (7B, 1 attempts)" in asked[0]
+    results = ResultsService(world.database.sessions)
+    assert len(results.student_attempts(world.students["Ana"])) == 3
+    assert "Ben" not in page.table.shown_texts(0)
+
+
+def test_deleting_a_student_offers_an_export_first(
+    qtbot, students_page, world: World, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from quizapp.ui import common
+    from quizapp.ui.teacher import students_page as module
+
+    page = students_page
+    saved = tmp_path / "jade.json"
+    asked: list[str] = []
+    monkeypatch.setattr(module, "offer_export", lambda *a: True)
+    monkeypatch.setattr(module, "ask_save_path", lambda *a: saved)
+    monkeypatch.setattr(common, "confirm", lambda _p, _t, q, *_: asked.append(q) or True)
+    page.select_students([world.students["Jade"]])
+    qtbot.mouseClick(page.delete_button, Qt.MouseButton.LeftButton)
+    assert json.loads(saved.read_text(encoding="utf-8"))["student"]["name"] == "Jade"
+    assert "Delete Jade (no class, 1 attempts)" in asked[0]
+    assert "Jade" not in page.table.shown_texts(0)
+    assert "Jade" not in [s.name for s in world.services.students.list_students()]
+
+
+# --------------------------------------------------------------------------- merge
+
+
+def test_merging_a_bundle_twice_adds_nothing_the_second_time(
+    qtbot, world: World, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from quizapp.services.bundles import export_results_bundle
+    from quizapp.ui.teacher import merge_page as module
+    from quizapp.ui.teacher.merge_page import MergePage
+
+    bundle = tmp_path / "room2.zip"
+    export_results_bundle(world.database.sessions, bundle)
+    other, other_services = open_services(str(tmp_path / "teacher.sqlite"))
+    try:
+        page = MergePage(other_services)
+        qtbot.addWidget(page)
+        page.show()
+        monkeypatch.setattr(module, "ask_open_paths", lambda *a: [bundle])
+        for _ in range(2):
+            qtbot.mouseClick(page.merge_button, Qt.MouseButton.LeftButton)
+            with qtbot.waitSignal(page.last_task.task.finished, timeout=10000):
+                pass
+        first, second = page.reports
+        assert first.bundles[0].students == 10
+        assert first.bundles[0].attempts == 11
+        assert not second.bundles[0].added_anything
+        assert "nothing new (already merged)" in page.report_view.toPlainText()
+        overview = ResultsService(other.sessions).students_overview()
+        assert sum(s.attempts for s in overview) == 11
+    finally:
+        other.close()
+
+
+# --------------------------------------------------------------------------- paper quiz
+
+
+def test_paper_quiz_pdf_has_versions_and_keys(
+    qtbot, world: World, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    pypdf = pytest.importorskip("pypdf")
+    from quizapp.ui.teacher import print_page as module
+    from quizapp.ui.teacher.print_page import PrintPage
+
+    page = PrintPage(world.services)
+    qtbot.addWidget(page)
+    page.show()
+    page.refresh()
+    page.select_pack(world.pack_id)
+    target = tmp_path / "paper.pdf"
+    monkeypatch.setattr(module, "ask_save_path", lambda *a: target)
+    qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(page.last_task.task.finished, timeout=10000):
+        pass
+    qtbot.waitUntil(target.exists)
+    reader = pypdf.PdfReader(target)
+    # Version A, its key, version B, its key: each on its own page(s).
+    pages = [" ".join(p.extract_text().split()) for p in reader.pages]
+    assert len(pages) == 4
+    assert "version A" in pages[0]
+    assert "Name:" in pages[0]
+    assert "Choose one" in pages[0]
+    assert "Answer grid" in pages[0]
+    assert pages[1].startswith("Answer key") or "Answer key" in pages[1]
+    assert "Because q" in pages[1]
+    assert "version B" in pages[2]
+    assert "Answer key" in pages[3]
+
+
+def test_quiz_refs_are_listed_for_the_lesson(world: World) -> None:
+    """Sanity: the dataset above is one lesson quiz with 11 finished attempts."""
+    quizzes = ResultsService(world.database.sessions).quizzes()
+    assert [(q.ref, q.attempts, q.students) for q in quizzes] == [
+        (QuizRef.lesson(world.lesson_id), 11, 10)
+    ]
