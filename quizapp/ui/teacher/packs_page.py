@@ -417,8 +417,9 @@ class PacksPage(QWidget):
         return str(written)
 
     def activate_primary(self) -> None:
-        """Enter: Import…"""
-        self.import_button.click()
+        """Enter: Import… (not while typing in the filter box)."""
+        if not self.filter_edit.hasFocus():
+            self.import_button.click()
 
     # ------------------------------------------------------------ helpers
 

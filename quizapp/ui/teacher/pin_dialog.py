@@ -98,8 +98,11 @@ class PinDialog(QDialog):
         self.ok_button: QPushButton = primary_button(
             self.tr("Set PIN") if self.setting else self.tr("Open"), "lock"
         )
-        self.ok_button.setDefault(True)
-        self.ok_button.setAutoDefault(True)
+        # Enter is handled by the fields themselves (first field -> second -> OK), so
+        # no button is the dialog's default (it would fire a second time).
+        for btn in (self.cancel_button, self.ok_button):
+            btn.setAutoDefault(False)
+            btn.setDefault(False)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.ok_button)
         layout.addLayout(buttons)

@@ -52,7 +52,6 @@ class TeacherSettingsPage(QWidget):
 
     def _connect_signals(self) -> None:
         self.change_button.clicked.connect(self._on_change_button_clicked)
-        self.again_edit.returnPressed.connect(self._on_change_button_clicked)
 
     def on_shown(self) -> None:
         """Start empty each time the page is shown."""
@@ -61,7 +60,7 @@ class TeacherSettingsPage(QWidget):
         self.message_label.setText("")
 
     def activate_primary(self) -> None:
-        """Enter: Change PIN."""
+        """Enter (the main window passes it on): Change PIN."""
         self.change_button.click()
 
     def _on_change_button_clicked(self) -> None:
