@@ -227,9 +227,84 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------
+# quizapp export-results --bundle FILE / quizapp merge FILE... (results from several computers)
+
+
+def _add_export_results(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "export-results",
+        parents=[common],
+        help="save this computer's results to a bundle file (to merge on another computer)",
+        description=(
+            "Write every student, class and attempt of this database to one results "
+            "bundle file, e.g. on a USB stick, for 'quizapp merge' on the teacher's "
+            "computer. The teacher PIN is never included."
+        ),
+    )
+    parser.add_argument(
+        "--bundle", metavar="FILE", required=True, help="the bundle file to write (.zip)"
+    )
+    parser.set_defaults(handler=cmd_export_results)
+
+
+def _add_merge(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "merge",
+        parents=[common],
+        help="merge results bundles from other computers into this database",
+        description=(
+            "Merge one or more results bundles (from 'quizapp export-results') into this "
+            "database and print what each added. Merging the same bundle twice adds "
+            "nothing; students of the same name from two computers are kept apart."
+        ),
+    )
+    parser.add_argument("files", metavar="FILE", nargs="+", help="results bundle files")
+    parser.set_defaults(handler=cmd_merge)
+
+
+def _open_results_database(args: argparse.Namespace) -> Any:
+    from quizapp.store.database import open_database, resolve_db_url
+
+    return open_database(resolve_db_url(db_of(args)))
+
+
+def cmd_export_results(args: argparse.Namespace) -> int:
+    """Write the results bundle; print how many attempts it holds and where (exit 0)."""
+    from quizapp.services.bundles import export_results_bundle
+
+    path = Path(args.bundle)
+    database = _open_results_database(args)
+    try:
+        count = export_results_bundle(database.sessions, path)
+    finally:
+        database.close()
+    print(f"Exported {_plural(count, 'attempt')} to {path}")
+    return 0
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    """Merge the bundles and print :meth:`MergeReport.summary` (exit 0); a bundle that
+    cannot be read stops everything before anything is merged (exit 1)."""
+    from quizapp.services.bundles import merge_bundles
+
+    database = _open_results_database(args)
+    try:
+        report = merge_bundles(database.sessions, [Path(f) for f in args.files])
+    finally:
+        database.close()
+    print(report.summary())
+    return 0
+
+
+# ---------------------------------------------------------------------------
 # The parser and the entry point
 
-SUBCOMMANDS: tuple[SubparserAdder, ...] = (_add_validate, _add_db)
+SUBCOMMANDS: tuple[SubparserAdder, ...] = (
+    _add_validate,
+    _add_db,
+    _add_export_results,
+    _add_merge,
+)
 """Every subcommand's parser builder, in the order ``--help`` lists them."""
 
 

@@ -181,3 +181,48 @@ def test_validate_loads_neither_qt_nor_the_database_layer(tmp_path: Path) -> Non
     result = _run("-c", code)
     assert result.returncode == 0, result.stderr
     assert "HEAVY [] 0" in result.stdout
+
+
+# --------------------------------------------------------------------------- export-results / merge
+
+
+def _db_with_one_attempt(path: Path) -> None:
+    """A database holding one student ("Ana") with one finished lesson quiz."""
+    from quizapp.app import open_services
+
+    database, services = open_services(str(path))
+    try:
+        ana = services.students.create_student("Ana").id
+        lesson = services.course.home(ana).packs[0].lessons[0].id
+        view = services.attempts.start_lesson_quiz(ana, lesson)
+        for slot in view.slots:
+            services.attempts.submit(view.id, slot.slot, [0])
+        services.attempts.finish(view.id)
+    finally:
+        database.close()
+
+
+def test_export_results_then_merge_twice_adds_nothing_the_second_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    room = tmp_path / "room.sqlite"
+    teacher = tmp_path / "teacher.sqlite"
+    bundle = tmp_path / "usb" / "room.zip"
+    bundle.parent.mkdir()
+    _db_with_one_attempt(room)
+    assert cli.main(["export-results", "--db", str(room), "--bundle", str(bundle)]) == 0
+    assert capsys.readouterr().out.strip() == f"Exported 1 attempt to {bundle}"
+    assert cli.main(["merge", "--db", str(teacher), str(bundle)]) == 0
+    first = capsys.readouterr().out
+    assert first.startswith("room.zip: added 1 student(s), 1 attempt(s)")
+    assert cli.main(["--db", str(teacher), "merge", str(bundle)]) == 0
+    assert capsys.readouterr().out.strip() == "room.zip: nothing new (already merged)."
+
+
+def test_merge_of_a_file_that_is_not_a_bundle_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    junk = tmp_path / "notes.zip"
+    junk.write_text("not a zip", encoding="utf-8")
+    assert cli.main(["merge", "--db", str(tmp_path / "t.sqlite"), str(junk)]) == 1
+    assert "is not a quizapp results bundle" in capsys.readouterr().err
