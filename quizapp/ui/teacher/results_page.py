@@ -927,6 +927,39 @@ class ResultsPage(QWidget):
         self.refresh()
 
 
+def register_pages(area: Any, services: Services) -> dict[str, QWidget]:
+    """Add the results pages to the teacher area ``area`` (anything with
+    ``add_page(title, icon, widget)``), in this order: Results, Statistics, Students,
+    Paper quiz, Other computers. Returns the pages by name (``results``,
+    ``statistics``, ``students``, ``print``, ``merge``)."""
+    from quizapp.ui.teacher.merge_page import MergePage
+    from quizapp.ui.teacher.print_page import PrintPage
+    from quizapp.ui.teacher.statistics_page import StatisticsPage
+    from quizapp.ui.teacher.students_page import StudentsPage
+
+    tr = area.tr if hasattr(area, "tr") else (lambda text: text)
+    pages: dict[str, QWidget] = {
+        "results": ResultsPage(services),
+        "statistics": StatisticsPage(services),
+        "students": StudentsPage(services),
+        "print": PrintPage(services),
+        "merge": MergePage(services),
+    }
+    for (title, icon_name), page in zip(
+        (
+            (tr("Results"), "clipboard-list"),
+            (tr("Statistics"), "eye"),
+            (tr("Students"), "users"),
+            (tr("Paper quiz"), "file-text"),
+            (tr("Other computers"), "download"),
+        ),
+        pages.values(),
+        strict=True,
+    ):
+        area.add_page(title, icon_name, page)
+    return pages
+
+
 __all__ = [
     "AttemptReviewDialog",
     "DataTable",
@@ -936,5 +969,6 @@ __all__ = [
     "ask_open_paths",
     "ask_save_path",
     "open_review",
+    "register_pages",
     "run_with_progress",
 ]
