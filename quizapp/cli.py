@@ -1,8 +1,12 @@
 """The ``quizapp`` command line: the GUI by default, and teacher commands.
 
 ``quizapp`` alone opens the app; ``quizapp validate FILE`` checks a question set and
-prints a summary or every problem. ``--db PATH`` (or the ``QUIZAPP_DB`` environment
-variable) names the database, before or after the subcommand.
+prints a summary or every problem; ``quizapp import FILE [--disabled]`` installs one
+(all or nothing); ``quizapp convert IN OUT`` writes any readable set as our JSON or as
+GIFT; ``quizapp packs`` lists the installed packs; ``quizapp reset-pin`` removes the
+teacher PIN (for whoever administers the computer; no PIN asked). ``--db PATH`` (or
+the ``QUIZAPP_DB`` environment variable) names the database, before or after the
+subcommand.
 
 Adding a subcommand: write ``_add_<name>(subparsers, common)`` that builds its parser
 and sets ``handler`` to a function ``(args) -> int``, then list it in
@@ -17,12 +21,15 @@ import contextlib
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from quizapp.domain.errors import PackError
     from quizapp.domain.model import ImportResult
+    from quizapp.services.container import Services
+    from quizapp.services.pack_admin import PackAdmin
 
 Handler = Callable[[argparse.Namespace], int]
 SubparserAdder = Callable[[Any, argparse.ArgumentParser], None]
@@ -297,10 +304,228 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------
+# quizapp import | convert | packs | reset-pin (the teacher's work, without the GUI)
+
+
+@contextlib.contextmanager
+def _opened(args: argparse.Namespace) -> Iterator[Services]:
+    """The services over the database ``--db`` names (opened as the GUI opens it)."""
+    from quizapp.app import open_services
+
+    database, services = open_services(db_of(args))
+    try:
+        yield services
+    finally:
+        database.close()
+
+
+def _pack_admin(services: Services) -> PackAdmin:
+    from quizapp.services.pack_admin import PackAdmin
+
+    return PackAdmin(services.database.sessions)
+
+
+def _print_problems(err: PackError, path: str) -> int:
+    for problem in err.problems:
+        print(problem)
+    print(f"{_plural(len(err.problems), 'problem')} in {path}: nothing was imported")
+    return 1
+
+
+def _skipped_lines(result: ImportResult) -> list[str]:
+    lines: list[str] = []
+    if result.skipped:
+        lines.append(f"Skipped {_plural(len(result.skipped), 'item')}:")
+        for item in result.skipped:
+            where = f"line {item.line}: " if item.line is not None else ""
+            lines.append(f"  {where}{item.kind}: {item.reason}")
+    if result.warnings:
+        lines.append(f"{_plural(len(result.warnings), 'warning')}:")
+        lines.extend(f"  {warning}" for warning in result.warnings)
+    return lines
+
+
+def _add_import(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "import",
+        parents=[common],
+        help="import a question set into the database",
+        description=(
+            "Import a question set (our JSON pack, GIFT, Aiken, CSV/XLSX or Moodle XML) in "
+            "one transaction: all or nothing. Re-importing a pack with the same id makes a "
+            "new version; past attempts keep the questions as they were asked. Prints what "
+            "was imported and skipped; exit status 1 with every error otherwise."
+        ),
+    )
+    parser.add_argument("file", metavar="FILE", help="the question set to import")
+    parser.add_argument(
+        "--disabled",
+        action="store_true",
+        help="import it hidden from students (enable it later in the teacher area)",
+    )
+    parser.set_defaults(handler=cmd_import)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Read FILE (every problem listed, exit 1, nothing written) then install it."""
+    from quizapp.domain.errors import PackError
+    from quizapp.formats.registry import read_question_set
+
+    path: str = args.file
+    try:
+        result = read_question_set(path)
+    except PackError as err:
+        return _print_problems(err, path)
+    with _opened(args) as services:
+        report = _pack_admin(services).install(result.pack, enabled=not args.disabled)
+    pack = result.pack
+    if report.created:
+        what = "Imported"
+    elif report.changed:
+        what = "Imported a new version of"
+    else:
+        what = "Already up to date:"
+    print(f"{what} {pack.title} ({pack.id}, version {pack.version})")
+    print(
+        f"{_plural(len(pack.lessons), 'lesson')}, {_plural(len(pack.questions), 'question')}: "
+        f"{report.questions_added} added, {report.questions_revised} changed, "
+        f"{report.questions_unchanged} unchanged, {report.questions_removed} removed"
+    )
+    print("Hidden from students (--disabled)" if args.disabled else "Shown to students")
+    for line in _skipped_lines(result):
+        print(line)
+    return 0
+
+
+def _add_convert(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "convert",
+        parents=[common],
+        help="convert a question set to our JSON or to GIFT",
+        description=(
+            "Read IN (any format quizapp imports) and write OUT as our JSON pack (.json) or "
+            "GIFT (.gift), chosen by OUT's extension. Prints what was skipped. The "
+            "database is not used."
+        ),
+    )
+    parser.add_argument("input", metavar="IN", help="the question set to read")
+    parser.add_argument("output", metavar="OUT", help="the file to write (.json or .gift)")
+    parser.set_defaults(handler=cmd_convert)
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    """Convert IN to OUT; exit 1 with every problem of IN (OUT not written)."""
+    from quizapp.domain.errors import PackError
+    from quizapp.formats.registry import WRITE_EXTENSIONS, read_question_set, write_question_set
+
+    source: str = args.input
+    target: str = args.output
+    if Path(target).suffix.lower() not in WRITE_EXTENSIONS:
+        print(f"quizapp: {target}: OUT must end in .json or .gift", file=sys.stderr)
+        return 2
+    try:
+        result = read_question_set(source)
+    except PackError as err:
+        for problem in err.problems:
+            print(problem)
+        print(f"{_plural(len(err.problems), 'problem')} in {source}: nothing was written")
+        return 1
+    write_question_set(result.pack, target)
+    pack = result.pack
+    print(
+        f"Wrote {target}: {pack.title} ({pack.id}), {_plural(len(pack.lessons), 'lesson')}, "
+        f"{_plural(len(pack.questions), 'question')}"
+    )
+    for line in _skipped_lines(result):
+        print(line)
+    return 0
+
+
+def _add_packs(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "packs",
+        parents=[common],
+        help="list the packs in the database",
+        description="List the installed packs: key, title, version, questions, whether "
+        "students see them, and when they were imported (local time).",
+    )
+    parser.set_defaults(handler=cmd_packs)
+
+
+def cmd_packs(args: argparse.Namespace) -> int:
+    """Print the packs as a table (deleted packs are not listed)."""
+    with _opened(args) as services:
+        rows = _pack_admin(services).list_packs()
+    if not rows:
+        print("No packs installed.")
+        return 0
+    table = [("KEY", "TITLE", "VERSION", "QUESTIONS", "ENABLED", "IMPORTED")]
+    for row in rows:
+        table.append(
+            (
+                row.key,
+                row.title + (" (built-in)" if row.is_builtin else ""),
+                row.version,
+                str(row.question_count),
+                "yes" if row.enabled else "no",
+                row.imported_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+            )
+        )
+    widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
+    for line in table:
+        cells = [
+            cell.rjust(width) if i == 3 else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(line, widths, strict=True))
+        ]
+        print("  ".join(cells).rstrip())
+    return 0
+
+
+def _add_reset_pin(subparsers: Any, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "reset-pin",
+        parents=[common],
+        help="remove the teacher PIN (the next teacher sets a new one)",
+        description=(
+            "Remove the teacher PIN and its delay, for whoever administers this computer's "
+            "account: the next opening of the teacher area asks for a new PIN. Asks for "
+            "confirmation unless --yes."
+        ),
+    )
+    parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    parser.set_defaults(handler=cmd_reset_pin)
+
+
+def cmd_reset_pin(args: argparse.Namespace) -> int:
+    """Reset the PIN after a "yes" (or with --yes); exit 1 when not confirmed."""
+    if not args.yes:
+        try:
+            answer = input("Remove the teacher PIN? The next teacher sets a new one. [y/N] ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in {"y", "yes"}:
+            print("Nothing changed.")
+            return 1
+    from quizapp.services.teacher_auth import TeacherAuth
+
+    with _opened(args) as services:
+        had_pin = TeacherAuth(services.database.sessions).reset_pin()
+    if had_pin:
+        print("The teacher PIN was removed: the next opening of the teacher area sets a new one.")
+    else:
+        print("No teacher PIN was set; nothing to remove.")
+    return 0
+
+
+# ---------------------------------------------------------------------------
 # The parser and the entry point
 
 SUBCOMMANDS: tuple[SubparserAdder, ...] = (
     _add_validate,
+    _add_import,
+    _add_convert,
+    _add_packs,
+    _add_reset_pin,
     _add_db,
     _add_export_results,
     _add_merge,

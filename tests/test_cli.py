@@ -226,3 +226,197 @@ def test_merge_of_a_file_that_is_not_a_bundle_exits_1(
     junk.write_text("not a zip", encoding="utf-8")
     assert cli.main(["merge", "--db", str(tmp_path / "t.sqlite"), str(junk)]) == 1
     assert "is not a quizapp results bundle" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------
+# import, convert, packs, reset-pin
+
+GIFT = """\
+$CATEGORY: Sums
+
+::two-plus-two:: What is 2 + 2?{=4 ~3 ~5}
+
+::three-times:: Which are multiples of 3?{~%50%6 ~%50%9 ~%-100%10}
+
+Write an essay about numbers.{}
+"""
+
+
+@pytest.fixture
+def gift(tmp_path: Path) -> Path:
+    path = tmp_path / "sums.gift"
+    path.write_text(GIFT, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return str(tmp_path / "class.sqlite")
+
+
+def _packs(db: str) -> dict[str, tuple[str, int, bool]]:
+    from quizapp.services.pack_admin import PackAdmin
+    from quizapp.store.database import open_database, resolve_db_url
+
+    database = open_database(resolve_db_url(db))
+    try:
+        return {
+            row.key: (row.version, row.question_count, row.enabled)
+            for row in PackAdmin(database.sessions).list_packs()
+        }
+    finally:
+        database.close()
+
+
+def test_import_prints_what_was_imported_and_skipped(
+    gift: Path, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["import", str(gift), "--db", db]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "Imported sums (sums, version 1)"
+    assert out[1] == "1 lesson, 2 questions: 2 added, 0 changed, 0 unchanged, 0 removed"
+    assert out[2] == "Shown to students"
+    assert out[3] == "Skipped 1 item:"
+    assert out[4].startswith("  line 7: essay: ")
+    assert _packs(db)["sums"] == ("1", 2, True)
+
+    assert cli.main(["--db", db, "import", str(gift)]) == 0
+    assert capsys.readouterr().out.startswith("Already up to date: sums")
+    gift.write_text(GIFT.replace("What is 2 + 2?", "What is two plus two?"), encoding="utf-8")
+    assert cli.main(["import", str(gift), "--db", db]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "Imported a new version of sums (sums, version 1)"
+    assert "1 changed" in out[1]
+
+
+def test_import_disabled_hides_the_pack(
+    gift: Path, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["import", str(gift), "--disabled", "--db", db]) == 0
+    assert "Hidden from students (--disabled)" in capsys.readouterr().out
+    assert _packs(db)["sums"][2] is False
+
+
+def test_import_of_a_broken_file_lists_every_error_and_writes_nothing(
+    tmp_path: Path, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.gift"
+    bad.write_text("::a:: One?{=yes ~no}\n\n::b:: Two { ?{=yes ~no}\n\n::c:: Three?{=x\n")
+    assert cli.main(["import", str(bad), "--db", db]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"{bad}:3")
+    assert out[-1].endswith(f"in {bad}: nothing was imported")
+    assert len(out) >= 3
+    assert list(_packs(db)) == [_builtin_key()]  # only the built-in pack
+
+
+def _builtin_key() -> str:
+    from quizapp.bundled import builtin_pack_path
+    from quizapp.formats.json_pack import load_pack
+
+    return load_pack(builtin_pack_path()).id
+
+
+def test_convert_writes_json_or_gift_by_extension(
+    gift: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from quizapp.formats.registry import read_question_set
+
+    out_json = tmp_path / "sums.json"
+    assert cli.main(["convert", str(gift), str(out_json)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"Wrote {out_json}: sums (sums), 1 lesson, 2 questions"
+    assert out[1] == "Skipped 1 item:"
+    assert "essay" in out[2]
+    original = read_question_set(gift).pack
+    assert read_question_set(out_json).pack == original
+
+    out_gift = tmp_path / "again.gift"
+    assert cli.main(["convert", str(out_json), str(out_gift)]) == 0
+    back = read_question_set(out_gift).pack
+    assert [(q.prompt, q.choices) for q in back.questions] == [
+        (q.prompt, q.choices) for q in original.questions
+    ]
+
+
+def test_convert_refuses_an_unknown_output_and_a_broken_input(
+    gift: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["convert", str(gift), str(tmp_path / "sums.docx")]) == 2
+    assert "must end in .json or .gift" in capsys.readouterr().err
+    bad = tmp_path / "bad.gift"
+    bad.write_text("::b:: Two { ?{=yes ~no}\n")
+    target = tmp_path / "out.json"
+    assert cli.main(["convert", str(bad), str(target)]) == 1
+    assert "nothing was written" in capsys.readouterr().out
+    assert not target.exists()
+
+
+def test_packs_lists_key_title_version_questions_enabled_imported(
+    gift: Path, db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["import", str(gift), "--disabled", "--db", db]) == 0
+    capsys.readouterr()
+    assert cli.main(["packs", "--db", db]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["KEY", "TITLE", "VERSION", "QUESTIONS", "ENABLED", "IMPORTED"]
+    assert len(lines) == 3
+    assert "(built-in)" in lines[1]
+    assert lines[1].split()[-3] == "yes"
+    sums = lines[2].split()
+    assert sums[:5] == ["sums", "sums", "1", "2", "no"]
+    assert len(sums) == 7  # date and time
+
+
+def _pin_set(db: str) -> bool:
+    from quizapp.services.teacher_auth import TeacherAuth
+    from quizapp.store.database import open_database, resolve_db_url
+
+    database = open_database(resolve_db_url(db))
+    try:
+        return TeacherAuth(database.sessions).has_pin()
+    finally:
+        database.close()
+
+
+def _set_pin(db: str) -> None:
+    from quizapp.services.teacher_auth import TeacherAuth
+    from quizapp.store.database import open_database, resolve_db_url
+
+    database = open_database(resolve_db_url(db))
+    try:
+        TeacherAuth(database.sessions).set_pin("2468")
+    finally:
+        database.close()
+
+
+def test_reset_pin_asks_first(
+    db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _set_pin(db)
+    monkeypatch.setattr("builtins.input", lambda prompt: "n")
+    assert cli.main(["reset-pin", "--db", db]) == 1
+    assert "Nothing changed." in capsys.readouterr().out
+    assert _pin_set(db)
+    monkeypatch.setattr("builtins.input", lambda prompt: "yes")
+    assert cli.main(["reset-pin", "--db", db]) == 0
+    assert "was removed" in capsys.readouterr().out
+    assert not _pin_set(db)
+
+
+def test_reset_pin_yes_does_not_ask(
+    db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _set_pin(db)
+    monkeypatch.setattr("builtins.input", lambda prompt: pytest.fail("asked"))
+    assert cli.main(["reset-pin", "--yes", "--db", db]) == 0
+    assert not _pin_set(db)
+    assert cli.main(["reset-pin", "--yes", "--db", db]) == 0
+    assert "No teacher PIN was set" in capsys.readouterr().out
+
+
+def test_reset_pin_without_a_terminal_changes_nothing(db: str) -> None:
+    _set_pin(db)
+    result = _run("-m", "quizapp", "reset-pin", "--db", db)
+    assert result.returncode == 1
+    assert _pin_set(db)
