@@ -504,10 +504,10 @@ def test_filter_and_sort_the_table(
     _type(qtbot, page.filter_edit, "RIVER")
     assert [row.key for row in page.rows()] == ["rivers"]
     page.filter_edit.clear()
-    page.table.sortByColumn(3, Qt.SortOrder.AscendingOrder)  # questions
+    page.table.sortByColumn(page.model.QUESTIONS_COLUMN, Qt.SortOrder.AscendingOrder)
     counts = [row.question_count for row in page.rows()]
     assert counts == sorted(counts)
-    page.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)
+    page.table.sortByColumn(page.model.QUESTIONS_COLUMN, Qt.SortOrder.DescendingOrder)
     assert [row.question_count for row in page.rows()] == sorted(counts, reverse=True)
 
 

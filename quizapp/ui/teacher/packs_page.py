@@ -88,17 +88,11 @@ class PackTableModel(QAbstractTableModel):
     ``on_toggle(pack_id, enabled)``.
     """
 
-    COLUMNS = (
-        "Title",
-        "Version",
-        "Lessons",
-        "Questions",
-        "Imported",
-        "Shown to students",
-        "Built-in",
-        "Attempts",
-    )
-    ENABLED_COLUMN = 5
+    COLUMNS = ("Title", "Version", "Questions", "Imported", "Shown", "Built-in")
+    QUESTIONS_COLUMN = 2
+    IMPORTED_COLUMN = 3
+    ENABLED_COLUMN = 4
+    BUILTIN_COLUMN = 5
 
     def __init__(self, on_toggle: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -131,23 +125,21 @@ class PackTableModel(QAbstractTableModel):
         raw: list[Any] = [
             row.title.lower(),
             row.version,
-            row.lesson_count,
             row.question_count,
             row.imported_at,
             row.enabled,
             row.is_builtin,
-            row.attempt_count,
         ]
         if role == Qt.ItemDataRole.UserRole:
             return raw[col]
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
                 return row.title
-            if col == 4:
+            if col == self.IMPORTED_COLUMN:
                 return local_time(row.imported_at)
             if col == self.ENABLED_COLUMN:
                 return self.tr("Shown") if row.enabled else self.tr("Hidden")
-            if col == 6:
+            if col == self.BUILTIN_COLUMN:
                 return self.tr("Built-in") if row.is_builtin else ""
             return str(raw[col])
         if role == Qt.ItemDataRole.CheckStateRole and col == self.ENABLED_COLUMN:
@@ -157,9 +149,9 @@ class PackTableModel(QAbstractTableModel):
                 return f"{row.title} ({row.key})"
             if col == self.ENABLED_COLUMN:
                 return self.tr("Tick to show this pack on the students' Home")
-            if col == 4:
+            if col == self.IMPORTED_COLUMN:
                 return self.tr("Last import that changed it (local time)")
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (2, 3, 7):
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == self.QUESTIONS_COLUMN:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -235,7 +227,7 @@ class PacksPage(QWidget):
         self.table.setAccessibleName(self.tr("Installed packs"))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in range(1, PackTableModel.ENABLED_COLUMN + 3):
+        for col in range(1, len(PackTableModel.COLUMNS)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.table, 1)
         self.empty_label = wrap_label(

@@ -104,7 +104,7 @@ class TeacherArea(QWidget):
         self.nav.setObjectName("teacherNav")
         self.nav.setIconSize(QSize(20, 20))
         self.nav.setAccessibleName(self.tr("Teacher pages"))
-        self.nav.setFixedWidth(190)
+        self.nav.setFixedWidth(170)
         self.stack = QStackedWidget()
         body.addWidget(self.nav)
         body.addWidget(self.stack, 1)
