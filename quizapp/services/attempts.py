@@ -123,6 +123,11 @@ class AttemptService:
         self._clock = clock
         self._scheduler = scheduler if scheduler is not None else ReviewScheduler()
 
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        """The clock this service reads (aware UTC now); screens count down with it."""
+        return self._clock
+
     # ------------------------------------------------------------------ starting
 
     def start_lesson_quiz(self, student_id: int, lesson_id: int) -> AttemptView:
@@ -1025,6 +1030,8 @@ def summaries(s: Session, attempts: Sequence[m.Attempt]) -> list[AttemptSummary]
                 max_marks=a.max_marks,
                 percent=percent(a.marks, a.max_marks) if a.state == FINISHED else None,
                 duration_s=max(0.0, (end - a.started_at).total_seconds()),
+                quiz_id=a.quiz_id,
+                time_limit_s=a.time_limit_s,
             )
         )
     return out

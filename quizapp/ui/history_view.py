@@ -1,12 +1,15 @@
 """History: the student's attempts, newest first, in a table; open one to review it.
 
 Columns: local date and time, lesson or exam, score, duration. An unfinished attempt
-shows its progress and opens where it stopped.
+shows its progress and opens where it stopped. Above the table, the score-over-time
+chart (:mod:`quizapp.ui.history_chart`, pyqtgraph), built the first time History shows
+attempts, so pyqtgraph is not imported at start-up.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QStandardItem, QStandardItemModel
@@ -24,6 +27,9 @@ from quizapp.domain.scoring import format_marks
 from quizapp.services import dto
 from quizapp.ui.common import button, primary_button, wrap_label
 from quizapp.ui.results_view import local_datetime
+
+if TYPE_CHECKING:
+    from quizapp.ui.history_chart import ScoreChart
 
 
 def format_duration(seconds: float) -> str:
@@ -69,12 +75,15 @@ class HistoryView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._attempts: list[dto.AttemptSummary] = []
+        self.chart: ScoreChart | None = None
         outer = QVBoxLayout(self)
+        self._outer = outer
         outer.setContentsMargins(24, 12, 24, 12)
         outer.setSpacing(8)
         outer.addWidget(wrap_label(self.tr("My results"), 1.5, bold=True))
         self.count_label = wrap_label("")
         outer.addWidget(self.count_label)
+        self._chart_index = outer.count()
         self.stack = QStackedWidget()
         self.empty_label = wrap_label(
             self.tr(
@@ -130,7 +139,11 @@ class HistoryView(QWidget):
         self.model.removeRows(0, self.model.rowCount())
         for attempt in self._attempts:
             when = QStandardItem(local_datetime(attempt.started_at))
-            kind = self.tr("Exam") if attempt.kind == "exam" else self.tr("Lesson")
+            kind = {
+                "exam": self.tr("Exam"),
+                "quiz": self.tr("Quiz"),
+                "review": self.tr("Review"),
+            }.get(attempt.kind, self.tr("Lesson"))
             quiz = QStandardItem(
                 f"{attempt.title}  ({kind})" if attempt.kind != "exam" else attempt.title
             )
@@ -149,6 +162,15 @@ class HistoryView(QWidget):
             self.model.appendRow([when, quiz, score, duration])
         self.table.resizeRowsToContents()
         has_rows = bool(self._attempts)
+        finished = any(a.finished_at is not None for a in self._attempts)
+        if finished and self.chart is None:
+            from quizapp.ui.history_chart import ScoreChart
+
+            self.chart = ScoreChart()
+            self._outer.insertWidget(self._chart_index, self.chart)
+        if self.chart is not None:
+            self.chart.set_attempts(self._attempts)
+            self.chart.setVisible(finished)
         self.stack.setCurrentWidget(self.table if has_rows else self.empty_label)
         self.open_button.setEnabled(has_rows)
         n = len(self._attempts)

@@ -1,16 +1,29 @@
-"""Quiz: one question at a time, choices as full-width rows, feedback after each answer.
+"""Quiz: one question at a time, choices as full-width rows, under the quiz's behaviour.
+
+* Immediate feedback: Submit, then the feedback and Next.
+* Interactive with multiple tries: after a try that is not right, the hint and the
+  picked choices' feedback, the tries left, and "Try again" (the answer stays ticked).
+* Deferred feedback (exams): every change of answer is saved at once; Previous / Next,
+  a Flag toggle and a question navigator; after the last question a summary page
+  (answered, not answered, flagged) and "Submit all and finish" after a confirmation.
+* Deferred CBM: as deferred, plus three certainty buttons (Not sure / Fairly sure /
+  Very sure); an answer needs a certainty before moving on.
+* Timed attempts: a countdown from the stored deadline (the service's clock), announced
+  to screen readers at 5 and 1 minutes left, and submitted automatically at the end.
 
 Keyboard: 1–9 or A–I choose (toggle in a multiple-answer question), Space toggles
-the focused choice, Enter submits and then goes on, Esc asks before leaving (every
+the focused choice, Enter submits (or goes on), Esc asks before leaving (every
 answer is already saved, so leaving loses nothing). Each answer goes to the service
-(and so to the database) the moment it is submitted.
+(and so to the database) the moment it is given.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QPalette, QTextDocumentFragment
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -24,19 +37,55 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QScrollArea,
+    QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from quizapp.domain.errors import QuizAppError
-from quizapp.domain.model import QuestionType, TextFormat
+from quizapp.domain.model import Behaviour, QuestionType, TextFormat
 from quizapp.domain.text import markdown_to_plain
 from quizapp.services import dto
 from quizapp.ui import common
 from quizapp.ui.common import button, card, primary_button, repolish, status_colors, wrap_label
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from quizapp.services.attempts import AttemptService
+
+
+def _utc_now() -> datetime:
+    from datetime import UTC
+
+    return datetime.now(UTC)
+
+
+CERTAINTIES: tuple[tuple[int, str], ...] = ((1, "Not sure"), (2, "Fairly sure"), (3, "Very sure"))
+"""The certainty buttons of certainty-based marking: level (1–3) and label."""
+
+CBM_TOOLTIP = (
+    "How sure are you? Your mark depends on it:\n"
+    "Not sure: right 1, wrong 0\n"
+    "Fairly sure: right 2, wrong −2\n"
+    "Very sure: right 3, wrong −6\n"
+    "Be honest: being very sure of a wrong answer costs a lot."
+)
+
+TIMER_WARNINGS_S = (300, 60)
+"""Seconds left at which the countdown is announced (5 and 1 minutes)."""
+
+
+def format_countdown(seconds: float) -> str:
+    """``seconds`` left as ``m:ss`` (or ``h:mm:ss`` from an hour), never negative."""
+    total = max(0, int(seconds + 0.999))  # 59.2 s left still shows 1:00 → 0:59 after
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"
+
 
 LETTER_KEYS = {getattr(Qt.Key, f"Key_{c}"): i for i, c in enumerate("ABCDEFGHI")}
 DIGIT_KEYS = {getattr(Qt.Key, f"Key_{d}"): i for i, d in enumerate("123456789")}
@@ -119,6 +168,14 @@ class ChoiceRow(QFrame):
         self.button.setEnabled(False)
         self.setCursor(Qt.CursorShape.ArrowCursor)
 
+    def unlock(self) -> None:
+        """Changes allowed again (interactive "Try again"); outcome marks cleared."""
+        self.locked = False
+        self.button.setEnabled(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.mark.hide()
+        self.setStyleSheet("")
+
     def show_outcome(self, right: bool, selected: bool) -> None:
         """Mark the row after feedback: ✓ on a right choice, ✗ on a wrong pick, words too."""
         good, bad = status_colors(self.palette())
@@ -166,23 +223,42 @@ class QuizView(QWidget):
 
     Signals: ``attempt_finished(AttemptSummary)``, ``evidence_requested(lesson_id, evidence)``
     (evidence is ``''`` when the question has none), ``leave_requested()`` (after the
-    student agreed to leave).
+    student agreed to leave), ``answer_saved(SlotView)`` (deferred behaviours).
+    ``clock`` (aware UTC now) drives the countdown; default: the service's clock.
     """
 
     attempt_finished = Signal(object)
     evidence_requested = Signal(int, str)
     leave_requested = Signal()
     answer_submitted = Signal(object)  # FeedbackView
+    answer_saved = Signal(object)  # SlotView
 
-    def __init__(self, attempts: AttemptService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        attempts: AttemptService,
+        parent: QWidget | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         super().__init__(parent)
         self._attempts = attempts
+        self._clock: Callable[[], datetime] = (
+            clock if clock is not None else getattr(attempts, "clock", _utc_now)
+        )
+        self._loading = False
+        self._certainty: int | None = None
+        self._last_left: float | None = None
+        self.announcements: list[str] = []
+        self.nav_buttons: list[QToolButton] = []
+        self.summary_buttons: list[QPushButton] = []
         self._attempt: dto.AttemptView | None = None
         self._index = 0
         self._feedback: dto.FeedbackView | None = None
         self.rows: list[ChoiceRow] = []
         self._group: QButtonGroup | None = None
         self.last_error_box: QMessageBox | None = None
+        self._deferred = False
+        self._cbm = False
+        self.summary: dto.SummaryView | None = None
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 12, 24, 12)
@@ -190,6 +266,14 @@ class QuizView(QWidget):
         top = QHBoxLayout()
         self.counter_label = wrap_label("", 1.0, bold=True)
         top.addWidget(self.counter_label, 1)
+        self.timer_label = QLabel("")
+        self.timer_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.timer_label.setObjectName("timer")
+        self.timer_label.setAccessibleName(self.tr("Time left"))
+        self.timer_label.setToolTip(self.tr("Time left; your answers are submitted at 0:00"))
+        common.set_font_scale(self.timer_label, 1.2, bold=True)
+        self.timer_label.hide()
+        top.addWidget(self.timer_label)
         self.score_label = wrap_label("")
         self.score_label.setAlignment(Qt.AlignmentFlag.AlignRight)
         top.addWidget(self.score_label)
@@ -199,6 +283,17 @@ class QuizView(QWidget):
         self.progress.setMaximumHeight(10)
         self.progress.setAccessibleName(self.tr("Progress through the quiz"))
         outer.addWidget(self.progress)
+        self.time_notice_label = wrap_label("", 1.0, bold=True)
+        self.time_notice_label.setAccessibleName(self.tr("Time notice"))
+        self.time_notice_label.hide()
+        outer.addWidget(self.time_notice_label)
+        self.nav_host = QWidget()
+        self.nav_layout = QHBoxLayout(self.nav_host)
+        self.nav_layout.setContentsMargins(0, 0, 0, 0)
+        self.nav_layout.setSpacing(4)
+        self.nav_host.setAccessibleName(self.tr("Question navigator"))
+        self.nav_host.hide()
+        outer.addWidget(self.nav_host)
 
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
@@ -219,6 +314,26 @@ class QuizView(QWidget):
         self.body_layout.addWidget(self.prompt_label)
         self.body_layout.addWidget(self.hint_label)
         self.body_layout.addWidget(self.rows_host)
+        self.certainty_host = QWidget()
+        certainty_row = QHBoxLayout(self.certainty_host)
+        certainty_row.setContentsMargins(0, 6, 0, 0)
+        self.certainty_label = wrap_label(self.tr("How sure are you?"), 1.0, bold=True)
+        self.certainty_label.setToolTip(self.tr(CBM_TOOLTIP))
+        certainty_row.addWidget(self.certainty_label)
+        self.certainty_buttons: dict[int, QPushButton] = {}
+        self._certainty_group = QButtonGroup(self)
+        self._certainty_group.setExclusive(True)
+        for level, text in CERTAINTIES:
+            btn = button(self.tr(text))
+            btn.setCheckable(True)
+            btn.setToolTip(self.tr(CBM_TOOLTIP))
+            btn.setProperty("certainty", level)
+            self._certainty_group.addButton(btn, level)
+            self.certainty_buttons[level] = btn
+            certainty_row.addWidget(btn)
+        certainty_row.addStretch(1)
+        self.certainty_host.hide()
+        self.body_layout.addWidget(self.certainty_host)
 
         self.feedback_panel = card()
         panel = QVBoxLayout(self.feedback_panel)
@@ -246,7 +361,28 @@ class QuizView(QWidget):
         self.body_layout.addWidget(self.feedback_panel)
         self.body_layout.addStretch(1)
         self.scroll_area.setWidget(self.body)
-        outer.addWidget(self.scroll_area, 1)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.scroll_area)
+        self.summary_page = QWidget()
+        summary = QVBoxLayout(self.summary_page)
+        summary.setContentsMargins(0, 8, 8, 8)
+        summary.addWidget(wrap_label(self.tr("Summary of your attempt"), 1.4, bold=True))
+        self.summary_counts_label = wrap_label("", 1.1)
+        summary.addWidget(self.summary_counts_label)
+        self.summary_scroll = QScrollArea()
+        self.summary_scroll.setWidgetResizable(True)
+        self.summary_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        summary.addWidget(self.summary_scroll, 1)
+        summary.addWidget(
+            wrap_label(
+                self.tr(
+                    "Click a question to go back to it. Once you submit, "
+                    "you can no longer change your answers."
+                )
+            )
+        )
+        self.pages.addWidget(self.summary_page)
+        outer.addWidget(self.pages, 1)
 
         buttons = QHBoxLayout()
         self.leave_button = button(
@@ -257,13 +393,39 @@ class QuizView(QWidget):
         self.next_button = primary_button(self.tr("Next"), "arrow-right")
         self.next_button.setToolTip(self.tr("Next question (Enter)"))
         self.next_button.hide()
+        self.prev_button = button(self.tr("Previous"), "arrow-left", self.tr("Previous question"))
+        self.prev_button.hide()
+        self.flag_button = button(
+            self.tr("Flag"), None, self.tr("Flag this question to come back to it (F)")
+        )
+        self.flag_button.setCheckable(True)
+        self.flag_button.hide()
+        self.try_again_button = primary_button(self.tr("Try again"), "rotate-ccw")
+        self.try_again_button.setToolTip(self.tr("Answer this question again (Enter)"))
+        self.try_again_button.hide()
+        self.back_to_questions_button = button(
+            self.tr("Back to the questions"), "arrow-left", self.tr("Return to the last question")
+        )
+        self.back_to_questions_button.hide()
+        self.submit_all_button = primary_button(self.tr("Submit all and finish"), "check")
+        self.submit_all_button.setToolTip(
+            self.tr("Hand in every answer and see your results (asks first)")
+        )
+        self.submit_all_button.hide()
         # The header's "Leave quiz" (and Esc) leave; this one stays out of sight.
         self.leave_button.hide()
         buttons.addWidget(self.leave_button)
+        buttons.addWidget(self.prev_button)
+        buttons.addWidget(self.flag_button)
+        buttons.addWidget(self.back_to_questions_button)
         buttons.addStretch(1)
         buttons.addWidget(self.submit_button)
+        buttons.addWidget(self.try_again_button)
         buttons.addWidget(self.next_button)
+        buttons.addWidget(self.submit_all_button)
         outer.addLayout(buttons)
+        self.timer = QTimer(self)
+        self.timer.setInterval(1000)
         self._connect_signals()
 
     def _connect_signals(self) -> None:
@@ -271,6 +433,13 @@ class QuizView(QWidget):
         self.next_button.clicked.connect(self._on_next_button_clicked)
         self.leave_button.clicked.connect(self._on_leave_button_clicked)
         self.show_in_lesson_button.clicked.connect(self._on_show_in_lesson_button_clicked)
+        self.prev_button.clicked.connect(self._on_prev_button_clicked)
+        self.flag_button.toggled.connect(self._on_flag_button_toggled)
+        self.try_again_button.clicked.connect(self._on_try_again_button_clicked)
+        self.back_to_questions_button.clicked.connect(self._on_back_to_questions_button_clicked)
+        self.submit_all_button.clicked.connect(self._on_submit_all_button_clicked)
+        self._certainty_group.idClicked.connect(self._on_certainty_group_id_clicked)
+        self.timer.timeout.connect(self.tick)
 
     # ------------------------------------------------------------ public
 
@@ -295,9 +464,31 @@ class QuizView(QWidget):
             return None
         return self._attempt.slots[self._index]
 
+    @property
+    def deferred(self) -> bool:
+        """True under the deferred behaviours (answers saved, checked at the end)."""
+        return self._deferred
+
     def set_attempt(self, attempt: dto.AttemptView) -> None:
         """Take ``attempt`` from its first unanswered question (resume = same place, same order)."""
         self._attempt = attempt
+        self._deferred = attempt.behaviour in (
+            Behaviour.DEFERRED_FEEDBACK,
+            Behaviour.DEFERRED_CBM,
+        )
+        self._cbm = attempt.behaviour is Behaviour.DEFERRED_CBM
+        self.pages.setCurrentWidget(self.scroll_area)
+        self._build_navigator()
+        self._start_timer()
+        if self._deferred:
+            if attempt.current_slot >= len(attempt.slots) and attempt.slots:
+                self._index = len(attempt.slots) - 1
+                self._show_slot()
+                self.show_summary()
+                return
+            self._index = min(attempt.current_slot, max(0, len(attempt.slots) - 1))
+            self._show_slot()
+            return
         if attempt.current_slot >= len(attempt.slots):
             # Everything answered but not finished (closed on the last feedback).
             self._index = max(0, len(attempt.slots) - 1)
@@ -314,6 +505,137 @@ class QuizView(QWidget):
         """Select (or toggle) the choice at shown ``position`` (0-based), as a key press does."""
         if 0 <= position < len(self.rows) and self._feedback is None:
             self.rows[position].activate()
+
+    def go_to(self, index: int) -> None:
+        """Show question ``index`` (0-based); deferred behaviours move freely."""
+        if self._attempt is None or not 0 <= index < len(self._attempt.slots):
+            return
+        self._index = index
+        self.pages.setCurrentWidget(self.scroll_area)
+        self._show_slot()
+
+    def set_certainty(self, level: int) -> None:
+        """Choose a certainty (1–3) for the current answer, as its button does (CBM)."""
+        btn = self.certainty_buttons.get(level)
+        if btn is not None and self.certainty_host.isVisible():
+            btn.click()
+
+    def show_summary(self) -> None:
+        """The summary page: every question's state and flag, and "Submit all and finish"."""
+        if self._attempt is None:
+            return
+        attempt_id = self._attempt.id
+        summary = common.guarded(self, lambda: self._attempts.summary(attempt_id))
+        if summary is None:
+            return
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        self.summary_buttons = []
+        words = {
+            "answersaved": self.tr("Answer saved"),
+            "notanswered": self.tr("Not yet answered"),
+        }
+        for i, status in enumerate(summary.statuses):
+            flag = self.tr("   ⚑ Flagged") if i in summary.flagged else ""
+            mark = "●" if i in summary.answered else "○"
+            line = self.tr("{mark}  Question {n}: {state}{flag}").format(
+                mark=mark, n=i + 1, state=words.get(status, status), flag=flag
+            )
+            btn = QPushButton(line)
+            btn.setObjectName("reviewItem")
+            btn.setProperty("slot", i)
+            btn.setToolTip(self.tr("Go back to question {n}").format(n=i + 1))
+            btn.clicked.connect(self._on_summary_button_clicked)
+            layout.addWidget(btn)
+            self.summary_buttons.append(btn)
+        layout.addStretch(1)
+        old = self.summary_scroll.takeWidget()
+        if old is not None:
+            old.deleteLater()
+        self.summary_scroll.setWidget(content)
+        self.summary_counts_label.setText(
+            self.tr("{a} answered, {u} not answered, {f} flagged.").format(
+                a=len(summary.answered), u=len(summary.unanswered), f=len(summary.flagged)
+            )
+        )
+        self.summary = summary
+        self.pages.setCurrentWidget(self.summary_page)
+        self.counter_label.setText(self.tr("Summary"))
+        for widget in (
+            self.submit_button,
+            self.next_button,
+            self.prev_button,
+            self.flag_button,
+            self.try_again_button,
+        ):
+            widget.hide()
+        self.back_to_questions_button.show()
+        self.submit_all_button.show()
+        self.submit_all_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._refresh_navigator()
+
+    def submit_all(self) -> None:
+        """Ask, then submit every answer and finish (deferred behaviours)."""
+        if self._attempt is None:
+            return
+        unanswered = len(self.summary.unanswered) if self.summary is not None else 0
+        question = self.tr("You cannot change your answers after this.")
+        if unanswered:
+            question = (
+                self.tr("{n} questions are not answered yet.").format(n=unanswered) + " " + question
+            )
+        if not common.confirm(
+            self,
+            self.tr("Submit all and finish?"),
+            question,
+            self.tr("Submit all and finish"),
+            self.tr("Go back"),
+        ):
+            return
+        self._finish()
+
+    def tick(self) -> None:
+        """Update the countdown from the clock; announce 5 and 1 minutes left; at the
+        deadline, submit the attempt with the answers given."""
+        attempt = self._attempt
+        if attempt is None or attempt.deadline is None:
+            self.timer.stop()
+            return
+        left = (attempt.deadline - self._clock()).total_seconds()
+        self.timer_label.setText(self.tr("⏱ Time left {t}").format(t=format_countdown(left)))
+        before = self._last_left
+        self._last_left = left
+        if before is not None:
+            crossed = [t for t in TIMER_WARNINGS_S if left <= t < before]
+            if crossed and left > 0:
+                minutes = min(crossed) // 60
+                self.announce(
+                    self.tr("1 minute left.")
+                    if minutes == 1
+                    else self.tr("{m} minutes left.").format(m=minutes)
+                )
+        if left <= 0:
+            self.timer.stop()
+            self._time_up()
+
+    def announce(self, message: str) -> None:
+        """Say ``message`` to screen readers (Qt's accessibility announcement, Qt 6.8+)
+        and show it under the progress bar."""
+        self.announcements.append(message)
+        self.time_notice_label.setText(message)
+        self.time_notice_label.show()
+        try:
+            from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
+        except ImportError:  # older Qt: the label is a live region's fallback
+            self.time_notice_label.setAccessibleDescription(message)
+            return
+        QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(self.timer_label, message))
+
+    def stop(self) -> None:
+        """Stop the countdown (leaving the screen)."""
+        self.timer.stop()
 
     def selected_indices(self) -> tuple[int, ...]:
         """Author-order indices of the selected choices."""
@@ -332,8 +654,16 @@ class QuizView(QWidget):
         )
 
     def activate_primary(self) -> None:
-        """Enter: submit the answer, or go to the next question after feedback."""
-        if self._feedback is not None:
+        """Enter: submit the answer, or go to the next question after feedback; "Try
+        again" between interactive tries; Next (deferred); Submit all on the summary."""
+        if self.submit_all_button.isVisible():
+            self.submit_all_button.click()
+        elif self.try_again_button.isVisible():
+            self.try_again_button.click()
+        elif self._deferred:
+            if self.next_button.isEnabled():
+                self.next_button.click()
+        elif self._feedback is not None:
             self.next_button.click()
         elif self.submit_button.isEnabled():
             self.submit_button.click()
@@ -353,8 +683,14 @@ class QuizView(QWidget):
         self._group = None
         self.feedback_panel.hide()
         self.next_button.hide()
-        self.submit_button.show()
+        self.try_again_button.hide()
+        self.back_to_questions_button.hide()
+        self.submit_all_button.hide()
+        self.submit_button.setVisible(not self._deferred)
         self.submit_button.setEnabled(False)
+        self.prev_button.setVisible(self._deferred)
+        self.flag_button.setVisible(self._deferred)
+        self.certainty_host.setVisible(self._cbm)
         self.progress.setRange(0, max(1, total))
         self.progress.setValue(self._index)
         self.counter_label.setText(
@@ -389,12 +725,197 @@ class QuizView(QWidget):
         self.scroll_area.verticalScrollBar().setValue(0)
         if self.rows:
             self.rows[0].button.setFocus(Qt.FocusReason.OtherFocusReason)
+        if self._deferred:
+            self._show_deferred(slot)
+            return
         if slot.feedback is not None:
             # Already answered (reopened on the last question): show it as it was.
             for row in self.rows:
                 row.button.setChecked(row.choice.index in slot.feedback.selected)
             self._feedback = slot.feedback
-            self._show_feedback(slot.feedback)
+            if slot.feedback.finished:
+                self._show_feedback(slot.feedback)
+            else:
+                self._show_try_feedback(slot.feedback)
+        self._refresh_navigator()
+
+    def _show_deferred(self, slot: dto.SlotView) -> None:
+        assert self._attempt is not None
+        self._loading = True
+        try:
+            for row in self.rows:
+                row.button.setChecked(row.choice.index in slot.selected)
+            self._certainty = slot.certainty
+            for level, btn in self.certainty_buttons.items():
+                btn.setChecked(level == slot.certainty)
+            if slot.certainty is None:
+                self._certainty_group.setExclusive(False)
+                for btn in self.certainty_buttons.values():
+                    btn.setChecked(False)
+                self._certainty_group.setExclusive(True)
+            self.flag_button.setChecked(slot.flagged)
+        finally:
+            self._loading = False
+        self._update_flag_text()
+        self.prev_button.setEnabled(self._index > 0)
+        last = self._index + 1 >= len(self._attempt.slots)
+        self.next_button.setText(self.tr("Finish attempt…") if last else self.tr("Next"))
+        self.next_button.setToolTip(
+            self.tr("See the summary, then submit all (Enter)")
+            if last
+            else self.tr("Next question (Enter)")
+        )
+        self.next_button.show()
+        self._update_next_enabled()
+        self.progress.setValue(sum(1 for x in self._attempt.slots if x.selected))
+        self._refresh_navigator()
+
+    def _update_flag_text(self) -> None:
+        self.flag_button.setText(
+            self.tr("⚑ Flagged") if self.flag_button.isChecked() else self.tr("Flag")
+        )
+
+    def _update_next_enabled(self) -> None:
+        """CBM: an answer needs a certainty before moving on."""
+        needs = self._cbm and bool(self.selected_indices()) and self._certainty is None
+        self.next_button.setEnabled(not needs)
+        if needs:
+            self.hint_label.setText(self.tr("Now choose how sure you are, below."))
+        elif self._cbm:
+            slot = self.current_slot()
+            multiple = slot is not None and slot.type is QuestionType.MULTIPLE
+            self.hint_label.setText(
+                self.tr("Select all that apply, then say how sure you are.")
+                if multiple
+                else self.tr("Choose one answer, then say how sure you are.")
+            )
+
+    def _build_navigator(self) -> None:
+        for btn in self.nav_buttons:
+            btn.deleteLater()
+        self.nav_buttons = []
+        attempt = self._attempt
+        self.nav_host.setVisible(attempt is not None and self._deferred)
+        if attempt is None or not self._deferred:
+            return
+        for i in range(len(attempt.slots)):
+            btn = QToolButton()
+            btn.setText(str(i + 1))
+            btn.setCheckable(True)
+            btn.setAutoRaise(False)
+            btn.setProperty("slot", i)
+            btn.clicked.connect(self._on_nav_button_clicked)
+            self.nav_layout.addWidget(btn)
+            self.nav_buttons.append(btn)
+        self.nav_layout.addStretch(1)
+
+    def _refresh_navigator(self) -> None:
+        attempt = self._attempt
+        if attempt is None or not self._deferred:
+            return
+        on_summary = self.pages.currentWidget() is self.summary_page
+        for i, (btn, slot) in enumerate(zip(self.nav_buttons, attempt.slots, strict=False)):
+            answered = bool(slot.selected)
+            flag = "⚑" if slot.flagged else ""
+            btn.setText(f"{i + 1}{'•' if answered else ''}{flag}")
+            state = self.tr("answer saved") if answered else self.tr("not yet answered")
+            extra = self.tr(", flagged") if slot.flagged else ""
+            btn.setToolTip(
+                self.tr("Question {n}: {state}{extra}").format(n=i + 1, state=state, extra=extra)
+            )
+            btn.setAccessibleName(btn.toolTip())
+            btn.setChecked(i == self._index and not on_summary)
+
+    def _replace_slot(self, slot: dto.SlotView) -> None:
+        assert self._attempt is not None
+        slots = list(self._attempt.slots)
+        slots[slot.slot] = slot
+        self._attempt = replace(self._attempt, slots=tuple(slots))
+
+    def _save_current(self) -> None:
+        slot = self.current_slot()
+        if slot is None or self._attempt is None:
+            return
+        attempt_id = self._attempt.id
+        selected = self.selected_indices()
+        certainty = self._certainty if self._cbm and selected else None
+        try:
+            saved = self._attempts.save_answer(attempt_id, slot.slot, selected, certainty)
+        except QuizAppError as error:
+            if type(error).__name__ == "TimeUpError":
+                self._time_up()
+                return
+            self.last_error_box = common.show_error(
+                self, error, self.tr("Your answer was NOT saved")
+            )
+            return
+        self._replace_slot(saved)
+        self._update_next_enabled()
+        self.progress.setValue(sum(1 for x in self._attempt.slots if x.selected))
+        self._refresh_navigator()
+        self.answer_saved.emit(saved)
+
+    def _start_timer(self) -> None:
+        attempt = self._attempt
+        self._last_left = None
+        self.time_notice_label.hide()
+        if attempt is None or attempt.deadline is None or attempt.finished_at is not None:
+            self.timer.stop()
+            self.timer_label.hide()
+            return
+        self.timer_label.show()
+        self.tick()
+        if self._attempt is not None:
+            self.timer.start()
+
+    def _time_up(self) -> None:
+        self.timer.stop()
+        if self._attempt is None:
+            return
+        self.announce(self.tr("Time is up: your answers have been submitted."))
+        self._finish()
+
+    def _finish(self) -> None:
+        if self._attempt is None:
+            return
+        attempt_id = self._attempt.id
+        summary = common.guarded(self, lambda: self._attempts.finish(attempt_id))
+        if summary is not None:
+            self.timer.stop()
+            self._attempt = None
+            self.attempt_finished.emit(summary)
+
+    def _show_try_feedback(self, feedback: dto.FeedbackView) -> None:
+        """Interactive, between tries: the picked choices marked, the hint, tries left."""
+        _good, bad = status_colors(self.palette())
+        for row in self.rows:
+            row.lock()
+            row.show_outcome(False, row.choice.index in feedback.selected)
+        verdict = self.tr("◐ Partly right") if feedback.fraction > 0 else self.tr("✗ Not quite")
+        self.verdict_label.setText(verdict)
+        palette = self.verdict_label.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, bad)
+        self.verdict_label.setPalette(palette)
+        tries = (
+            self.tr("1 try left.")
+            if feedback.tries_left == 1
+            else self.tr("{n} tries left.").format(n=feedback.tries_left)
+        )
+        self.right_answer_label.setText(tries)
+        self.right_answer_label.show()
+        hint = self.tr("Hint: {hint}").format(hint=feedback.hint) if feedback.hint else ""
+        self.explanation_label.setText(hint)
+        self.explanation_label.setVisible(bool(hint))
+        self.choice_feedback_label.setText("\n".join(feedback.choice_feedback))
+        self.choice_feedback_label.setVisible(bool(feedback.choice_feedback))
+        self.show_in_lesson_button.setVisible(False)
+        self.feedback_panel.show()
+        self.submit_button.hide()
+        self.next_button.hide()
+        self.try_again_button.setText(self.tr("Try again"))
+        self.try_again_button.show()
+        self.try_again_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.scroll_area.ensureWidgetVisible(self.feedback_panel, 0, 0)
 
     def _show_feedback(self, feedback: dto.FeedbackView) -> None:
         good, bad = status_colors(self.palette())
@@ -430,6 +951,20 @@ class QuizView(QWidget):
         self.choice_feedback_label.setText("\n".join(feedback.choice_feedback))
         self.choice_feedback_label.setVisible(bool(feedback.choice_feedback))
         self.show_in_lesson_button.setVisible(True)
+        if feedback.answers_hidden:
+            self.right_answer_label.setText(
+                self.tr("Your teacher will show the right answers later.")
+            )
+            self.right_answer_label.show()
+            self.show_in_lesson_button.setVisible(False)
+        elif feedback.try_number > 1 and feedback.mark is not None and feedback.correct:
+            self.right_answer_label.setText(
+                self.tr("Right at try {n}: {p}% of the marks.").format(
+                    n=feedback.try_number, p=round(100 * feedback.mark)
+                )
+            )
+            self.right_answer_label.show()
+        self.try_again_button.hide()
         self.feedback_panel.show()
         self.submit_button.hide()
         self.next_button.show()
@@ -442,8 +977,69 @@ class QuizView(QWidget):
 
     # ------------------------------------------------------------ slots
 
-    def _on_choice_toggled(self, _checked: bool) -> None:
+    def _on_choice_toggled(self, checked: bool) -> None:
         self.submit_button.setEnabled(self._feedback is None and bool(self.selected_indices()))
+        if self._deferred and not self._loading:
+            slot = self.current_slot()
+            if checked or (slot is not None and slot.type is QuestionType.MULTIPLE):
+                self._save_current()
+
+    def _on_certainty_group_id_clicked(self, level: int) -> None:
+        if self._loading:
+            return
+        self._certainty = level
+        if self.selected_indices():
+            self._save_current()
+        self._update_next_enabled()
+
+    def _on_prev_button_clicked(self) -> None:
+        self.go_to(self._index - 1)
+
+    def _on_flag_button_toggled(self, checked: bool) -> None:
+        self._update_flag_text()
+        if self._loading or self._attempt is None:
+            return
+        slot = self.current_slot()
+        if slot is None:
+            return
+        attempt_id = self._attempt.id
+        def flag() -> bool:
+            self._attempts.set_flag(attempt_id, slot.slot, checked)
+            return True
+
+        done = common.guarded(self, flag)
+        if done:
+            self._replace_slot(replace(slot, flagged=checked))
+            self._refresh_navigator()
+
+    def _on_try_again_button_clicked(self) -> None:
+        if self._feedback is None or self._feedback.finished:
+            return
+        self._feedback = None
+        for row in self.rows:
+            row.unlock()
+        self.feedback_panel.hide()
+        self.try_again_button.hide()
+        self.submit_button.show()
+        self.submit_button.setEnabled(bool(self.selected_indices()))
+        if self.rows:
+            self.rows[0].button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_nav_button_clicked(self) -> None:
+        sender = self.sender()
+        if isinstance(sender, QToolButton):
+            self.go_to(int(sender.property("slot")))
+
+    def _on_summary_button_clicked(self) -> None:
+        sender = self.sender()
+        if isinstance(sender, QPushButton):
+            self.go_to(int(sender.property("slot")))
+
+    def _on_back_to_questions_button_clicked(self) -> None:
+        self.go_to(self._index)
+
+    def _on_submit_all_button_clicked(self) -> None:
+        self.submit_all()
 
     def _on_submit_button_clicked(self) -> None:
         slot = self.current_slot()
@@ -466,10 +1062,20 @@ class QuizView(QWidget):
                 )
             return
         self._feedback = feedback
-        self._show_feedback(feedback)
+        self._replace_slot(replace(slot, feedback=feedback, selected=feedback.selected))
+        if feedback.finished:
+            self._show_feedback(feedback)
+        else:
+            self._show_try_feedback(feedback)
         self.answer_submitted.emit(feedback)
 
     def _on_next_button_clicked(self) -> None:
+        if self._deferred and self._attempt is not None:
+            if self._index + 1 < len(self._attempt.slots):
+                self.go_to(self._index + 1)
+            else:
+                self.show_summary()
+            return
         if self._attempt is None or self._feedback is None:
             return
         if self._index + 1 < len(self._attempt.slots):
@@ -479,6 +1085,7 @@ class QuizView(QWidget):
         attempt_id = self._attempt.id
         summary = common.guarded(self, lambda: self._attempts.finish(attempt_id))
         if summary is not None:
+            self.timer.stop()
             self._attempt = None
             self.attempt_finished.emit(summary)
 
@@ -508,10 +1115,13 @@ class QuizView(QWidget):
             if key == Qt.Key.Key_Escape:
                 self._on_leave_button_clicked()
                 return
+            if key == Qt.Key.Key_F and self.flag_button.isVisible():
+                self.flag_button.toggle()
+                return
             if key == Qt.Key.Key_L and self._feedback is not None:
                 self._on_show_in_lesson_button_clicked()
                 return
         super().keyPressEvent(event)
 
 
-__all__ = ["ChoiceRow", "QuizView", "display_text"]
+__all__ = ["ChoiceRow", "QuizView", "display_text", "format_countdown"]
