@@ -134,6 +134,26 @@ class QuizInfo:
 
 
 @dataclass(frozen=True)
+class LessonOutline:
+    """A lesson as the exam builder lists it: its key (id in the pack), title, and how
+    many current questions it has."""
+
+    key: str
+    title: str
+    question_count: int
+
+
+@dataclass(frozen=True)
+class CourseOutline:
+    """A pack (not deleted) with its lessons in order, for the exam builder."""
+
+    pack_id: int
+    title: str
+    enabled: bool
+    lessons: tuple[LessonOutline, ...]
+
+
+@dataclass(frozen=True)
 class PackHome:
     """A pack on Home with its lessons in order; ``notice_seen`` once the student
     acknowledged it."""

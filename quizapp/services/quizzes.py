@@ -29,7 +29,13 @@ from quizapp.services.attempts import (
     NoQuestionsError,
     current_questions,
 )
-from quizapp.services.dto import AttemptView, QuizInfo, QuizOffer
+from quizapp.services.dto import (
+    AttemptView,
+    CourseOutline,
+    LessonOutline,
+    QuizInfo,
+    QuizOffer,
+)
 from quizapp.services.students import get_student
 from quizapp.store import models as m
 from quizapp.store.types import utc_now
@@ -233,7 +239,7 @@ class QuizService:
             if not include_closed:
                 query = query.where(m.Quiz.closed_at.is_(None))
             rows = list(s.scalars(query))
-            counts: dict[int, int] = {
+            counts: dict[int | None, int] = {
                 quiz_id: count
                 for quiz_id, count in s.execute(
                     select(m.Attempt.quiz_id, func.count(m.Attempt.id))
@@ -258,6 +264,45 @@ class QuizService:
             row = _get(s, quiz_id)
             row.closed_at = None
             return _info(row, _attempt_count(s, row.id))
+
+    def courses(self) -> list[CourseOutline]:
+        """The packs a quiz can be built on (not deleted; enabled first, then by title),
+        each with its lessons in order and their current question counts."""
+        with self._sessions.begin() as s:
+            packs = list(
+                s.scalars(
+                    select(m.Pack)
+                    .where(m.Pack.deleted_at.is_(None))
+                    .order_by(m.Pack.enabled.desc(), m.Pack.is_builtin.desc(), m.Pack.title)
+                )
+            )
+            counts: dict[int, int] = {
+                lesson_id: n
+                for lesson_id, n in s.execute(
+                    select(m.Question.lesson_id, func.count(m.Question.id))
+                    .where(m.Question.is_current)
+                    .group_by(m.Question.lesson_id)
+                )
+            }
+            out = []
+            for pack in packs:
+                lessons = s.scalars(
+                    select(m.Lesson)
+                    .where(m.Lesson.pack_id == pack.id, m.Lesson.retired.is_(False))
+                    .order_by(m.Lesson.position)
+                )
+                out.append(
+                    CourseOutline(
+                        pack_id=pack.id,
+                        title=pack.title,
+                        enabled=pack.enabled,
+                        lessons=tuple(
+                            LessonOutline(les.key, les.title, counts.get(les.id, 0))
+                            for les in lessons
+                        ),
+                    )
+                )
+            return out
 
     def offers(self, student_id: int) -> list[QuizOffer]:
         """The open quizzes as ``student_id`` sees them on Home. :class:`NotFoundError`."""

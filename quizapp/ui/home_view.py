@@ -1,4 +1,5 @@
-"""Home: "Continue where you left off", the lessons as cards in order, the exam, history.
+"""Home: "Continue where you left off", the lessons as cards in order (with mastery), the
+questions due for review, the teacher's named quizzes, the exam, history.
 
 Renders a :class:`quizapp.services.dto.HomeView`; every button emits a ``*_requested``
 signal that the main window turns into a service call.
@@ -10,6 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
+    QLabel,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -25,7 +27,8 @@ class HomeView(QWidget):
     """The student's home screen.
 
     Signals: ``lesson_requested(lesson_id)``, ``resume_requested(attempt_id)``,
-    ``exam_requested(pack_id)``, ``history_requested()``, ``switch_student_requested()``.
+    ``exam_requested(pack_id)``, ``history_requested()``, ``switch_student_requested()``,
+    ``review_requested()`` (the due questions), ``quiz_requested(quiz_id)`` (a named quiz).
     """
 
     lesson_requested = Signal(int)
@@ -33,6 +36,8 @@ class HomeView(QWidget):
     exam_requested = Signal(int)
     history_requested = Signal()
     switch_student_requested = Signal()
+    review_requested = Signal()
+    quiz_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -41,6 +46,9 @@ class HomeView(QWidget):
         self.lesson_buttons: dict[int, QPushButton] = {}
         self.resume_buttons: dict[int, QPushButton] = {}
         self.exam_buttons: dict[int, QPushButton] = {}
+        self.quiz_buttons: dict[int, QPushButton] = {}
+        self.review_button: QPushButton | None = None
+        self.review_label: QLabel | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         self.scroll_area = QScrollArea()
@@ -74,6 +82,9 @@ class HomeView(QWidget):
         self.lesson_buttons = {}
         self.resume_buttons = {}
         self.exam_buttons = {}
+        self.quiz_buttons = {}
+        self.review_button = None
+        self.review_label = None
         self.primary = None
         content = QWidget()
         layout = QVBoxLayout(content)
@@ -87,6 +98,13 @@ class HomeView(QWidget):
             layout.addWidget(wrap_label(self.tr("Continue where you left off"), 1.2, bold=True))
             for attempt in view.unfinished:
                 layout.addWidget(self._resume_card(attempt))
+
+        if view.due_reviews:
+            layout.addWidget(self._review_card(view.due_reviews))
+        if view.quizzes:
+            layout.addWidget(wrap_label(self.tr("Quizzes from your teacher"), 1.2, bold=True))
+            for offer in view.quizzes:
+                layout.addWidget(self._quiz_card(offer))
 
         if not view.packs:
             layout.addWidget(
@@ -193,6 +211,12 @@ class HomeView(QWidget):
         status.append(self.tr("✓ Read") if lesson.read else self.tr("○ Not read yet"))
         if lesson.best_percent is not None:
             status.append(self.tr("Best score {percent}%").format(percent=lesson.best_percent))
+        if lesson.mastery_percent is not None:
+            status.append(
+                self.tr("Mastered {n} of {total} questions ({percent}%)").format(
+                    n=lesson.mastered, total=lesson.question_count, percent=lesson.mastery_percent
+                )
+            )
         if lesson.attempts == 0:
             status.append(self.tr("No quiz taken yet"))
         elif lesson.attempts == 1:
@@ -203,11 +227,16 @@ class HomeView(QWidget):
         text.addWidget(status_label)
         bar = QProgressBar()
         bar.setRange(0, 100)
-        bar.setValue(lesson.best_percent or 0)
+        shown = (
+            lesson.mastery_percent if lesson.mastery_percent is not None else lesson.best_percent
+        )
+        bar.setValue(shown or 0)
         bar.setTextVisible(False)
         bar.setMaximumHeight(8)
-        bar.setAccessibleName(self.tr("Best score"))
-        bar.setVisible(lesson.best_percent is not None)
+        bar.setAccessibleName(
+            self.tr("Mastery") if lesson.mastery_percent is not None else self.tr("Best score")
+        )
+        bar.setVisible(shown is not None)
         text.addWidget(bar)
         row.addLayout(text, 1)
         label = self.tr("Read again") if lesson.read else self.tr("Start lesson")
@@ -222,7 +251,80 @@ class HomeView(QWidget):
         row.addWidget(btn, 0, Qt.AlignmentFlag.AlignVCenter)
         return frame
 
+    def _review_card(self, due: int) -> QFrame:
+        frame = card()
+        row = QHBoxLayout(frame)
+        row.setContentsMargins(16, 12, 16, 12)
+        text = QVBoxLayout()
+        label = wrap_label(
+            self.tr("1 question due for review")
+            if due == 1
+            else self.tr("{n} questions due for review").format(n=due),
+            1.1,
+            bold=True,
+        )
+        self.review_label = label
+        text.addWidget(label)
+        text.addWidget(
+            wrap_label(
+                self.tr("Questions you found hard come back after a while: answer them again.")
+            )
+        )
+        row.addLayout(text, 1)
+        review = (
+            primary_button(self.tr("Review"), "rotate-ccw")
+            if self.primary is None
+            else button(self.tr("Review"), "rotate-ccw")
+        )
+        review.setToolTip(self.tr("Answer the questions due for review today"))
+        review.setAccessibleName(label.text())
+        review.clicked.connect(self.review_requested)
+        if self.primary is None:
+            self.primary = review
+        self.review_button = review
+        row.addWidget(review, 0, Qt.AlignmentFlag.AlignVCenter)
+        return frame
+
+    def _quiz_card(self, offer: dto.QuizOffer) -> QFrame:
+        frame = card()
+        row = QHBoxLayout(frame)
+        row.setContentsMargins(16, 12, 16, 12)
+        text = QVBoxLayout()
+        text.addWidget(wrap_label(offer.name, 1.1, bold=True))
+        facts = [self.tr("{n} questions").format(n=offer.question_count)]
+        if offer.time_limit_s:
+            minutes = max(1, round(offer.time_limit_s / 60))
+            facts.append(self.tr("time limit {m} min").format(m=minutes))
+        else:
+            facts.append(self.tr("no time limit"))
+        if offer.attempts_left is None:
+            facts.append(self.tr("as many attempts as you like"))
+        elif offer.attempts_left == 1:
+            facts.append(self.tr("1 attempt left"))
+        else:
+            facts.append(self.tr("{n} attempts left").format(n=offer.attempts_left))
+        text.addWidget(wrap_label("  ·  ".join(facts)))
+        row.addLayout(text, 1)
+        running = offer.unfinished_attempt_id is not None
+        btn = button(
+            self.tr("Continue") if running else self.tr("Start"),
+            "play",
+            self.tr("Start the quiz “{name}”").format(name=offer.name),
+        )
+        btn.setAccessibleName(f"{btn.text()}: {offer.name}")
+        btn.setEnabled(running or offer.attempts_left != 0)
+        btn.setProperty("quizId", offer.id)
+        btn.clicked.connect(self._on_quiz_button_clicked)
+        self.quiz_buttons[offer.id] = btn
+        row.addWidget(btn, 0, Qt.AlignmentFlag.AlignVCenter)
+        return frame
+
     # ------------------------------------------------------------ slots
+
+    def _on_quiz_button_clicked(self) -> None:
+        sender = self.sender()
+        if isinstance(sender, QPushButton):
+            self.quiz_requested.emit(int(sender.property("quizId")))
 
     def _on_lesson_button_clicked(self) -> None:
         sender = self.sender()

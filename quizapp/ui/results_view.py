@@ -125,15 +125,21 @@ class ReviewItem(QWidget):
                     )
                 )
             )
-            inner.addWidget(
-                wrap_label(
-                    self.tr("Right answer: {a}").format(
-                        a="; ".join(
-                            f"{c.letter}. {display_text(c.text, slot.text_format)}" for c in rights
+            if feedback.answers_hidden:
+                inner.addWidget(
+                    wrap_label(self.tr("Your teacher will show the right answers later."))
+                )
+            elif rights:
+                inner.addWidget(
+                    wrap_label(
+                        self.tr("Right answer: {a}").format(
+                            a="; ".join(
+                                f"{c.letter}. {display_text(c.text, slot.text_format)}"
+                                for c in rights
+                            )
                         )
                     )
                 )
-            )
             if feedback.explanation:
                 inner.addWidget(wrap_label(feedback.explanation))
             for text in feedback.choice_feedback:
@@ -184,9 +190,16 @@ class ResultsView(QWidget):
         self.score_label.setAccessibleName(self.tr("Your score"))
         self.detail_label = wrap_label("", 1.1)
         self.message_label = wrap_label("", 1.15)
+        self.cbm_label = wrap_label("", 1.1, bold=True)
+        self.cbm_label.setAccessibleName(self.tr("Certainty-based marking results"))
+        self.cbm_label.hide()
+        self.notice_label = wrap_label("", 1.05)
+        self.notice_label.hide()
         outer.addWidget(self.title_label)
         outer.addWidget(self.score_label)
         outer.addWidget(self.detail_label)
+        outer.addWidget(self.cbm_label)
+        outer.addWidget(self.notice_label)
         outer.addWidget(self.message_label)
         outer.addSpacing(6)
         self.review_heading = wrap_label(
@@ -251,6 +264,30 @@ class ResultsView(QWidget):
         )
         self.message_label.setText(encouragement(score))
         self.message_label.setVisible(not review_mode)
+        cbm = review.cbm
+        if cbm is not None:
+            self.cbm_label.setText(
+                self.tr("Average CBM mark {avg} (from −6 to 3) · Accuracy {acc}%").format(
+                    avg=f"{cbm.average_cbm:.2f}", acc=percent(cbm.accuracy, 1.0)
+                )
+            )
+            self.cbm_label.setToolTip(
+                self.tr(
+                    "Certainty-based marking: right answers score 1, 2 or 3 and wrong ones "
+                    "0, −2 or −6 for Not sure, Fairly sure and Very sure. Accuracy is the "
+                    "share of marks you got, whatever your certainty. CB accuracy (with "
+                    "the bonus for judging your certainty well): {cb}%."
+                ).format(cb=percent(cbm.accuracy_with_bonus, 1.0))
+            )
+            self.message_label.setText(encouragement(percent(cbm.accuracy, 1.0)))
+        self.cbm_label.setVisible(cbm is not None)
+        notices = []
+        if review.deadline is not None and review.finished_at == review.deadline:
+            notices.append(self.tr("Time was up: your answers were submitted automatically."))
+        if review.answers_hidden:
+            notices.append(self.tr("Your teacher will show the right answers later."))
+        self.notice_label.setText("\n".join(notices))
+        self.notice_label.setVisible(bool(notices))
         content = QWidget()
         layout = QVBoxLayout(content)
         layout.setContentsMargins(0, 0, 8, 0)
@@ -268,7 +305,7 @@ class ResultsView(QWidget):
             old.deleteLater()
         self.scroll_area.setWidget(content)
         self.back_button.setVisible(False)  # the header's Back returns to the list
-        self.retry_button.setVisible(True)
+        self.retry_button.setVisible(summary.kind in ("lesson", "exam"))
         self.home_button.setFocus()
 
     def activate_primary(self) -> None:
