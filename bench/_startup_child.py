@@ -39,6 +39,14 @@ MODE, OUT = sys.argv[1], sys.argv[2]
 ARG = sys.argv[3] if len(sys.argv) > 3 else None
 
 
+WATCHED_MODULES = (
+    "sqlalchemy", "alembic", "mako", "pygments", "markdown_it", "numpy", "pyqtgraph",
+    "openpyxl", "fsrs", "defusedxml", "PySide6.QtWebEngineCore", "PySide6.QtCharts",
+    "quizapp.formats.json_pack", "quizapp.formats.gift", "quizapp.formats.registry",
+)
+"""Heavy or optional modules whose presence at the last mark is reported."""
+
+
 def vm_hwm_kib() -> int:
     """Peak resident set of this process so far, KiB (``/proc/self/status`` VmHWM)."""
     with open("/proc/self/status", encoding="ascii") as status:
@@ -51,6 +59,7 @@ def vm_hwm_kib() -> int:
 def finish() -> None:
     """Write the marks and leave at once."""
     MARKS["vm_hwm_kib"] = vm_hwm_kib()
+    MARKS["modules"] = sorted(name for name in WATCHED_MODULES if name in sys.modules)
     with open(OUT, "w", encoding="utf-8") as out:
         json.dump(MARKS, out)
     for stream in (sys.stdout, sys.stderr):
