@@ -238,6 +238,8 @@ class MainWindow(QMainWindow):
         self.home.exam_requested.connect(self._on_home_exam_requested)
         self.home.history_requested.connect(self._on_home_history_requested)
         self.home.switch_student_requested.connect(self._on_home_switch_student_requested)
+        self.home.review_requested.connect(self._on_home_review_requested)
+        self.home.quiz_requested.connect(self._on_home_quiz_requested)
         self.lesson.quiz_requested.connect(self._on_lesson_quiz_requested)
         self.lesson.back_requested.connect(self._on_lesson_back_requested)
         self.quiz.attempt_finished.connect(self._on_quiz_attempt_finished)
@@ -260,6 +262,7 @@ class MainWindow(QMainWindow):
         from quizapp.services.pack_admin import PackAdmin
         from quizapp.services.teacher_auth import TeacherAuth
         from quizapp.ui.teacher.packs_page import PacksPage
+        from quizapp.ui.teacher.quizzes_page import QuizzesPage
         from quizapp.ui.teacher.settings_page import TeacherSettingsPage
         from quizapp.ui.teacher.teacher_area import TeacherArea
 
@@ -273,6 +276,7 @@ class MainWindow(QMainWindow):
         self.teacher_settings_page: TeacherSettingsPage = TeacherSettingsPage(self.teacher_auth)
         self.teacher.add_page(self.tr("Packs"), "package", self.packs_page)
         self.teacher.add_page(self.tr("Settings"), "sliders", self.teacher_settings_page)
+        self.teacher.add_page(self.tr("Quizzes"), "clipboard-list", QuizzesPage(services.quizzes))
         self.stack.addWidget(self.teacher)
         self.teacher.leave_requested.connect(self._on_teacher_leave_requested)
         self.setAcceptDrops(True)
@@ -319,6 +323,10 @@ class MainWindow(QMainWindow):
         return "opening"
 
     def _show(self, widget: QWidget, name: str, title: str = "") -> None:
+        if self.quiz is not None and name != "quiz":
+            self.quiz.stop()  # the countdown runs again when the quiz is back on screen
+        elif self.quiz is not None and not self.quiz.timer.isActive():
+            self.quiz.resume_timer()
         self.stack.setCurrentWidget(widget)
         self._update_header(name, title)
         self.screen_changed.emit(name)
@@ -441,8 +449,31 @@ class MainWindow(QMainWindow):
         if attempt is not None:
             self._take(attempt)
 
+    def start_review(self) -> None:
+        """A review session over the questions due today."""
+        student = self.student
+        if student is None:
+            return
+        attempt = common.guarded(self, lambda: self._svc().reviews.start_review(student.id))
+        if attempt is not None:
+            self._take(attempt)
+
+    def start_named_quiz(self, quiz_id: int) -> None:
+        """Start (or continue) one of the teacher's named quizzes."""
+        student = self.student
+        if student is None:
+            return
+        attempt = common.guarded(self, lambda: self._svc().quizzes.start_quiz(student.id, quiz_id))
+        if attempt is not None:
+            self._take(attempt)
+
     def _take(self, attempt: dto.AttemptView) -> None:
         assert self.quiz is not None
+        if attempt.finished_at is not None:  # a timed attempt found past its deadline
+            summary = common.guarded(self, lambda: self._svc().attempts.finish(attempt.id))
+            if summary is not None:
+                self.show_results(summary)
+            return
         self.quiz.set_attempt(attempt)
         self._show(self.quiz, "quiz", self.tr("Quiz: {title}").format(title=attempt.title))
 
@@ -642,8 +673,18 @@ class MainWindow(QMainWindow):
     def _on_quiz_leave_requested(self) -> None:
         self.show_home()
 
+    def _on_home_review_requested(self) -> None:
+        self.start_review()
+
+    def _on_home_quiz_requested(self, quiz_id: int) -> None:
+        self.start_named_quiz(quiz_id)
+
     def _on_results_retry_requested(self, summary: dto.AttemptSummary) -> None:
-        if summary.kind == "exam" or summary.lesson_id is None:
+        if summary.kind == "quiz" and summary.quiz_id is not None:
+            self.start_named_quiz(summary.quiz_id)
+        elif summary.kind == "review":
+            self.start_review()
+        elif summary.kind == "exam" or summary.lesson_id is None:
             self.start_exam(summary.pack_id)
         else:
             self.start_lesson_quiz(summary.lesson_id)

@@ -637,6 +637,11 @@ class QuizView(QWidget):
         """Stop the countdown (leaving the screen)."""
         self.timer.stop()
 
+    def resume_timer(self) -> None:
+        """Run the countdown again (back on the screen); at once submits if time is up."""
+        if self._attempt is not None:
+            self._start_timer()
+
     def selected_indices(self) -> tuple[int, ...]:
         """Author-order indices of the selected choices."""
         return tuple(row.choice.index for row in self.rows if row.checked)
@@ -1003,6 +1008,7 @@ class QuizView(QWidget):
         if slot is None:
             return
         attempt_id = self._attempt.id
+
         def flag() -> bool:
             self._attempts.set_flag(attempt_id, slot.slot, checked)
             return True
