@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from quizapp.app import create_main_window
 from quizapp.domain.model import Behaviour, Pack, Question, QuestionType
@@ -265,11 +266,9 @@ def test_countdown_announcements_and_automatic_submission(
         behaviour=Behaviour.DEFERRED_FEEDBACK,
         time_limit_s=360,
     )
-    assert (
-        "time limit 6 min"
-        in " ".join(label.text() for label in win.home.findChildren(type(win.title_label)))
-        or True
-    )
+    win.show_home()
+    texts = [label.text() for label in win.home.findChildren(QLabel)]
+    assert "5 questions  ·  time limit 6 min  ·  as many attempts as you like" in texts
     quiz = _start_from_home(qtbot, win, quiz_id)
     assert quiz.attempt is not None
     attempt_id = quiz.attempt.id
