@@ -1,0 +1,227 @@
+"""Teacher statistics on a generated class: 500 students × 40 attempts × 20 questions.
+
+Run: ``python bench/bench_results.py [--scales 0.1,1] [--json OUT]``.
+
+The database (400,000 responses at 1×) is generated quickly with SQLAlchemy Core bulk
+inserts, not through the services: one pack with one lesson of 20 questions, every
+attempt a finished quiz of that lesson. Then, timed (median of 3): the quiz
+statistics report over every attempt
+(:meth:`quizapp.services.statistics_report.StatisticsService.quiz_statistics`,
+``AttemptSelection.ALL``; target ≤ 0.5 s) and the results overview
+(:meth:`quizapp.services.results.ResultsService.students_overview`; ≤ 0.3 s). The
+baseline is a raw ``sqlite3`` ``SELECT count(*), sum(fraction) FROM responses``: one
+full pass over the responses. ``EXPLAIN QUERY PLAN`` of every statement the two
+services run is printed. Scales other than 1 change the number of students (0.1× = 50
+students); 10× (4 million responses) takes minutes to generate: ``--scales 1,10``.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from _common import Row, median, parser, print_rows, write_json
+from sqlalchemy import bindparam, event, insert, select, update
+
+from quizapp.domain.model import Choice, Lesson, Pack, Question, QuestionType
+from quizapp.domain.statistics import AttemptSelection
+from quizapp.services.packs import install_pack
+from quizapp.services.results import QuizRef, ResultsService
+from quizapp.services.statistics_report import StatisticsService
+from quizapp.store import models as m
+from quizapp.store.database import Database, open_database, resolve_db_url
+
+STUDENTS, ATTEMPTS, QUESTIONS = 500, 40, 20
+
+
+def make_pack() -> Pack:
+    """One lesson of 20 single-answer questions (choice 0 right)."""
+    return Pack(
+        id="bench-results", title="Bench results",
+        lessons=(Lesson("l1", "Lesson 1", "Text."),),
+        questions=tuple(
+            Question(f"q{j}", "l1", QuestionType.SINGLE, f"Question {j}?",
+                     (Choice("Right", 1.0), Choice("Wrong A", 0.0), Choice("Wrong B", 0.0),
+                      Choice("Wrong C", 0.0)))
+            for j in range(QUESTIONS)
+        ),
+    )
+
+
+def generate(database: Database, students: int, seed: int = 8) -> tuple[int, int]:
+    """Fill the database; returns (lesson id, responses written)."""
+    rng = random.Random(seed)
+    install_pack(database.sessions, make_pack())
+    start = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
+    with database.engine.begin() as conn:
+        pack_id, lesson_id = conn.execute(select(m.Lesson.pack_id, m.Lesson.id)).one()
+        qids = list(conn.scalars(select(m.Question.id).order_by(m.Question.position)))
+        conn.execute(insert(m.Student), [
+            {"uuid": uuid.uuid4(), "name": f"Student {i:04d}", "created_at": start}
+            for i in range(students)
+        ])
+        sids = list(conn.scalars(select(m.Student.id).order_by(m.Student.id)))
+        attempts = []
+        for k, sid in enumerate(sids):
+            ability = rng.gauss(0, 1)
+            for a in range(ATTEMPTS):
+                begun = start + timedelta(days=a, minutes=k)
+                attempts.append({
+                    "uuid": uuid.uuid4(), "student_id": sid, "pack_id": pack_id,
+                    "lesson_id": lesson_id, "kind": "lesson", "behaviour": "immediatefeedback",
+                    "seed": rng.getrandbits(62), "started_at": begun,
+                    "finished_at": begun + timedelta(minutes=5), "state": "finished",
+                    "current_slot": QUESTIONS, "marks": 0.0, "max_marks": float(QUESTIONS),
+                    "_ability": ability,
+                })
+        abilities = [x.pop("_ability") for x in attempts]
+        conn.execute(insert(m.Attempt), attempts)
+        aids = list(conn.scalars(select(m.Attempt.id).order_by(m.Attempt.id)))
+        slots = [
+            {"attempt_id": aid, "slot": j, "question_id": qids[j], "choice_order": [0, 1, 2, 3],
+             "max_mark": 1.0, "flagged": False}
+            for aid in aids for j in range(QUESTIONS)
+        ]
+        conn.execute(insert(m.AttemptSlot), slots)
+        slot_rows = conn.execute(
+            select(m.AttemptSlot.id, m.AttemptSlot.attempt_id, m.AttemptSlot.slot)
+            .order_by(m.AttemptSlot.id)
+        ).all()
+        ability_of = dict(zip(aids, abilities, strict=True))
+        started_of = {aid: x["started_at"] for aid, x in zip(aids, attempts, strict=True)}
+        responses = []
+        marks: dict[int, float] = {}
+        for slot_id, aid, j in slot_rows:
+            right = rng.random() < 1 / (1 + 2.718 ** (j / 10 - 1 - ability_of[aid]))
+            fraction = 1.0 if right else 0.0
+            marks[aid] = marks.get(aid, 0.0) + fraction
+            responses.append({
+                "uuid": uuid.uuid4(), "attempt_id": aid, "slot_id": slot_id, "try_number": 1,
+                "selected": [0] if right else [rng.randrange(1, 4)], "fraction": fraction,
+                "penalty": 0.0, "answered_at": started_of[aid] + timedelta(seconds=10 * (j + 1)),
+                "duration_s": 10.0,
+            })
+        conn.execute(insert(m.Response), responses)
+        t = m.Attempt.__table__
+        conn.execute(
+            update(t).where(t.c.id == bindparam("aid")).values(marks=bindparam("mk")),
+            [{"aid": aid, "mk": mk} for aid, mk in marks.items()],
+        )
+    return lesson_id, len(responses)
+
+
+def timed(fn, runs: int = 3) -> float:  # type: ignore[no-untyped-def]
+    """Median seconds of ``runs`` calls."""
+    out = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t0)
+    return median(out)
+
+
+def explain(database: Database, fn) -> list[tuple[str, list[str]]]:  # type: ignore[no-untyped-def]
+    """Every SELECT ``fn`` runs, with its EXPLAIN QUERY PLAN lines."""
+    seen: list[tuple[str, tuple[object, ...]]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):  # type: ignore
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            seen.append((statement, tuple(parameters) if not executemany else ()))
+
+    event.listen(database.engine, "before_cursor_execute", capture)
+    try:
+        fn()
+    finally:
+        event.remove(database.engine, "before_cursor_execute", capture)
+    path = database.engine.url.database
+    con = sqlite3.connect(path)
+    plans = []
+    for statement, params in seen:
+        try:
+            lines = [r[3] for r in con.execute(f"EXPLAIN QUERY PLAN {statement}", params)]
+        except sqlite3.Error as exc:
+            lines = [f"(cannot explain: {exc})"]
+        plans.append((statement, lines))
+    con.close()
+    return plans
+
+
+def raw_scan(path: str) -> float:
+    """Seconds of one raw full pass over the responses (median of 3)."""
+    con = sqlite3.connect(path)
+    try:
+        query = "SELECT count(*), sum(fraction) FROM responses"
+        return timed(lambda: con.execute(query).fetchone())
+    finally:
+        con.close()
+
+
+def main() -> None:
+    p = parser(__doc__.splitlines()[0])
+    p.add_argument("--scales", default="0.1,1", help="multiples of 500 students (0.1,1,10)")
+    p.add_argument("--plans", action="store_true", help="print every query plan")
+    args = p.parse_args()
+    scales = [0.1] if args.quick else [float(x) for x in args.scales.split(",")]
+    rows: list[Row] = []
+    plans_out: list[tuple[str, list[str]]] = []
+    per_response: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="quizapp-bench-results-") as tmp:
+        for scale in scales:
+            students = max(1, round(STUDENTS * scale))
+            path = Path(tmp) / f"results-{scale}.sqlite3"
+            database = open_database(resolve_db_url(str(path)))
+            try:
+                t0 = time.perf_counter()
+                lesson_id, n = generate(database, students)
+                print(f"  {scale}×: {students} students, {n:,} responses generated in "
+                      f"{time.perf_counter() - t0:.1f} s", flush=True)
+                stats = StatisticsService(database.sessions)
+                results = ResultsService(database.sessions)
+                ref = QuizRef.lesson(lesson_id)
+
+                def report(stats=stats, ref=ref):  # type: ignore[no-untyped-def]
+                    return stats.quiz_statistics(ref, AttemptSelection.ALL)
+
+                def overview(results=results):  # type: ignore[no-untyped-def]
+                    return results.students_overview()
+
+                t_report = timed(report)
+                t_overview = timed(overview)
+                base = raw_scan(str(path))
+                label = f"{students} students × {ATTEMPTS} × {QUESTIONS} = {n:,} responses"
+                for name, value, target in (("quiz statistics report", t_report, 0.5),
+                                            ("results overview", t_overview, 0.3)):
+                    key = name
+                    growth = ""
+                    if scale != scales[0] and key in per_response:
+                        ratio = value / n / per_response[key]
+                        growth = f"{ratio:.2f}× the cost per response of {scales[0]}×"
+                    else:
+                        per_response[key] = value / n
+                    rows.append(Row(
+                        f"{name}, {label}", f"≤ {target:g} s" if scale == 1 else "linear",
+                        value * 1000, "ms", base * 1000, "raw sqlite3 pass over responses",
+                        passed=(value <= target) if scale == 1 else None,
+                        note=growth))
+                if scale == 1 or scale == scales[-1]:
+                    plans_out = explain(database, report) + explain(database, overview)
+            finally:
+                database.close()
+    print("\nEXPLAIN QUERY PLAN of each aggregate query (last scale):")
+    for statement, lines in plans_out:
+        head = " ".join(statement.split())[:160]
+        print(f"  -- {head}{'…' if len(head) == 160 else ''}")
+        for line in lines:
+            print(f"       {line}")
+    title = "Teacher statistics (SQLite, median of 3)"
+    print_rows(title, rows)
+    write_json(args.json, title, rows, plans=plans_out)
+
+
+if __name__ == "__main__":
+    main()
