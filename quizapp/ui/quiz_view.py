@@ -328,6 +328,11 @@ class QuizView(QWidget):
             btn.setCheckable(True)
             btn.setToolTip(self.tr(CBM_TOOLTIP))
             btn.setProperty("certainty", level)
+            btn.setStyleSheet(
+                "QPushButton:checked { background: palette(highlight);"
+                " color: palette(highlighted-text); border: 2px solid palette(text); }"
+            )
+            btn.toggled.connect(self._on_certainty_button_toggled)
             self._certainty_group.addButton(btn, level)
             self.certainty_buttons[level] = btn
             certainty_row.addWidget(btn)
@@ -604,7 +609,7 @@ class QuizView(QWidget):
             self.timer.stop()
             return
         left = (attempt.deadline - self._clock()).total_seconds()
-        self.timer_label.setText(self.tr("⏱ Time left {t}").format(t=format_countdown(left)))
+        self.timer_label.setText(self.tr("Time left {t}").format(t=format_countdown(left)))
         before = self._last_left
         self._last_left = left
         if before is not None:
@@ -796,8 +801,11 @@ class QuizView(QWidget):
             )
 
     def _build_navigator(self) -> None:
-        for btn in self.nav_buttons:
-            btn.deleteLater()
+        while self.nav_layout.count():
+            item = self.nav_layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         self.nav_buttons = []
         attempt = self._attempt
         self.nav_host.setVisible(attempt is not None and self._deferred)
@@ -988,6 +996,14 @@ class QuizView(QWidget):
             slot = self.current_slot()
             if checked or (slot is not None and slot.type is QuestionType.MULTIPLE):
                 self._save_current()
+
+    def _on_certainty_button_toggled(self, _checked: bool) -> None:
+        # The chosen certainty says so in words too, not by colour alone.
+        for level, text in CERTAINTIES:
+            btn = self.certainty_buttons.get(level)
+            if btn is not None:
+                label = self.tr(text)
+                btn.setText(f"✓ {label}" if btn.isChecked() else label)
 
     def _on_certainty_group_id_clicked(self, level: int) -> None:
         if self._loading:
