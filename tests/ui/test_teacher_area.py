@@ -224,7 +224,8 @@ def test_the_teacher_area_opens_only_with_the_right_pin_and_locks_on_leaving(
     assert area.strip_label.text() == "Teacher"
     assert area.strip_label.isVisible()
     assert area.leave_button.isVisible()
-    assert area.page_titles()[:2] == ["Packs", "Settings"]
+    assert area.page_titles()[0] == "Packs"  # other pages (Results, Quizzes…) follow
+    assert "Settings" in area.page_titles()
     assert not window.teacher_button.isVisible()
     assert not window.back_button.isVisible()
     # The packs page lists the built-in course.
