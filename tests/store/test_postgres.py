@@ -435,3 +435,26 @@ def test_an_unreachable_server_is_reported_at_once_without_the_password(
     assert "Nothing is saved on this computer instead" in message
     assert "S3cret-pw" not in message
     assert "S3cret-pw" not in caplog.text
+
+
+# ---------------------------------------------------------------- the app on a server
+
+
+def test_the_app_never_migrates_a_server_and_opens_an_upgraded_one(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from quizapp import app
+
+    url = _cli_env(monkeypatch, pg_url)  # as a classroom computer: password in PGPASSWORD
+    with pytest.raises(DatabaseOutOfDateError, match="ask your administrator"):
+        app.open_services(url)
+    assert _revision(pg_url) is None  # the classroom computer created nothing
+    assert cli.main(["db", "upgrade", "--db", url, "--no-backup"]) == 0
+    database, services = app.open_services(url)
+    try:
+        assert not database.is_sqlite
+        assert "retrying(" in repr(services.attempts)
+        with database.sessions.begin() as s:
+            assert s.scalar(select(func.count(m.Pack.id)).where(m.Pack.is_builtin)) == 1
+    finally:
+        database.close()
