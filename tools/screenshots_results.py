@@ -231,11 +231,17 @@ def run(out: Path) -> None:
     merge_page.ask_open_paths = lambda *a: [bundle]  # type: ignore[assignment]
     for _ in range(2):
         merge.merge_results()
-        for _ in range(100):
+        for _ in range(1500):
             if merge.last_task is not None and not merge.last_task.task.is_running:
                 break
             settle(100)
+        else:
+            print("merge did not finish", file=sys.stderr)
     shot(window, out / "47-teacher-merge.png")
+    from PySide6.QtCore import QThreadPool
+
+    QThreadPool.globalInstance().waitForDone()
+    settle()
     window.close()
     database.close()
 

@@ -96,7 +96,10 @@ class ScoreDistributionChart(_Chart):
         )
         self.plot.addItem(bars)
         self.plot.setXRange(0, 100, padding=0.02)
-        self.plot.setYRange(0, max(1, max(self.counts, default=1)), padding=0.05)
+        top = max(1, max(self.counts, default=1))
+        self.plot.setYRange(0, top, padding=0.05)
+        step = max(1, round(top / 6))
+        self.plot.getAxis("left").setTickSpacing(major=step, minor=step)
         self.plot.getAxis("bottom").setTicks(
             [[(width * i, f"{width * i:.0f}") for i in range(bins + 1)]]
         )
@@ -142,14 +145,16 @@ class QuestionBarsChart(_Chart):
         )
         self.plot.addItem(fac)
         self.plot.addItem(dis)
-        self.legend.addItem(fac, self.tr("Facility %"))
-        self.legend.addItem(dis, self.tr("Discrimination index"))
         weak = pg.InfiniteLine(
             pos=20,
             angle=0,
             pen=pg.mkPen(self.text_color, style=Qt.PenStyle.DashLine),
             label=self.tr("weak below 20"),
-            labelOpts={"color": self.text_color.name(), "position": 0.05},
+            labelOpts={
+                "color": self.text_color.name(),
+                "position": 0.92,
+                "anchors": [(1, 1), (1, 1)],
+            },
         )
         self.plot.addItem(weak)
         low = min([0.0] + [d for _, d in self.values if d is not None])

@@ -245,7 +245,9 @@ class DataTable(QTableView):
 
     row_activated = Signal(int)
 
-    def __init__(self, headers: Sequence[str], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, headers: Sequence[str], parent: QWidget | None = None, *, stretch: int = 0
+    ) -> None:
         super().__init__(parent)
         self.source = QStandardItemModel(0, len(headers), self)
         self.source.setHorizontalHeaderLabels(list(headers))
@@ -265,7 +267,7 @@ class DataTable(QTableView):
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
         self.doubleClicked.connect(self._on_double_clicked)
 
     def set_rows(self, rows: Sequence[Sequence[QStandardItem]]) -> None:
@@ -951,7 +953,7 @@ def register_pages(area: Any, services: Services) -> dict[str, QWidget]:
             (tr("Statistics"), "eye"),
             (tr("Students"), "users"),
             (tr("Paper quiz"), "file-text"),
-            (tr("Other computers"), "download"),
+            (tr("Merge results"), "download"),
         ),
         pages.values(),
         strict=True,

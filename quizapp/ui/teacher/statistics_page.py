@@ -116,9 +116,9 @@ QUESTION_HEADERS = (
     "Attempts",
     "Facility",
     "SD",
-    "Random guess",
-    "Discrimination index",
-    "Discriminative efficiency",
+    "Guess",
+    "Discr. index",
+    "Discr. efficiency",
     "Flags",
 )
 QUESTION_TIPS = (
@@ -141,6 +141,12 @@ SELECTIONS = (
     (AttemptSelection.HIGHEST, "Highest-scoring attempt of each student"),
     (AttemptSelection.LAST, "Last attempt of each student"),
 )
+SELECTION_WORDS = {
+    "first": "first attempts",
+    "all": "all attempts",
+    "highest": "each student's highest",
+    "last": "each student's last",
+}
 KEY_CORRECTED = "Key corrected"
 
 
@@ -185,7 +191,8 @@ class RegradeDialog(QDialog):
         self.summary_label = wrap_label(plan.summary())
         layout.addWidget(self.summary_label)
         self.table = DataTable(
-            ("Student", "Question", "Revision", "Marks before → after", "Percent before → after")
+            ("Student", "Question", "Revision", "Marks before → after", "Percent before → after"),
+            stretch=1,
         )
         rows = []
         for c in plan.changes:
@@ -344,14 +351,15 @@ class StatisticsPage(QWidget):
         layout.addWidget(figures)
         self.tabs = QTabWidget()
         tables = QSplitter(Qt.Orientation.Vertical)
-        self.questions_table = DataTable(QUESTION_HEADERS)
+        self.questions_table = DataTable(QUESTION_HEADERS, stretch=len(QUESTION_HEADERS) - 1)
         self.questions_table.setAccessibleName(self.tr("Questions"))
-        self.questions_table.horizontalHeader().setSectionResizeMode(
-            0, self.questions_table.horizontalHeader().ResizeMode.ResizeToContents
-        )
-        self.questions_table.horizontalHeader().setSectionResizeMode(
-            1, self.questions_table.horizontalHeader().ResizeMode.Stretch
-        )
+        header = self.questions_table.horizontalHeader()
+        header.setSectionResizeMode(0, header.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, header.ResizeMode.Interactive)
+        header.resizeSection(1, 280)
+        header.setSectionResizeMode(len(QUESTION_HEADERS) - 1, header.ResizeMode.Stretch)
+        self.questions_table.setWordWrap(False)
+        self.questions_table.setTextElideMode(Qt.TextElideMode.ElideRight)
         for i, tip in enumerate(QUESTION_TIPS):
             self.questions_table.source.horizontalHeaderItem(i).setToolTip(self.tr(tip))
         tables.addWidget(self.questions_table)
@@ -362,7 +370,7 @@ class StatisticsPage(QWidget):
             self.tr("Choose a question to see how often each answer was picked."), bold=True
         )
         lower_layout.addWidget(self.choices_label)
-        self.choices_table = DataTable(("Choice", "Answer", "Credit", "Picked", "Share"))
+        self.choices_table = DataTable(("Choice", "Answer", "Credit", "Picked", "Share"), stretch=1)
         self.choices_table.setAccessibleName(self.tr("Answers picked"))
         lower_layout.addWidget(self.choices_table, 1)
         tables.addWidget(lower)
@@ -400,7 +408,7 @@ class StatisticsPage(QWidget):
         self.quiz_combo.clear()
         for q in quizzes:
             self.quiz_combo.addItem(
-                self.tr("{pack}: {title} ({n} attempts, {s} students)").format(
+                self.tr("{title} ({n} attempts, {s} students) · {pack}").format(
                     pack=q.pack_title, title=q.title, n=q.attempts, s=q.students
                 )
                 if q.ref.kind != "exam"
@@ -538,10 +546,10 @@ class StatisticsPage(QWidget):
             )
         self.questions_table.set_rows(rows)
         notes = [
-            self.tr("{title}: {n} attempts ({selection}), {students} students.").format(
+            self.tr("{title}: {n} attempts used ({selection}), {students} students.").format(
                 title=report.title,
                 n=z.n,
-                selection=self.selection_combo.currentText().lower(),
+                selection=SELECTION_WORDS.get(report.selection.value, report.selection.value),
                 students=report.first_attempts,
             )
         ]
