@@ -33,6 +33,13 @@ from quizapp.services import dto
 from quizapp.ui.common import button, primary_button, wrap_label
 
 LINE_CHARACTERS = 70
+
+INERT_MARKDOWN = (
+    QTextDocument.MarkdownFeature.MarkdownDialectCommonMark
+    | QTextDocument.MarkdownFeature.MarkdownNoHTML
+)
+"""CommonMark with raw HTML shown as its text: a lesson's ``<img src=...>`` line is inert
+and, unlike an HTML block, never swallows the text that follows it."""
 """Longest line of lesson text, in average characters."""
 
 
@@ -174,7 +181,7 @@ class LessonView(QWidget):
             )
         )
         document = self.browser.document()
-        document.setMarkdown(lesson.body, QTextDocument.MarkdownFeature.MarkdownDialectCommonMark)
+        document.setMarkdown(lesson.body, INERT_MARKDOWN)
         self._space_out(document)
         self.evidence_cursor = None
         self.evidence_label.hide()
@@ -301,7 +308,7 @@ class NoticeDialog(QDialog):
         self.browser = InertTextBrowser()
         self.browser.setFrameShape(QTextBrowser.Shape.NoFrame)
         self.browser.setAccessibleName(self.tr("Notice"))
-        self.browser.document().setMarkdown(notice)
+        self.browser.document().setMarkdown(notice, INERT_MARKDOWN)
         document = self.browser.document()
         document.setTextWidth(500)
         self.browser.setMinimumHeight(min(420, int(document.size().height()) + 24))

@@ -170,7 +170,13 @@ def test_the_lesson_reader_never_loads_a_remote_resource(
 
     assert not [url for url in reached if "http" in url], reached
     assert all(result is None for _, result in asked)
-    assert view.browser.toPlainText().startswith("Facts")
+    shown = view.browser.toPlainText()
+    assert shown.startswith("Facts")
+    # Raw HTML lines show as their characters and swallow nothing that follows them.
+    assert IMG in shown
+    assert "<script>alert(1)</script> text." in shown
+    assert ARABIC in shown
+    assert EMOJI in shown
     assert not view.browser.openLinks()
     assert not view.browser.openExternalLinks()
 
