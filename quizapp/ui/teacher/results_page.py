@@ -560,8 +560,8 @@ class FilterBar(QWidget):
         """The filter the controls describe."""
         since = until = None
         if self.dates_check.isChecked():
-            first = self.since_edit.date().toPython()
-            last = self.until_edit.date().toPython()
+            first = _qdate(self.since_edit.date())
+            last = _qdate(self.until_edit.date())
             since = _local_midnight(first)
             until = _local_midnight(last + timedelta(days=1))
         return ResultsFilter(
@@ -593,6 +593,10 @@ class FilterBar(QWidget):
         self.since_edit.setEnabled(on)
         self.until_edit.setEnabled(on)
         self.changed.emit()
+
+
+def _qdate(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
 
 
 def _local_midnight(day: date) -> datetime:
