@@ -74,7 +74,11 @@ def _install(
 ) -> PackInstallReport:
     now = utc_now()
     wanted_hash = pack_hash(pack)
-    row = s.scalars(select(m.Pack).where(m.Pack.key == pack.id).with_for_update()).one_or_none()
+    # FOR NO KEY UPDATE on PostgreSQL: students starting attempts (a foreign key to this
+    # row takes FOR KEY SHARE) are not blocked while a teacher imports a new version.
+    row = s.scalars(
+        select(m.Pack).where(m.Pack.key == pack.id).with_for_update(key_share=True)
+    ).one_or_none()
     created = row is None
     changed = created
     if row is None:

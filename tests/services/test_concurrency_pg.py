@@ -184,12 +184,6 @@ MOMENT_S = 5
 """A student's statement waiting longer than this on a lock fails the test."""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="quizapp.services.packs._install locks the pack row FOR UPDATE, which blocks "
-    "the FOR KEY SHARE lock of every INSERT INTO attempts (foreign key to packs) until "
-    "the import commits; fix: .with_for_update(key_share=True) (FOR NO KEY UPDATE)",
-)
 def test_students_are_not_blocked_by_a_teacher_importing_their_pack(
     pg_db_url: str, pack: Pack, answers: tuple[Callable[..., list[int]], Any]
 ) -> None:
