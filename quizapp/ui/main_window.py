@@ -263,6 +263,7 @@ class MainWindow(QMainWindow):
         from quizapp.services.teacher_auth import TeacherAuth
         from quizapp.ui.teacher.packs_page import PacksPage
         from quizapp.ui.teacher.quizzes_page import QuizzesPage
+        from quizapp.ui.teacher.results_page import register_pages
         from quizapp.ui.teacher.settings_page import TeacherSettingsPage
         from quizapp.ui.teacher.teacher_area import TeacherArea
 
@@ -275,8 +276,9 @@ class MainWindow(QMainWindow):
         self.packs_page: PacksPage = PacksPage(self.pack_admin)
         self.teacher_settings_page: TeacherSettingsPage = TeacherSettingsPage(self.teacher_auth)
         self.teacher.add_page(self.tr("Packs"), "package", self.packs_page)
-        self.teacher.add_page(self.tr("Settings"), "sliders", self.teacher_settings_page)
         self.teacher.add_page(self.tr("Quizzes"), "clipboard-list", QuizzesPage(services.quizzes))
+        self.results_pages = register_pages(self.teacher, services)
+        self.teacher.add_page(self.tr("Settings"), "sliders", self.teacher_settings_page)
         self.stack.addWidget(self.teacher)
         self.teacher.leave_requested.connect(self._on_teacher_leave_requested)
         self.setAcceptDrops(True)
