@@ -70,23 +70,24 @@ BLANK = "_____"
 """What stands for the braces in a missing-word question's prompt."""
 
 
+_ESCAPE_PAIR = re.compile(r"\\([~=#{}:n\\])")
+_RESTORE_TABLE = str.maketrans(_RESTORE)
+_PLACEHOLDERS = re.compile("[\ufdd0-\ufdd7]")
+
+
 def _pre(text: str) -> str:
-    out: list[str] = []
-    i = 0
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\\" and i + 1 < n and text[i + 1] in _ESCAPES:
-            out.append(_ESCAPES[text[i + 1]])
-            i += 2
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
+    """``text`` with each escape pair (``\\~``, ``\\n``, ``\\\\``…) replaced by its placeholder,
+    scanning left to right (a backslash before any other character stays as it is)."""
+    if "\\" not in text:
+        return text
+    return _ESCAPE_PAIR.sub(lambda m: _ESCAPES[m.group(1)], text)
 
 
 def _post(text: str) -> str:
-    return "".join(_RESTORE.get(ch, ch) for ch in text)
+    """``text`` with the placeholders of :func:`_pre` turned back into their characters."""
+    if text.isascii() or not _PLACEHOLDERS.search(text):  # isascii() is O(1)
+        return text
+    return text.translate(_RESTORE_TABLE)
 
 
 @dataclass
@@ -205,8 +206,8 @@ def _read_question(t: _Text, start: int, end: int, b: PackBuilder, lesson: str |
             title = " ".join(_post(text[start + 2:close]).split())
             start = _skip_ws(text, close + 2, end)
 
-    opens = [i for i in range(start, end) if text[i] == "{"]
-    closes = [i for i in range(start, end) if text[i] == "}"]
+    opens = _positions(text, "{", start, end)
+    closes = _positions(text, "}", start, end)
     if not opens and not closes:
         b.skip(line, "description",
                "Description (text with no answers in braces) is not a question; not imported.")
@@ -310,6 +311,16 @@ def _read_question(t: _Text, start: int, end: int, b: PackBuilder, lesson: str |
         title=title,
         line=line,
     ))
+
+
+def _positions(text: str, ch: str, start: int, end: int) -> list[int]:
+    """Offsets of ``ch`` in ``text[start:end]``, in order (``str.find``, not a Python loop)."""
+    found: list[int] = []
+    pos = text.find(ch, start, end)
+    while pos != -1:
+        found.append(pos)
+        pos = text.find(ch, pos + 1, end)
+    return found
 
 
 def _braces_ok(t: _Text, opens: list[int], closes: list[int], b: PackBuilder) -> bool:
