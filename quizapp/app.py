@@ -49,8 +49,8 @@ def open_services(db: str | None) -> tuple[Database, Services]:
     a message for the user. The caller closes the returned ``Database``.
     """
     from quizapp.bundled import builtin_pack_path
+    from quizapp.services.builtin import ensure_builtin_pack_fast
     from quizapp.services.container import build_services
-    from quizapp.services.packs import ensure_builtin_pack
     from quizapp.store.database import open_database, resolve_db_url
     from quizapp.store.server import is_server_url
 
@@ -58,7 +58,8 @@ def open_services(db: str | None) -> tuple[Database, Services]:
     server = is_server_url(url)
     database = open_database(url, migrate=not server)
     try:
-        ensure_builtin_pack(database.sessions, builtin_pack_path())
+        # Parsed only when questions.json changed since the last install (its SHA-256).
+        ensure_builtin_pack_fast(database.sessions, builtin_pack_path())
         services = build_services(database)
         if server:
             with_server_retries(services)
