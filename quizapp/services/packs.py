@@ -9,19 +9,28 @@ asked, so history and review always show what the student saw.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from quizapp.domain.errors import ValidationError
-from quizapp.domain.model import ImportResult, Pack
+from quizapp.domain.model import ImportResult, Pack, Question
 from quizapp.services.dto import PackInstallReport
 from quizapp.store import models as m
-from quizapp.store.convert import lesson_hash, pack_hash, question_hash, question_row
+from quizapp.store.bulk import insert_rows, uuid4s
+from quizapp.store.convert import (
+    CHOICE_COLUMNS,
+    QUESTION_COLUMNS,
+    choice_values,
+    lesson_hash,
+    pack_hash,
+    pack_hashes,
+    question_values,
+)
 from quizapp.store.types import utc_now
 
 
@@ -73,7 +82,7 @@ def _install(
     s: Session, pack: Pack, *, builtin: bool, enabled: bool, keep_state: bool
 ) -> PackInstallReport:
     now = utc_now()
-    wanted_hash = pack_hash(pack)
+    wanted_hash, question_hashes = pack_hashes(pack)
     # FOR NO KEY UPDATE on PostgreSQL: students starting attempts (a foreign key to this
     # row takes FOR KEY SHARE) are not blocked while a teacher imports a new version.
     row = s.scalars(
@@ -103,111 +112,9 @@ def _install(
     row.notice = pack.notice
     row.content_hash = wanted_hash
     s.flush()
-
-    # Lessons, matched by key.
-    lessons = {
-        les.key: les for les in s.scalars(select(m.Lesson).where(m.Lesson.pack_id == row.id))
-    }
-    added = updated = retired = 0
-    wanted_keys: set[str] = set()
-    for position, lesson in enumerate(pack.lessons):
-        wanted_keys.add(lesson.id)
-        h = lesson_hash(lesson)
-        existing = lessons.get(lesson.id)
-        if existing is None:
-            existing = m.Lesson(
-                pack_id=row.id,
-                key=lesson.id,
-                position=position,
-                title=lesson.title,
-                body=lesson.body,
-                content_hash=h,
-                retired=False,
-            )
-            s.add(existing)
-            lessons[lesson.id] = existing
-            added += 1
-            continue
-        if existing.content_hash != h or existing.retired:
-            updated += 1
-        existing.position = position
-        existing.title = lesson.title
-        existing.body = lesson.body
-        existing.content_hash = h
-        existing.retired = False
-    for key, existing in lessons.items():
-        if key not in wanted_keys and not existing.retired:
-            existing.retired = True
-            retired += 1
-    s.flush()
-
-    # Questions: compare with the current revision of each identity.
-    current = {
-        q.key: q
-        for q in s.scalars(
-            select(m.Question).where(m.Question.pack_id == row.id, m.Question.is_current)
-        )
-    }
-    latest = _pairs(
-        s.execute(
-            select(m.Question.key, func.max(m.Question.revision))
-            .where(m.Question.pack_id == row.id)
-            .group_by(m.Question.key)
-        )
-    )
-    q_added = q_revised = q_unchanged = q_removed = 0
-    seen: set[str] = set()
-    new_rows: list[m.Question] = []
-    for position, question in enumerate(pack.questions):
-        seen.add(question.id)
-        lesson_row = lessons.get(question.lesson_id)
-        if lesson_row is None or lesson_row.retired:
-            raise ValidationError(
-                f"Question {question.id!r} names lesson {question.lesson_id!r}, "
-                f"which pack {pack.id!r} does not have."
-            )
-        h = question_hash(question)
-        cur = current.get(question.id)
-        if cur is not None and cur.content_hash == h:
-            cur.position = position
-            q_unchanged += 1
-            continue
-        if cur is not None:
-            cur.is_current = False
-            q_revised += 1
-        else:
-            previous = s.scalars(
-                select(m.Question).where(
-                    m.Question.pack_id == row.id,
-                    m.Question.key == question.id,
-                    m.Question.content_hash == h,
-                )
-                .order_by(m.Question.revision.desc())
-                .limit(1)
-            ).first()
-            q_added += 1
-            if previous is not None:
-                # A question removed earlier comes back unchanged: its revision is current again.
-                previous.is_current = True
-                previous.position = position
-                continue
-        new_rows.append(
-            question_row(
-                question,
-                pack_id=row.id,
-                lesson_id=lesson_row.id,
-                revision=latest.get(question.id, 0) + 1,
-                position=position,
-            )
-        )
-    for key, cur in current.items():
-        if key not in seen:
-            cur.is_current = False
-            q_removed += 1
-    # Old revisions stop being current before the new ones are written (one current each).
-    s.flush()
-    s.add_all(new_rows)
-    s.flush()
+    lesson_ids, (added, updated, retired) = _install_lessons(s, row.id, pack)
+    counts = _install_questions(s, row.id, pack, question_hashes, lesson_ids, now)
+    q_added, q_revised, q_unchanged, q_removed = counts
     return PackInstallReport(
         pack_id=row.id,
         key=row.key,
@@ -225,6 +132,157 @@ def _install(
     )
 
 
-def _pairs(rows: Iterable[Any]) -> dict[Any, Any]:
-    """``{first column: second column}`` of two-column result rows."""
-    return {row[0]: row[1] for row in rows}
+_BY_ID = bindparam("b_id")
+"""The primary key of each row of an executemany ``UPDATE ... WHERE id = :b_id``."""
+
+
+def _install_lessons(
+    s: Session, pack_id: int, pack: Pack
+) -> tuple[dict[str, int], tuple[int, int, int]]:
+    """Insert, update and retire the lessons of pack row ``pack_id`` to match ``pack``.
+
+    Returns ``({lesson key: lesson row id}`` of the pack's lessons (not retired)``,
+    (added, updated, retired))``. Core statements, a few in all, whatever the count.
+    """
+    table = m.Lesson.__table__
+    stored = {
+        key: (id_, h, was_retired)
+        for id_, key, h, was_retired in s.execute(
+            select(table.c.id, table.c.key, table.c.content_hash, table.c.retired).where(
+                table.c.pack_id == pack_id
+            )
+        )
+    }
+    ids: dict[str, int] = {}
+    added = updated = 0
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for position, lesson in enumerate(pack.lessons):
+        h = lesson_hash(lesson)
+        values = {
+            "position": position, "title": lesson.title, "body": lesson.body,
+            "content_hash": h, "retired": False,
+        }
+        existing = stored.get(lesson.id)
+        if existing is None:
+            inserts.append({"uuid": uuid4s(1)[0], "pack_id": pack_id, "key": lesson.id, **values})
+            added += 1
+            continue
+        if existing[1] != h or existing[2]:
+            updated += 1
+        updates.append({"b_id": existing[0], **values})
+        ids[lesson.id] = existing[0]
+    retire = [
+        {"b_id": id_} for key, (id_, _h, was_retired) in stored.items()
+        if key not in ids and not was_retired
+    ]
+    if updates:
+        s.execute(update(table).where(table.c.id == _BY_ID), updates)
+    if retire:
+        s.execute(update(table).where(table.c.id == _BY_ID).values(retired=True), retire)
+    if inserts:
+        columns = list(inserts[0])
+        new_ids = insert_rows(
+            s.connection(), table, columns, [list(v.values()) for v in inserts], return_ids=True
+        )
+        ids.update(zip((v["key"] for v in inserts), new_ids, strict=True))
+    return ids, (added, updated, len(retire))
+
+
+def _install_questions(
+    s: Session,
+    pack_id: int,
+    pack: Pack,
+    hashes: list[str],
+    lesson_ids: dict[str, int],
+    now: datetime,
+) -> tuple[int, int, int, int]:
+    """Bring the question revisions of pack row ``pack_id`` in line with ``pack``.
+
+    ``hashes`` are the questions' content hashes, in pack order; ``lesson_ids`` maps
+    each lesson key of the pack to its row id. Every stored revision is read once (a
+    few columns each) and compared in Python; new revisions and their choices are
+    written with bulk inserts (executemany), updates likewise. Returns (added, revised,
+    unchanged, removed). Raises :class:`ValidationError` before writing anything when
+    a question names a lesson the pack does not have.
+    """
+    table = m.Question.__table__
+    current: dict[str, tuple[int, str, int]] = {}  # key -> (id, hash, position)
+    latest: dict[str, int] = {}  # key -> highest revision number
+    earlier: dict[tuple[str, str], tuple[int, int]] = {}  # (key, hash) -> (revision, id)
+    for id_, key, revision, is_current, h, position in s.execute(
+        select(
+            table.c.id, table.c.key, table.c.revision, table.c.is_current,
+            table.c.content_hash, table.c.position,
+        ).where(table.c.pack_id == pack_id)
+    ):
+        if is_current:
+            current[key] = (id_, h, position)
+        if revision > latest.get(key, 0):
+            latest[key] = revision
+        if revision > earlier.get((key, h), (0, 0))[0]:
+            earlier[key, h] = (revision, id_)
+
+    added = revised = unchanged = 0
+    seen: set[str] = set()
+    moved: list[dict[str, Any]] = []  # unchanged revisions now at another position
+    retire: list[dict[str, Any]] = []  # current revisions that stop being current
+    restore: list[dict[str, Any]] = []  # earlier revisions that are current again
+    new: list[tuple[int, Question, str, int, int]] = []  # position, question, hash, lesson, rev
+    for position, (question, h) in enumerate(zip(pack.questions, hashes, strict=True)):
+        seen.add(question.id)
+        lesson_id = lesson_ids.get(question.lesson_id)
+        if lesson_id is None:
+            raise ValidationError(
+                f"Question {question.id!r} names lesson {question.lesson_id!r}, "
+                f"which pack {pack.id!r} does not have."
+            )
+        cur = current.get(question.id)
+        if cur is not None and cur[1] == h:
+            if cur[2] != position:
+                moved.append({"b_id": cur[0], "position": position})
+            unchanged += 1
+            continue
+        if cur is not None:
+            retire.append({"b_id": cur[0]})
+            revised += 1
+        else:
+            added += 1
+            previous = earlier.get((question.id, h))
+            if previous is not None:
+                # A question removed earlier comes back unchanged: its revision is current again.
+                restore.append({"b_id": previous[1], "position": position})
+                continue
+        new.append((position, question, h, lesson_id, latest.get(question.id, 0) + 1))
+    removed = 0
+    for key, (id_, _h, _position) in current.items():
+        if key not in seen:
+            retire.append({"b_id": id_})
+            removed += 1
+
+    by_id = table.c.id == _BY_ID
+    if moved:
+        s.execute(update(table).where(by_id), moved)
+    # Old revisions stop being current before the new ones are written (one current each).
+    if retire:
+        s.execute(update(table).where(by_id).values(is_current=False), retire)
+    if restore:
+        s.execute(update(table).where(by_id).values(is_current=True), restore)
+    if new:
+        conn = s.connection()
+        uuids = uuid4s(len(new))
+        rows = [
+            question_values(
+                question, uuid=u, content_hash=h, pack_id=pack_id, lesson_id=lesson_id,
+                revision=revision, position=position, now=now,
+            )
+            for u, (position, question, h, lesson_id, revision) in zip(uuids, new, strict=True)
+        ]
+        ids = insert_rows(conn, table, QUESTION_COLUMNS, rows, return_ids=True)
+        choices = [
+            choice
+            for id_, (_p, question, _h, _l, _r) in zip(ids, new, strict=True)
+            for choice in choice_values(question, id_)
+        ]
+        insert_rows(conn, m.Choice.__table__, CHOICE_COLUMNS, choices)
+    return added, revised, unchanged, removed

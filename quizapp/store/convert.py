@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
+from json.encoder import encode_basestring as _encode_str
 from typing import Any
+from uuid import UUID
 
 from quizapp.domain.model import (
     Choice,
@@ -23,33 +26,96 @@ from quizapp.domain.model import (
 )
 from quizapp.store import models as m
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+_dumps = _ENCODER.encode
+
 
 def _digest(data: Any) -> str:
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _sha256(_dumps(data))
+
+
+def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _question_content(q: Question) -> dict[str, Any]:
-    return {
-        "lesson": q.lesson_id,
-        "type": q.type.value,
-        "prompt": q.prompt,
-        "text_format": q.text_format.value,
-        "choices": [[c.text, repr(float(c.fraction)), c.feedback, c.pinned] for c in q.choices],
-        "explanation": q.explanation,
-        "hints": list(q.hints),
-        "shuffle": q.shuffle,
-        "scoring": q.scoring.value,
-        "evidence": q.evidence,
-        "difficulty": q.difficulty,
-        "tags": list(q.tags),
-        "title": q.title,
-    }
+def _content_json(q: Question) -> str:
+    """The canonical JSON of what a student sees or is marked on in ``q``: the text
+    ``json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))``
+    gives for ``{"lesson", "type", "prompt", "text_format", "choices": [[text,
+    repr(fraction), feedback, pinned], ...], "explanation", "hints", "shuffle",
+    "scoring", "evidence", "difficulty", "tags", "title"}``, written out by hand in
+    sorted key order (several times faster than the generic encoder; the hashes stored
+    in existing databases depend on this exact text, see
+    ``tests/store/test_content_hashes.py``).
+    """
+    try:
+        return _content_json_of_strings(q)
+    except TypeError:  # a text field that is not a str: the generic rendering
+        return _content_json_of_any(q)
+
+
+def _content_json_of_strings(q: Question) -> str:
+    """:func:`_content_json` when every text field is a ``str`` (else ``TypeError``)."""
+    e = _encode_str
+    choices = ",".join([
+        f"[{e(c.text)},{e(repr(float(c.fraction)))},{e(c.feedback)},"
+        f"{'true' if c.pinned is True else 'false' if c.pinned is False else _dumps(c.pinned)}]"
+        for c in q.choices
+    ])
+    d, ev, sh = q.difficulty, q.evidence, q.shuffle
+    return (
+        f'{{"choices":[{choices}],"difficulty":{"null" if d is None else e(d)},'
+        f'"evidence":{"null" if ev is None else e(ev)},"explanation":{e(q.explanation)},'
+        f'"hints":{_strs(q.hints)},"lesson":{e(q.lesson_id)},"prompt":{e(q.prompt)},'
+        f'"scoring":{e(q.scoring.value)},'
+        f'"shuffle":{"true" if sh is True else "false" if sh is False else _dumps(sh)},'
+        f'"tags":{_strs(q.tags)},"text_format":{e(q.text_format.value)},'
+        f'"title":{e(q.title)},"type":{e(q.type.value)}}}'
+    )
+
+
+def _content_json_of_any(q: Question) -> str:
+    """:func:`_content_json` for any field values (each through the encoder if need be)."""
+    s = _str
+    choices = ",".join(
+        f"[{s(c.text)},{s(repr(float(c.fraction)))},{s(c.feedback)},{_val(c.pinned)}]"
+        for c in q.choices
+    )
+    return (
+        f'{{"choices":[{choices}],"difficulty":{_val(q.difficulty)},'
+        f'"evidence":{_val(q.evidence)},"explanation":{s(q.explanation)},'
+        f'"hints":{_strs(q.hints)},"lesson":{s(q.lesson_id)},"prompt":{s(q.prompt)},'
+        f'"scoring":{s(q.scoring.value)},"shuffle":{_val(q.shuffle)},"tags":{_strs(q.tags)},'
+        f'"text_format":{s(q.text_format.value)},"title":{s(q.title)},"type":{s(q.type.value)}}}'
+    )
+
+
+def _str(value: Any) -> str:
+    """JSON of a value expected to be a string (anything else through the encoder)."""
+    return _encode_str(value) if type(value) is str else _dumps(value)
+
+
+def _val(value: Any) -> str:
+    """JSON of a scalar: ``null``, ``true``, ``false``, a string, else the encoder's."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return _str(value)
+
+
+def _strs(values: Any) -> str:
+    """JSON of a sequence of strings, rendered as a list."""
+    if not values:
+        return "[]"
+    return "[" + ",".join(_str(v) for v in values) + "]"
 
 
 def question_hash(question: Question) -> str:
     """Content hash of one question (its lesson id included: moving it is a change)."""
-    return _digest(_question_content(question))
+    return _sha256(_content_json(question))
 
 
 def lesson_hash(lesson: Lesson) -> str:
@@ -60,19 +126,24 @@ def lesson_hash(lesson: Lesson) -> str:
 def pack_hash(pack: Pack) -> str:
     """Content hash of a whole pack: metadata (version included), lessons in order,
     questions in order with their ids."""
-    return _digest(
-        {
-            "id": pack.id,
-            "title": pack.title,
-            "language": pack.language,
-            "version": pack.version,
-            "description": pack.description,
-            "source": pack.source,
-            "notice": pack.notice,
-            "lessons": [[les.id, les.title, les.body] for les in pack.lessons],
-            "questions": [[q.id, _question_content(q)] for q in pack.questions],
-        }
+    return pack_hashes(pack)[0]
+
+
+def pack_hashes(pack: Pack) -> tuple[str, list[str]]:
+    """``(pack_hash(pack), [question_hash(q) for q in pack.questions])``, rendering each
+    question's content once (the pack's canonical text embeds the questions' texts)."""
+    texts = [_content_json(q) for q in pack.questions]
+    questions = ",".join(
+        f"[{_str(q.id)},{text}]" for q, text in zip(pack.questions, texts, strict=True)
     )
+    lessons = _dumps([[les.id, les.title, les.body] for les in pack.lessons])
+    whole = (
+        f'{{"description":{_str(pack.description)},"id":{_str(pack.id)},'
+        f'"language":{_str(pack.language)},"lessons":{lessons},"notice":{_str(pack.notice)},'
+        f'"questions":[{questions}],"source":{_str(pack.source)},'
+        f'"title":{_str(pack.title)},"version":{_str(pack.version)}}}'
+    )
+    return _sha256(whole), [_sha256(text) for text in texts]
 
 
 def question_from_row(row: m.Question) -> Question:
@@ -100,37 +171,60 @@ def question_from_row(row: m.Question) -> Question:
     )
 
 
-def question_row(
-    question: Question, *, pack_id: int, lesson_id: int, revision: int, position: int
-) -> m.Question:
-    """A new (current) revision row for ``question``, with its choices, not yet added."""
-    return m.Question(
-        pack_id=pack_id,
-        lesson_id=lesson_id,
-        key=question.id,
-        revision=revision,
-        is_current=True,
-        content_hash=question_hash(question),
-        position=position,
-        type=question.type.value,
-        prompt=question.prompt,
-        text_format=question.text_format.value,
-        explanation=question.explanation,
-        hints=list(question.hints),
-        shuffle=question.shuffle,
-        scoring=question.scoring.value,
-        evidence=question.evidence,
-        difficulty=question.difficulty,
-        tags=list(question.tags),
-        title=question.title,
-        choices=[
-            m.Choice(
-                position=i,
-                text=c.text,
-                fraction=float(c.fraction),
-                feedback=c.feedback,
-                pinned=c.pinned,
-            )
-            for i, c in enumerate(question.choices)
-        ],
+QUESTION_COLUMNS = (
+    "uuid", "pack_id", "lesson_id", "key", "revision", "is_current", "content_hash",
+    "position", "type", "prompt", "text_format", "explanation", "hints", "shuffle",
+    "scoring", "evidence", "difficulty", "tags", "title", "created_at",
+)
+"""The columns of ``questions`` that :func:`question_values` gives, in its order."""
+
+CHOICE_COLUMNS = ("question_id", "position", "text", "fraction", "feedback", "pinned")
+"""The columns of ``choices`` that :func:`choice_values` gives, in its order."""
+
+
+def question_values(
+    question: Question,
+    *,
+    uuid: UUID,
+    content_hash: str,
+    pack_id: int,
+    lesson_id: int,
+    revision: int,
+    position: int,
+    now: datetime,
+) -> tuple[Any, ...]:
+    """The values of a new (current) revision row of ``question``, in
+    :data:`QUESTION_COLUMNS` order, for a bulk insert: Python values as a Core
+    ``insert()`` takes them (``created_at`` = ``now``, aware UTC; hints and tags as
+    lists, an empty one as ``()``). ``content_hash`` is :func:`question_hash` of it."""
+    return (
+        uuid,
+        pack_id,
+        lesson_id,
+        question.id,
+        revision,
+        True,
+        content_hash,
+        position,
+        question.type.value,
+        question.prompt,
+        question.text_format.value,
+        question.explanation,
+        list(question.hints) if question.hints else (),  # () is one object: converted once
+        question.shuffle,
+        question.scoring.value,
+        question.evidence,
+        question.difficulty,
+        list(question.tags) if question.tags else (),
+        question.title,
+        now,
     )
+
+
+def choice_values(question: Question, question_id: int) -> list[tuple[Any, ...]]:
+    """The rows of ``question``'s choices (author order) for revision row
+    ``question_id``, in :data:`CHOICE_COLUMNS` order."""
+    return [
+        (question_id, i, c.text, float(c.fraction), c.feedback, c.pinned)
+        for i, c in enumerate(question.choices)
+    ]

@@ -1,0 +1,117 @@
+"""Bulk inserts: many rows of one table in one driver call, for imports and merges.
+
+SQLAlchemy's Core ``insert()`` with a list of parameter sets already makes one
+``executemany``, but it builds a parameter dictionary per row and runs every column's
+bind processor through generic machinery, which costs more than SQLite itself (10,000
+questions and their 40,000 choices: about 0.6 s of CPU against 0.25 s for the driver).
+On SQLite, :func:`insert_rows` therefore renders the ``INSERT`` once, converts only
+the columns whose type has a bind processor (UUIDs, JSON, UTC times, booleans; using
+those same processors, so the stored values are exactly SQLAlchemy's) and hands the
+tuples to the driver's ``executemany``. Elsewhere (PostgreSQL) it is the Core
+``insert()``, with ``RETURNING`` where ids are wanted.
+
+Source: SQLAlchemy 2 "ORM Bulk INSERT" / "insertmanyvalues" (``Insert.returning(...,
+sort_by_parameter_order=True)``), ``TypeEngine.bind_processor``,
+``Connection.exec_driver_sql``.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Table, func, insert, select
+from sqlalchemy.engine import Connection, Dialect
+
+
+def insert_rows(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    return_ids: bool = False,
+) -> list[int]:
+    """Insert ``rows`` (each a sequence of Python values in ``columns`` order, as given
+    to a Core ``insert()``: ``UUID``, aware ``datetime``, lists for JSON…) into
+    ``table``, inside the caller's transaction on ``conn``.
+
+    With ``return_ids`` the table's integer primary key ``id`` (not among ``columns``)
+    is returned for each row, in row order; on SQLite the ids are assigned here as
+    ``max(id) + 1 …``, so call it only inside a write transaction that has already
+    written (it then holds SQLite's write lock, and no other writer can take those ids).
+    Without ``return_ids`` returns ``[]``. Raises what the driver raises (as
+    :class:`sqlalchemy.exc.DBAPIError`), e.g. ``IntegrityError`` on a duplicate.
+    """
+    if not rows:
+        return []
+    dialect = conn.dialect
+    if dialect.name != "sqlite":
+        params = [dict(zip(columns, row, strict=True)) for row in rows]
+        if not return_ids:
+            conn.execute(insert(table), params)
+            return []
+        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return [id_ for (id_,) in conn.execute(stmt, params)]
+
+    ids: list[int] = []
+    names = list(columns)
+    if return_ids:
+        first = (conn.scalar(select(func.max(table.c.id))) or 0) + 1
+        ids = list(range(first, first + len(rows)))
+        names.insert(0, "id")
+    processors = [
+        (i, proc)
+        for i, name in enumerate(columns)
+        if (proc := _processor(table, name, dialect)) is not None
+    ]
+    if processors:
+        # The same object in consecutive rows (one ``now``, ``True``, an empty tuple) is
+        # converted once.
+        last: list[list[Any]] = [[_NOTHING, None] for _ in processors]
+        converted: list[Sequence[Any]] = []
+        for row in rows:
+            values = list(row)
+            for (i, proc), memo in zip(processors, last, strict=True):
+                value = values[i]
+                if value is not memo[0]:
+                    memo[0], memo[1] = value, proc(value)
+                values[i] = memo[1]
+            converted.append(values)
+        rows = converted
+    if return_ids:
+        rows = [(id_, *row) for id_, row in zip(ids, rows, strict=True)]
+    quote = dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
+        f"({', '.join(quote(n) for n in names)}) VALUES ({', '.join('?' * len(names))})"
+    )
+    conn.exec_driver_sql(sql, [tuple(row) for row in rows])
+    return ids
+
+
+_NOTHING = object()
+
+
+def uuid4s(count: int) -> list[uuid.UUID]:
+    """``count`` random (version 4) UUIDs, as :func:`uuid.uuid4` makes them (from
+    ``os.urandom``), about twice as fast for many at once."""
+    raw = os.urandom(16 * count)
+    from_bytes = int.from_bytes
+    make = uuid.UUID
+    return [
+        make(int=(from_bytes(raw[i:i + 16]) & _UUID_CLEAR) | _UUID_V4)
+        for i in range(0, 16 * count, 16)
+    ]
+
+
+_UUID_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
+_UUID_V4 = (0x8000 << 48) | (0x4000 << 64)  # RFC 4122 variant, version 4
+
+
+def _processor(table: Table, name: str, dialect: Dialect) -> Any:
+    """The bind processor SQLAlchemy runs on ``table.<name>`` values for ``dialect``."""
+    type_ = table.c[name].type
+    return type_.dialect_impl(dialect).bind_processor(dialect)

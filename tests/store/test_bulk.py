@@ -1,0 +1,95 @@
+"""Bulk inserts store exactly what SQLAlchemy's own ``insert()`` stores.
+
+On SQLite, ``insert_rows`` bypasses SQLAlchemy's per-row machinery for speed (pack
+imports of 10,000 questions); a row written that way must be byte for byte the row a
+Core ``insert()`` writes, and read back the same through the ORM.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
+
+from sqlalchemy import insert, select
+
+from quizapp.store import models as m
+from quizapp.store.bulk import insert_rows, uuid4s
+from quizapp.store.convert import QUESTION_COLUMNS
+from quizapp.store.database import Database
+
+
+def _pack_and_lesson(database: Database) -> tuple[int, int]:
+    with database.sessions.begin() as s:
+        pack = m.Pack(key="p", title="P", content_hash="0" * 64)
+        s.add(pack)
+        s.flush()
+        lesson = m.Lesson(
+            pack_id=pack.id, key="l", position=0, title="L", body="", content_hash="0" * 64
+        )
+        s.add(lesson)
+        s.flush()
+        return pack.id, lesson.id
+
+
+def _values(pack_id: int, lesson_id: int, key: str, u: uuid.UUID) -> dict[str, object]:
+    # A time in another zone: stored as UTC either way.
+    when = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=timezone(timedelta(hours=2)))
+    return {
+        "uuid": u, "pack_id": pack_id, "lesson_id": lesson_id, "key": key, "revision": 1,
+        "is_current": True, "content_hash": "a" * 64, "position": 3, "type": "single",
+        "prompt": "Où ? \"quoted\" ✓", "text_format": "plain", "explanation": "",
+        "hints": ["h1", "é"], "shuffle": False, "scoring": "partial", "evidence": None,
+        "difficulty": "hard", "tags": (), "title": "T", "created_at": when,
+    }
+
+
+def test_rows_written_in_bulk_equal_rows_written_by_core_insert(database: Database) -> None:
+    pack_id, lesson_id = _pack_and_lesson(database)
+    bulk_uuid, core_uuid = uuid4s(2)
+    bulk = _values(pack_id, lesson_id, "bulk", bulk_uuid)
+    core = _values(pack_id, lesson_id, "core", core_uuid)
+    table = m.Question.__table__
+    with database.sessions.begin() as s:
+        ids = insert_rows(
+            s.connection(), table, QUESTION_COLUMNS,
+            [[bulk[c] for c in QUESTION_COLUMNS]], return_ids=True,
+        )
+        s.execute(insert(table), [core])
+    with database.sessions.begin() as s:
+        raw = {
+            row[4]: row  # by key
+            for row in s.connection().exec_driver_sql("SELECT * FROM questions").all()
+        }
+        assert raw["bulk"][0] == ids[0]
+        skip = {0, 1, 4}  # id, uuid, key
+        assert [v for i, v in enumerate(raw["bulk"]) if i not in skip] == [
+            v for i, v in enumerate(raw["core"]) if i not in skip
+        ]
+        assert raw["bulk"][1] == bulk_uuid.hex  # the same text form as Core's
+        assert raw["core"][1] == core_uuid.hex
+        row = s.scalars(select(m.Question).where(m.Question.key == "bulk")).one()
+        assert row.uuid == bulk_uuid
+        assert row.created_at == datetime(2026, 3, 1, 7, 30, 15, 123456, tzinfo=UTC)
+        assert (row.hints, row.tags, row.is_current, row.shuffle) == (["h1", "é"], [], True, False)
+
+
+def test_bulk_ids_follow_the_rows_in_order(database: Database) -> None:
+    pack_id, lesson_id = _pack_and_lesson(database)
+    table = m.Question.__table__
+    rows = [
+        [_values(pack_id, lesson_id, f"k{i}", u)[c] for c in QUESTION_COLUMNS]
+        for i, u in enumerate(uuid4s(5))
+    ]
+    with database.sessions.begin() as s:
+        first = insert_rows(s.connection(), table, QUESTION_COLUMNS, rows[:2], return_ids=True)
+        second = insert_rows(s.connection(), table, QUESTION_COLUMNS, rows[2:], return_ids=True)
+    with database.sessions.begin() as s:
+        stored = dict(s.execute(select(m.Question.key, m.Question.id)).all())
+    assert [stored[f"k{i}"] for i in range(5)] == first + second
+    assert len(set(first + second)) == 5
+
+
+def test_uuid4s_are_random_version_4() -> None:
+    made = uuid4s(1000)
+    assert len(set(made)) == 1000
+    assert {(u.version, u.variant) for u in made} == {(4, uuid.RFC_4122)}
