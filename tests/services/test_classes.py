@@ -62,46 +62,63 @@ def test_rename_student_refuses_a_name_taken(services: Services, database: Datab
         classes.rename_student(ana, "ben")
 
 
+def _cards(database: Database, student_id: int) -> dict[str, tuple[object, ...]]:
+    """A student's cards by question key: (state, due, last review, review dates)."""
+    with database.sessions() as s:
+        return {
+            c.question_key: (c.state, c.due, c.last_review, [g.reviewed_at for g in c.logs])
+            for c in s.scalars(select(m.Card).where(m.Card.student_id == student_id))
+        }
+
+
 def test_merging_two_profiles_moves_attempts_reads_and_cards(
     services: Services, installed: int, clock: object, database: Database
 ) -> None:
+    """Answering makes the cards (one per question answered, one review each). Ana
+    answered lesson 1; "Ana B" lesson 1 later, and lesson 2. Merged: Ana B's lesson-2
+    cards move; for lesson 1 both have a card, the more recently reviewed state wins
+    and the review histories join."""
     classes = ClassService(database.sessions)
     ana = services.students.create_student("Ana").id
     ana2 = services.students.create_student("Ana B").id
     lessons = h.lesson_ids(services, ana)
-    h.take_lesson_quiz(services, clock.advance, ana, lessons[0], KEYS)  # type: ignore[attr-defined]
-    h.take_lesson_quiz(services, clock.advance, ana2, lessons[0], KEYS[:4])  # type: ignore[attr-defined]
+    advance = clock.advance  # type: ignore[attr-defined]
+    h.take_lesson_quiz(services, advance, ana, lessons[0], KEYS)
+    h.take_lesson_quiz(services, advance, ana2, lessons[0], KEYS[:4])
+    h.take_lesson_quiz(services, advance, ana2, lessons[1], [])
     services.course.mark_lesson_read(ana, lessons[0])
     services.course.mark_lesson_read(ana2, lessons[0])
     services.course.mark_lesson_read(ana2, lessons[1])
-    now = clock.now  # type: ignore[attr-defined]
+    # Ana's card of l1q0 was reviewed again after Ana B's (a review session, say).
     with database.sessions.begin() as s:
-        for sid, last in ((ana, now - timedelta(days=2)), (ana2, now)):
-            card = m.Card(
-                student_id=sid,
-                pack_key="test-pack",
-                question_key="l1q0",
-                state=2,
-                due=now + timedelta(days=3),
-                last_review=last,
-            )
-            card.logs.append(m.ReviewLog(rating=3, reviewed_at=last))
-            s.add(card)
-        s.add(m.Card(student_id=ana2, pack_key="test-pack", question_key="l1q1", due=now))
+        card = s.scalars(
+            select(m.Card).where(m.Card.student_id == ana, m.Card.question_key == "l1q0")
+        ).one()
+        card.last_review = clock.now + timedelta(hours=1)  # type: ignore[attr-defined]
+        card.due = clock.now + timedelta(days=30)  # type: ignore[attr-defined]
+    mine, theirs = _cards(database, ana), _cards(database, ana2)
+    assert len(mine) == 8
+    assert len(theirs) == 16  # every question answered has a card
 
     report = classes.merge_students(ana, ana2)
-    assert (report.attempts_moved, report.lesson_reads_moved) == (1, 1)
-    assert (report.cards_moved, report.cards_combined, report.review_logs_moved) == (1, 1, 1)
+    assert (report.attempts_moved, report.lesson_reads_moved) == (2, 1)
+    assert (report.cards_moved, report.cards_combined, report.review_logs_moved) == (8, 8, 8)
     (row,) = ResultsService(database.sessions).students_overview()
-    assert (row.name, row.attempts, row.best_percent, row.last_percent) == ("Ana", 2, 100, 50)
+    assert (row.name, row.attempts, row.best_percent, row.last_percent) == ("Ana", 3, 100, 0)
+    merged = _cards(database, ana)
+    assert set(merged) == set(mine) | set(theirs)
+    for key, (state, due, last, logs) in merged.items():
+        if key.startswith("l2"):
+            assert (state, due, last, logs) == theirs[key]  # moved as it was
+            continue
+        # Both had one: the later review's state, both histories.
+        newer = mine[key] if key == "l1q0" else theirs[key]
+        assert (state, due, last) == newer[:3]
+        assert logs == sorted(mine[key][3] + theirs[key][3])  # type: ignore[operator]
     with database.sessions() as s:
-        cards = s.scalars(select(m.Card).where(m.Card.student_id == ana)).all()
-        assert len(cards) == 2
-        combined = next(c for c in cards if c.question_key == "l1q0")
-        assert combined.last_review == now  # the more recent review's state
-        assert len(combined.logs) == 2
         reads = s.scalar(select(func.count(m.LessonRead.id)).where(m.LessonRead.student_id == ana))
         assert reads == 2
         assert s.get(m.Student, ana2) is None
+        assert s.scalar(select(func.count(m.Card.id)).where(m.Card.student_id == ana2)) == 0
     with pytest.raises(ValidationError):
         classes.merge_students(ana, ana)
