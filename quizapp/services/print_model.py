@@ -12,6 +12,12 @@ same base seed always prints the same A and B. When no base seed is given it is 
 from what is stored: the named quiz's UUID, or the pack's UUID and the lesson keys, so
 reprinting later gives the same papers. The seed used is on the result (print it on the
 key so a paper can be matched to its key).
+
+A named quiz (:mod:`quizapp.services.quizzes`) prints the questions it draws from: the
+current revisions of its lessons (every lesson when it names none), ``question_count``
+of them drawn by the base seed; with its ``shuffle`` off, the first ones in course order
+with choices in the author's order, as students get them (then A and B are the same).
+:func:`printable_lessons` lists a course's lessons for the paper-quiz page.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import uuid as uuid_module
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from quizapp.domain.errors import NotFoundError, ValidationError
@@ -32,6 +38,17 @@ from quizapp.store.convert import question_from_row
 
 CHOOSE_ONE = "Choose one"
 CHOOSE_ALL = "Choose all that apply"
+
+
+@dataclass(frozen=True)
+class LessonChoice:
+    """A lesson the paper-quiz page offers: database ``id``, its ``key`` in the pack,
+    ``title`` and ``question_count`` (current questions)."""
+
+    id: int
+    key: str
+    title: str
+    question_count: int
 
 
 @dataclass(frozen=True)
@@ -99,6 +116,27 @@ def derived_base_seed(*parts: object) -> int:
     return uuid_module.uuid5(uuid_module.NAMESPACE_URL, f"quizapp:paper:{name}").int >> 65
 
 
+def printable_lessons(sessions: sessionmaker[Session], pack_id: int) -> list[LessonChoice]:
+    """The lessons of a course that can be printed (not retired), in course order, with
+    their number of current questions. :class:`NotFoundError` for an unknown pack."""
+    with read_session(sessions) as s:
+        if s.get(m.Pack, pack_id) is None:
+            raise NotFoundError(f"There is no course with id {pack_id}.")
+        counts = dict(
+            s.execute(
+                select(m.Question.lesson_id, func.count(m.Question.id))
+                .where(m.Question.pack_id == pack_id, m.Question.is_current)
+                .group_by(m.Question.lesson_id)
+            ).all()
+        )
+        lessons = s.scalars(
+            select(m.Lesson)
+            .where(m.Lesson.pack_id == pack_id, m.Lesson.retired.is_(False))
+            .order_by(m.Lesson.position)
+        )
+        return [LessonChoice(x.id, x.key, x.title, int(counts.get(x.id, 0))) for x in lessons]
+
+
 def build_paper_quiz(
     sessions: sessionmaker[Session],
     *,
@@ -114,10 +152,11 @@ def build_paper_quiz(
     and an optional ``question_count`` (``None``: every current question). Questions are
     the current revisions. With ``question_count`` below the number available the
     questions are drawn by the base seed, so A and B ask the same questions (only the
-    order differs). :class:`NotFoundError`; :class:`ValidationError` when nothing to
-    print or neither ``quiz_id`` nor ``pack_id`` is given."""
+    order differs); a named quiz with shuffling off prints its first questions in course
+    order, choices in the author's order. :class:`NotFoundError`; :class:`ValidationError`
+    when nothing to print or neither ``quiz_id`` nor ``pack_id`` is given."""
     with read_session(sessions) as s:
-        title, pack, lessons, count, seed0 = _scope(s, pack_id, lesson_ids, quiz_id)
+        title, pack, lessons, count, seed0, shuffle = _scope(s, pack_id, lesson_ids, quiz_id)
         if question_count is not None:
             count = question_count
         base = base_seed if base_seed is not None else seed0
@@ -133,14 +172,20 @@ def build_paper_quiz(
         if not rows:
             raise ValidationError("There are no questions to print.")
         if count is not None and 0 < count < len(rows):
-            keep = {q.id for q in shuffled(rows, sub_seed(base, "paper-draw"))[:count]}
-            rows = [q for q in rows if q.id in keep]
+            if shuffle:
+                keep = {q.id for q in shuffled(rows, sub_seed(base, "paper-draw"))[:count]}
+                rows = [q for q in rows if q.id in keep]
+            else:
+                rows = rows[:count]
         seed = sub_seed(base, "paper", version)
         questions = []
         key = []
-        for number, row in enumerate(shuffled(rows, sub_seed(seed, "questions")), start=1):
+        ordered = shuffled(rows, sub_seed(seed, "questions")) if shuffle else rows
+        for number, row in enumerate(ordered, start=1):
             q = question_from_row(row)
-            order = choice_order(q, sub_seed(seed, row.key))
+            order = (
+                choice_order(q, sub_seed(seed, row.key)) if shuffle else list(range(len(q.choices)))
+            )
             choices = tuple(
                 PaperChoice(_letter(shown), q.choices[index].text, index)
                 for shown, index in enumerate(order)
@@ -191,7 +236,8 @@ def build_paper_versions(
 
 def _scope(
     s: Session, pack_id: int | None, lesson_ids: Sequence[int] | None, quiz_id: int | None
-) -> tuple[str, m.Pack, list[m.Lesson], int | None, int]:
+) -> tuple[str, m.Pack, list[m.Lesson], int | None, int, bool]:
+    """(title, pack, lessons, question count or ``None`` for all, base seed, shuffle)."""
     if quiz_id is not None:
         quiz = s.get(m.Quiz, quiz_id)
         if quiz is None:
@@ -203,7 +249,8 @@ def _scope(
             for x in pack.lessons
             if not x.retired and (not quiz.lesson_keys or x.key in quiz.lesson_keys)
         ]
-        return quiz.name, pack, lessons, quiz.question_count, derived_base_seed(quiz.uuid)
+        seed = derived_base_seed(quiz.uuid)
+        return quiz.name, pack, lessons, quiz.question_count, seed, quiz.shuffle
     if pack_id is None:
         raise ValidationError("Choose a quiz, or a course and its lessons, to print.")
     pack = s.get(m.Pack, pack_id)
@@ -217,4 +264,4 @@ def _scope(
             raise NotFoundError("A lesson to print is not in this course.")
     title = lessons[0].title if len(lessons) == 1 else pack.title
     seed = derived_base_seed(pack.uuid, *sorted(x.key for x in lessons))
-    return title, pack, lessons, None, seed
+    return title, pack, lessons, None, seed, True
