@@ -1,10 +1,11 @@
 """The composition root: the one place that wires paths, database, services and window.
 
 Start-up paints first: the main window is shown in an "Opening…" state before
-SQLAlchemy (or anything else heavy) is imported; a zero-timer then opens the database
-(migrating it if needed), installs or refreshes the built-in pack, builds the services
-and hands them to the window (performance issue: first window painted within 1.5× a
-bare PySide6 window).
+SQLAlchemy (or anything else heavy) is imported, and only once it has really been
+painted (:func:`after_first_paint`: on X11 the window's first ``Expose`` arrives after
+a plain zero timer would have fired) is the database opened (migrated if needed), the
+built-in pack checked, the services built and handed to the window (performance
+issue 8: first window painted within 1.5× a bare PySide6 window).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QObject
     from PySide6.QtWidgets import QApplication, QWidget
 
     from quizapp.services.container import Services
@@ -98,6 +100,43 @@ def with_server_retries(services: Services) -> Services:
     for name, methods in SERVER_RETRY_SAFE.items():
         setattr(services, name, retrying(getattr(services, name), methods))
     return services
+
+
+def after_first_paint(
+    window: QWidget, callback: Callable[[], None], fallback_ms: int = 1500
+) -> QObject:
+    """Call ``callback`` once, on the event loop, right after ``window`` (shown) was
+    first painted: an event filter waits for its first ``Paint`` (or
+    ``UpdateRequest``) event, then a zero timer runs ``callback`` once that paint has
+    been flushed to the screen. If no paint comes within ``fallback_ms`` milliseconds
+    (a window started minimised, a platform that never exposes it) the callback runs
+    anyway. Returns the watcher (a child of ``window``)."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class _AfterFirstPaint(QObject):
+        def __init__(self) -> None:
+            super().__init__(window)
+            self._callback: Callable[[], None] | None = callback
+            window.installEventFilter(self)
+            QTimer.singleShot(fallback_ms, self._fire)
+
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+            if self._callback is not None and event.type() in (
+                QEvent.Type.Paint,
+                QEvent.Type.UpdateRequest,
+            ):
+                window.removeEventFilter(self)
+                QTimer.singleShot(0, self._fire)  # after this paint is flushed
+            return False
+
+        def _fire(self) -> None:
+            if self._callback is None:
+                return
+            run, self._callback = self._callback, None
+            window.removeEventFilter(self)
+            run()
+
+    return _AfterFirstPaint()
 
 
 def configure_application(app: QApplication) -> None:
@@ -244,7 +283,6 @@ def main(db: str | None = None) -> int:
     """Run the GUI on the database ``db`` (path or SQLAlchemy URL; ``None``: ``QUIZAPP_DB``
     or the default file). Returns the exit status: 0, or 2 when the database cannot be
     opened (the reason is shown in a message box)."""
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -302,7 +340,7 @@ def main(db: str | None = None) -> int:
         window.set_services(services)
         state["backup"] = start_daily_backup(database.url)
 
-    QTimer.singleShot(0, finish_start)
+    after_first_paint(window, finish_start)  # "Opening…" is on screen before the heavy work
     status = app.exec()
     backup = state["backup"]
     if backup is not None:

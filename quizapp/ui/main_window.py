@@ -5,6 +5,11 @@ signals into service calls; every call is guarded so a :class:`QuizAppError` bec
 a message box, never a crash. Text size (Ctrl+= / Ctrl+- / Ctrl+0) applies to the whole
 app and is remembered in :class:`~quizapp.ui.settings.AppSettings`; F1 lists the
 keyboard shortcuts.
+
+Start-up (performance issue 8): this module imports only what the first paint needs
+(the header, "Opening…"); the screens are imported and built in :meth:`set_services`,
+after the window has been painted, and the teacher area (with its pages, the pack
+readers and charts) only the first time it is used (:meth:`MainWindow._teacher_area`).
 """
 
 from __future__ import annotations
@@ -38,21 +43,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from quizapp.services import dto
 from quizapp.ui import common
 from quizapp.ui.common import STYLE_SHEET, button, icon, rescale_fonts, wrap_label
-from quizapp.ui.history_view import HistoryView
-from quizapp.ui.home_view import HomeView
-from quizapp.ui.lesson_view import LessonView, NoticeDialog
-from quizapp.ui.profile_picker import NewStudentDialog, ProfilePicker
-from quizapp.ui.quiz_view import QuizView
-from quizapp.ui.results_view import ResultsView
 from quizapp.ui.settings import DEFAULT_FONT_POINT_SIZE, AppSettings
 
 if TYPE_CHECKING:
+    from quizapp.services import dto
     from quizapp.services.container import Services
     from quizapp.services.pack_admin import PackAdmin
     from quizapp.services.teacher_auth import TeacherAuth
+    from quizapp.ui.history_view import HistoryView
+    from quizapp.ui.home_view import HomeView
+    from quizapp.ui.lesson_view import LessonView, NoticeDialog
+    from quizapp.ui.profile_picker import NewStudentDialog, ProfilePicker
+    from quizapp.ui.quiz_view import QuizView
+    from quizapp.ui.results_view import ResultsView
     from quizapp.ui.teacher.packs_page import PacksPage
     from quizapp.ui.teacher.settings_page import TeacherSettingsPage
     from quizapp.ui.teacher.teacher_area import TeacherArea
@@ -122,6 +127,12 @@ class MainWindow(QMainWindow):
         self.notice_dialog: NoticeDialog | None = None
         self.new_student_dialog: NewStudentDialog | None = None
         self.quiz: QuizView | None = None
+        self.picker: ProfilePicker
+        self.home: HomeView
+        self.lesson: LessonView
+        self.results: ResultsView
+        self.history: HistoryView
+        self._teacher: TeacherArea | None = None
         self.setWindowTitle("quizapp")
         self.setMinimumSize(QSize(760, 560))
         self.setStyleSheet(STYLE_SHEET)
@@ -223,6 +234,14 @@ class MainWindow(QMainWindow):
         self.teacher_button.clicked.connect(self._on_teacher_action_triggered)
 
     def _build_screens(self, services: Services) -> None:
+        """The students' screens (imported here: after the first paint)."""
+        from quizapp.ui.history_view import HistoryView
+        from quizapp.ui.home_view import HomeView
+        from quizapp.ui.lesson_view import LessonView
+        from quizapp.ui.profile_picker import ProfilePicker
+        from quizapp.ui.quiz_view import QuizView
+        from quizapp.ui.results_view import ResultsView
+
         self.picker = ProfilePicker()
         self.home = HomeView()
         self.lesson = LessonView()
@@ -251,14 +270,57 @@ class MainWindow(QMainWindow):
         self.history.review_requested.connect(self._on_history_review_requested)
         self.history.resume_requested.connect(self._on_home_resume_requested)
         self.history.back_requested.connect(self._on_history_back_requested)
-        self._build_teacher_area(services)
+
+    def _teacher_area(self) -> TeacherArea:
+        """The teacher area, built the first time it is needed (opening it, a dropped
+        file, a test or another page asking for it), not at start-up."""
+        if self._teacher is None:
+            self._build_teacher_area(self._svc())
+        assert self._teacher is not None
+        return self._teacher
+
+    @property
+    def teacher(self) -> TeacherArea:
+        """The teacher area widget (built on first use)."""
+        return self._teacher_area()
+
+    @property
+    def teacher_auth(self) -> TeacherAuth:
+        """The PIN service the teacher area uses (built with the area)."""
+        self._teacher_area()
+        return self._teacher_auth
+
+    @property
+    def pack_admin(self) -> PackAdmin:
+        """The packs service of the teacher area (built with the area)."""
+        self._teacher_area()
+        return self._pack_admin
+
+    @property
+    def packs_page(self) -> PacksPage:
+        """The teacher area's Packs page (built with the area)."""
+        self._teacher_area()
+        return self._packs_page
+
+    @property
+    def teacher_settings_page(self) -> TeacherSettingsPage:
+        """The teacher area's Settings page (built with the area)."""
+        self._teacher_area()
+        return self._teacher_settings_page
+
+    @property
+    def results_pages(self) -> dict[str, QWidget]:
+        """What ``register_pages`` returned for the results pages (built with the area)."""
+        self._teacher_area()
+        return self._results_pages
 
     def _build_teacher_area(self, services: Services) -> None:
         """The teacher area and its pages (behind the PIN: see :meth:`open_teacher_area`).
 
         Uses ``services.teacher_auth`` / ``services.pack_admin`` when the container has
-        them, else builds them over the same database. Imported here, not at the top:
-        the first window paints before SQLAlchemy is loaded."""
+        them, else builds them over the same database. Imported and built on first use
+        (:meth:`_teacher_area`), not at start-up: it loads the readers, openpyxl and the
+        charts, none of which the students' screens need."""
         from quizapp.services.pack_admin import PackAdmin
         from quizapp.services.teacher_auth import TeacherAuth
         from quizapp.ui.teacher.packs_page import PacksPage
@@ -269,19 +331,20 @@ class MainWindow(QMainWindow):
 
         sessions = services.database.sessions
         auth = getattr(services, "teacher_auth", None)
-        self.teacher_auth: TeacherAuth = auth if auth is not None else TeacherAuth(sessions)
+        self._teacher_auth: TeacherAuth = auth if auth is not None else TeacherAuth(sessions)
         admin = getattr(services, "pack_admin", None)
-        self.pack_admin: PackAdmin = admin if admin is not None else PackAdmin(sessions)
-        self.teacher: TeacherArea = TeacherArea()
-        self.packs_page: PacksPage = PacksPage(self.pack_admin)
-        self.teacher_settings_page: TeacherSettingsPage = TeacherSettingsPage(self.teacher_auth)
-        self.teacher.add_page(self.tr("Packs"), "package", self.packs_page)
-        self.teacher.add_page(self.tr("Quizzes"), "clipboard-list", QuizzesPage(services.quizzes))
-        self.results_pages = register_pages(self.teacher, services)
-        self.teacher.add_page(self.tr("Settings"), "sliders", self.teacher_settings_page)
-        self.stack.addWidget(self.teacher)
-        self.teacher.leave_requested.connect(self._on_teacher_leave_requested)
-        self.setAcceptDrops(True)
+        self._pack_admin: PackAdmin = admin if admin is not None else PackAdmin(sessions)
+        area = TeacherArea()
+        self._packs_page: PacksPage = PacksPage(self._pack_admin)
+        self._teacher_settings_page: TeacherSettingsPage = TeacherSettingsPage(self._teacher_auth)
+        area.add_page(self.tr("Packs"), "package", self._packs_page)
+        area.add_page(self.tr("Quizzes"), "clipboard-list", QuizzesPage(services.quizzes))
+        self._results_pages: dict[str, QWidget] = register_pages(area, services)
+        area.add_page(self.tr("Settings"), "sliders", self._teacher_settings_page)
+        self.stack.addWidget(area)
+        area.leave_requested.connect(self._on_teacher_leave_requested)
+        rescale_fonts(area)
+        self._teacher = area
 
     # ------------------------------------------------------------ services
 
@@ -292,6 +355,7 @@ class MainWindow(QMainWindow):
         self.services = services
         self._build_screens(services)
         rescale_fonts(self)
+        self.setAcceptDrops(True)  # question files dropped on the window: teacher import
         self.show_profiles()
 
     def set_opening_message(self, text: str) -> None:
@@ -317,7 +381,7 @@ class MainWindow(QMainWindow):
             "quiz": self.quiz,
             "results": getattr(self, "results", None),
             "history": getattr(self, "history", None),
-            "teacher": getattr(self, "teacher", None),
+            "teacher": self._teacher,
         }
         for name, screen in names.items():
             if screen is not None and screen is widget:
@@ -379,6 +443,8 @@ class MainWindow(QMainWindow):
         """Open a lesson; the pack's notice comes first if this student has not seen it."""
         pack = self._pack_of_lesson(lesson_id)
         if pack is not None and not pack.notice_seen and pack.pack.notice.strip():
+            from quizapp.ui.lesson_view import NoticeDialog
+
             dialog = NoticeDialog(pack.pack.title, pack.pack.notice, self)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             pack_id = pack.pack.id
@@ -617,6 +683,8 @@ class MainWindow(QMainWindow):
         self.choose_student(student_id)
 
     def _on_picker_new_student_requested(self) -> None:
+        from quizapp.ui.profile_picker import NewStudentDialog
+
         svc = self._svc()
         dialog = NewStudentDialog(svc.students.create_student, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
