@@ -35,7 +35,7 @@ from __future__ import annotations
 import string
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -65,7 +65,6 @@ from quizapp.domain.quiz_flow import (
 )
 from quizapp.domain.scoring import is_fully_correct, mark_response, percent
 from quizapp.domain.shuffle import choice_order, new_seed, shuffled, sub_seed
-from quizapp.domain.spaced_review import ReviewScheduler
 from quizapp.services.dto import (
     AttemptSummary,
     AttemptView,
@@ -80,6 +79,9 @@ from quizapp.services.students import get_student
 from quizapp.store import models as m
 from quizapp.store.convert import question_from_row
 from quizapp.store.types import utc_now
+
+if TYPE_CHECKING:
+    from quizapp.domain.spaced_review import ReviewScheduler
 
 INPROGRESS = "inprogress"
 FINISHED = "finished"
@@ -111,17 +113,31 @@ class NoQuestionsError(QuizAppError):
 class AttemptService:
     """Quizzes a student takes. ``sessions`` is the database's session factory;
     ``clock`` gives the current aware UTC time (a fake one in tests); ``scheduler``
-    schedules spaced-review cards (default: FSRS with fuzzing on, as in the app)."""
+    schedules spaced-review cards (default: FSRS, with its random spread of intervals
+    when ``review_fuzzing``, as in the app; made on the first review, so fsrs is not
+    imported before a card is reviewed)."""
 
     def __init__(
         self,
         sessions: sessionmaker[Session],
         clock: Callable[[], datetime] = utc_now,
         scheduler: ReviewScheduler | None = None,
+        *,
+        review_fuzzing: bool = True,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
-        self._scheduler = scheduler if scheduler is not None else ReviewScheduler()
+        self._scheduler_given = scheduler
+        self._review_fuzzing = review_fuzzing
+
+    @property
+    def _scheduler(self) -> ReviewScheduler:
+        """The FSRS scheduler (imported and made on first use)."""
+        if self._scheduler_given is None:
+            from quizapp.domain.spaced_review import ReviewScheduler
+
+            self._scheduler_given = ReviewScheduler(enable_fuzzing=self._review_fuzzing)
+        return self._scheduler_given
 
     @property
     def clock(self) -> Callable[[], datetime]:

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from quizapp.domain.spaced_review import ReviewScheduler
 from quizapp.services.attempts import AttemptService
 from quizapp.services.course import CourseService
 from quizapp.services.quizzes import QuizService
@@ -40,9 +39,8 @@ def build_services(
     ``review_fuzzing``: FSRS's random spread of review intervals (on in the app, off in
     tests); ``review_tz``: the zone whose calendar days decide what is due (``None``:
     local time)."""
-    attempts = AttemptService(
-        database.sessions, clock, ReviewScheduler(enable_fuzzing=review_fuzzing)
-    )
+    # The FSRS scheduler is made on the first review (fsrs is not loaded at start-up).
+    attempts = AttemptService(database.sessions, clock, review_fuzzing=review_fuzzing)
     return Services(
         students=StudentService(database.sessions, clock),
         course=CourseService(database.sessions, clock, attempts, review_tz),

@@ -12,6 +12,10 @@ rating is :func:`quizapp.domain.spaced_review.rating_for` of "full marks" (after
 interactive penalties: right only at a later try counts as wrong) and, under
 certainty-based marking, the certainty stated. Card states and review logs are stored
 with aware UTC times (:class:`quizapp.store.types.UTCDateTime`).
+
+FSRS (``fsrs``, through :mod:`quizapp.domain.spaced_review`) is imported inside the
+functions that schedule or test due dates, not at module level: the profile picker and
+Home of a student with no cards never load it (start-up, performance issue 8).
 """
 
 from __future__ import annotations
@@ -25,12 +29,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from quizapp.domain.model import Behaviour
-from quizapp.domain.spaced_review import CardState, ReviewScheduler, is_due, rating_for
 from quizapp.services.students import get_student
 from quizapp.store import models as m
 from quizapp.store.types import utc_now
 
 if TYPE_CHECKING:
+    from quizapp.domain.spaced_review import CardState, ReviewScheduler
     from quizapp.services.attempts import AttemptService
     from quizapp.services.dto import AttemptView
 
@@ -64,6 +68,8 @@ def review_card(
     FSRS (``correct`` = full marks; ``certainty`` 1–3 under CBM, else ``None``) at
     ``now`` (aware), and log the review (``response_id`` the response it came from).
     Returns the card row (flushed)."""
+    from quizapp.domain.spaced_review import rating_for
+
     card = s.scalars(
         select(m.Card).where(
             m.Card.student_id == student_id,
@@ -128,6 +134,10 @@ def due_questions(
         )
         .order_by(m.Card.due, m.Question.id)
     ).all()
+    if not rows:
+        return []  # no cards: FSRS need not be loaded at all
+    from quizapp.domain.spaced_review import is_due
+
     return [question for question, due in rows if is_due(due, now, tz)]
 
 
