@@ -144,14 +144,7 @@ def summary_lines(result: ImportResult, path: str) -> list[str]:
             f"  {lesson.id:<{id_width}}  {lesson.title:<{title_width}}  "
             f"{_plural(count, 'question')}"
         )
-    if result.skipped:
-        lines.append(f"Skipped {_plural(len(result.skipped), 'item')}:")
-        for item in result.skipped:
-            where = f"line {item.line}: " if item.line is not None else ""
-            lines.append(f"  {where}{item.kind}: {item.reason}")
-    if result.warnings:
-        lines.append(f"{_plural(len(result.warnings), 'warning')}:")
-        lines.extend(f"  {warning}" for warning in result.warnings)
+    lines.extend(_skipped_lines(result))
     return lines
 
 
