@@ -6,22 +6,24 @@ that plan, refusing with :class:`StalePlanError` if the responses changed since.
 
 Rules:
 
-- A response is regraded when its slot asked an *older* revision of a question whose
-  current revision marks differently. The new fraction is
+- A slot is regraded when it asked an *older* revision of a question whose current
+  revision marks one of its responses differently. Each response's new raw fraction is
   :func:`quizapp.domain.scoring.mark_response` of the **current** revision on the same
-  answer. The answer is carried over by choice: positions when both revisions have the
-  same choice texts in the same order (a key correction), otherwise by choice text; if a
-  chosen choice no longer exists (or the question type no longer accepts the answer)
-  the response is not regraded and the plan lists it as skipped, with why.
+  answer, carried over by :func:`quizapp.services.marks.map_answer` (positions when the
+  choice texts are unchanged, a key correction; otherwise by choice text). If a chosen
+  choice no longer exists (or the question type no longer accepts the answer) the slot
+  is not regraded and the plan lists it as skipped, with why; so is an attempt still in
+  progress (regrade it once it is finished).
 - The slot keeps pointing at the revision the student saw, so review still shows the
-  question as it was asked; the response's ``fraction`` becomes the new mark, and the
-  attempt's ``marks`` are recomputed (latest try's fraction − penalty, × max mark).
-- The original mark is kept: each regraded response gets a record in the ``settings``
-  table under ``regrade:<response uuid>`` (JSON: the original fraction, the new one,
-  the revision asked and the revision it was regraded with, when). A second regrade
-  keeps the first original. :func:`regrade_notes` reads them back for review screens.
-  (A dedicated ``responses.original_fraction`` column would be cleaner; asked of the
-  store's owner.)
+  question as it was asked. The responses' ``fraction`` become the new raw marks and
+  the slot is then *marked with* the current revision (``responses.regraded_question_id``)
+  under the attempt's behaviour, by :func:`quizapp.services.marks.slot_mark`: the
+  interactive penalties and CBM marks stay as they were earned (a CBM answer made right
+  by the correction earns its certainty's right mark, 1/2/3, not 1). The attempt's
+  ``marks`` are the sum of its slots' marks again.
+- The original mark is kept: ``responses.original_fraction`` holds the fraction before
+  the first regrade (a second regrade keeps it), ``regraded_at`` when.
+  :func:`regrade_notes` reads them back for review screens.
 """
 
 from __future__ import annotations
@@ -30,22 +32,20 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from quizapp.domain.errors import NotFoundError, QuizAppError
-from quizapp.domain.model import Question
 from quizapp.domain.scoring import mark_response, percent
+from quizapp.services.marks import QuestionCache, attempt_marks, map_answer
 from quizapp.services.results import read_session
 from quizapp.store import models as m
-from quizapp.store.convert import question_from_row
 from quizapp.store.types import utc_now
 
-REGRADE_PREFIX = "regrade:"
 _EPS = 1e-9
+_FINISHED = "finished"
 
 
 class StalePlanError(QuizAppError):
@@ -151,21 +151,6 @@ class RegradeNote:
     regraded_at: datetime
 
 
-def _map_answer(old: m.Question, new: m.Question, selected: list[int]) -> list[int] | None:
-    """The answer on ``new``'s choices (author positions), or ``None`` if a chosen
-    choice is not in it."""
-    old_texts = [c.text for c in sorted(old.choices, key=lambda c: c.position)]
-    new_texts = [c.text for c in sorted(new.choices, key=lambda c: c.position)]
-    if old_texts == new_texts:
-        return list(selected)
-    out = []
-    for i in selected:
-        if not 0 <= i < len(old_texts) or old_texts[i] not in new_texts:
-            return None
-        out.append(new_texts.index(old_texts[i]))
-    return out
-
-
 class RegradeService:
     """Regrading over ``sessions``; ``clock`` gives aware UTC now."""
 
@@ -177,7 +162,9 @@ class RegradeService:
 
     def dry_run(self, pack_id: int, question_key: str | None = None) -> RegradePlan:
         """The regrade plan of one question (``question_key``) or of every question of
-        the pack. Writes nothing. :class:`NotFoundError` for an unknown pack or key."""
+        the pack. Writes nothing. An attempt with several regraded questions has one
+        :class:`AttemptChange` per question, each giving the attempt's totals with all
+        of them regraded. :class:`NotFoundError` for an unknown pack or key."""
         with read_session(self._sessions) as s:
             pack = s.get(m.Pack, pack_id)
             if pack is None:
@@ -201,16 +188,21 @@ class RegradeService:
                     m.Question.is_current.is_(False),
                 )
                 .options(
-                    selectinload(m.AttemptSlot.responses),
                     selectinload(m.AttemptSlot.question).selectinload(m.Question.choices),
                     selectinload(m.AttemptSlot.attempt).selectinload(m.Attempt.student),
                     selectinload(m.AttemptSlot.attempt)
                     .selectinload(m.Attempt.slots)
-                    .selectinload(m.AttemptSlot.responses),
+                    .selectinload(m.AttemptSlot.responses)
+                    .selectinload(m.Response.regraded_question)
+                    .selectinload(m.Question.choices),
+                    selectinload(m.AttemptSlot.attempt)
+                    .selectinload(m.Attempt.slots)
+                    .selectinload(m.AttemptSlot.question)
+                    .selectinload(m.Question.choices),
                 )
             ).all()
-            domain: dict[int, Question] = {q.id: question_from_row(q) for q in current.values()}
-            changes: list[AttemptChange] = []
+            cache = QuestionCache()
+            planned: dict[int, list[tuple[m.AttemptSlot, list[ResponseChange]]]] = defaultdict(list)
             skipped: list[SkippedResponse] = []
             unchanged = 0
             for slot in sorted(slots, key=lambda x: (x.attempt.started_at, x.attempt_id, x.slot)):
@@ -219,13 +211,17 @@ class RegradeService:
                 attempt = slot.attempt
                 response_changes: list[ResponseChange] = []
                 problem = None
-                for r in slot.responses:
-                    answer = _map_answer(asked, new, list(r.selected or []))
+                if attempt.state != _FINISHED:
+                    problem = "the attempt is still in progress: regrade it once it is finished"
+                for r in sorted(slot.responses, key=lambda r: r.try_number):
+                    if problem is not None:
+                        break
+                    answer = map_answer(asked, new, list(r.selected or []))
                     if answer is None:
                         problem = "a choice they picked is not in the corrected question"
                         break
                     try:
-                        fraction = mark_response(domain[new.id], answer) if answer else 0.0
+                        fraction = mark_response(cache.get(new), answer) if answer else 0.0
                     except ValueError as exc:
                         problem = f"the corrected question does not accept their answer ({exc})"
                         break
@@ -243,26 +239,31 @@ class RegradeService:
                 if not response_changes:
                     unchanged += 1
                     continue
-                new_fractions = {c.response_id: c.new_fraction for c in response_changes}
-                new_marks = _marks(attempt.slots, new_fractions)
-                changes.append(
-                    AttemptChange(
-                        attempt_id=attempt.id,
-                        attempt_uuid=attempt.uuid,
-                        student_id=attempt.student_id,
-                        student_name=attempt.student.name,
-                        question_key=asked.key,
-                        slot=slot.slot + 1,
-                        asked_revision=asked.revision,
-                        new_revision=new.revision,
-                        old_marks=attempt.marks,
-                        new_marks=new_marks,
-                        max_marks=attempt.max_marks,
-                        old_percent=percent(attempt.marks, attempt.max_marks),
-                        new_percent=percent(new_marks, attempt.max_marks),
-                        responses=tuple(response_changes),
+                planned[attempt.id].append((slot, response_changes))
+            changes: list[AttemptChange] = []
+            for items in planned.values():
+                attempt = items[0][0].attempt
+                new_marks = _marks_with(attempt, items, current, cache)
+                for slot, response_changes in items:
+                    asked = slot.question
+                    changes.append(
+                        AttemptChange(
+                            attempt_id=attempt.id,
+                            attempt_uuid=attempt.uuid,
+                            student_id=attempt.student_id,
+                            student_name=attempt.student.name,
+                            question_key=asked.key,
+                            slot=slot.slot + 1,
+                            asked_revision=asked.revision,
+                            new_revision=current[asked.key].revision,
+                            old_marks=attempt.marks,
+                            new_marks=new_marks,
+                            max_marks=attempt.max_marks,
+                            old_percent=percent(attempt.marks, attempt.max_marks),
+                            new_percent=percent(new_marks, attempt.max_marks),
+                            responses=tuple(response_changes),
+                        )
                     )
-                )
             return RegradePlan(
                 pack_id=pack_id,
                 pack_key=pack.key,
@@ -275,114 +276,108 @@ class RegradeService:
 
     def apply(self, plan: RegradePlan) -> RegradeResult:
         """Apply a dry run's plan in one transaction (all or nothing): set each
-        response's new fraction, record its original, recompute the attempts' marks.
-        :class:`StalePlanError` when a response no longer has the plan's old fraction."""
+        response's new fraction, keep its original, mark the slot with the corrected
+        revision and recompute the attempts' marks (:mod:`quizapp.services.marks`).
+        :class:`StalePlanError` when a response no longer has the plan's old fraction
+        or an attempt is gone."""
         now = self._clock()
         with self._sessions.begin() as s:
-            by_attempt: dict[int, dict[int, float]] = defaultdict(dict)
+            touched: set[int] = set()
             count = 0
             for change in plan.changes:
                 attempt = s.get(m.Attempt, change.attempt_id)
-                if attempt is None:
-                    raise StalePlanError("An attempt of the plan no longer exists: run it again.")
+                if attempt is None or attempt.state != _FINISHED:
+                    raise StalePlanError("An attempt of the plan changed: run the dry run again.")
+                new: m.Question | None = None
                 for rc in change.responses:
                     response = s.get(m.Response, rc.response_id)
-                    if response is None or abs(response.fraction - rc.old_fraction) > _EPS:
+                    if (
+                        response is None
+                        or response.attempt_id != attempt.id
+                        or abs(response.fraction - rc.old_fraction) > _EPS
+                    ):
                         raise StalePlanError(
                             "Marks changed since the dry run: run the dry run again."
                         )
-                    slot = response.slot
-                    asked = slot.question
-                    new = s.scalars(
-                        select(m.Question).where(
-                            m.Question.pack_id == asked.pack_id,
-                            m.Question.key == asked.key,
-                            m.Question.revision == change.new_revision,
-                        )
-                    ).one()
-                    _record(s, response, attempt, asked, new, rc.new_fraction, now)
+                    asked = response.slot.question
+                    if new is None:
+                        new = s.scalars(
+                            select(m.Question).where(
+                                m.Question.pack_id == asked.pack_id,
+                                m.Question.key == asked.key,
+                                m.Question.revision == change.new_revision,
+                            )
+                        ).one()
+                    if response.original_fraction is None:
+                        response.original_fraction = response.fraction
                     response.fraction = rc.new_fraction
-                    by_attempt[attempt.id][response.id] = rc.new_fraction
+                    response.regraded_question = new
+                    response.regraded_at = now
                     count += 1
+                    # Earlier regrades of the slot now point at the revision marking it.
+                    for other in response.slot.responses:
+                        if other.regraded_question is not None:
+                            other.regraded_question = new
+                touched.add(attempt.id)
             s.flush()
-            for attempt_id in by_attempt:
+            cache = QuestionCache()
+            for attempt_id in touched:
                 attempt = s.get(m.Attempt, attempt_id)
                 assert attempt is not None
-                attempt.marks = _marks(attempt.slots, {})
-            return RegradeResult(attempts=len(by_attempt), responses=count)
+                attempt.marks = attempt_marks(attempt, cache)
+            return RegradeResult(attempts=len(touched), responses=count)
 
 
-def _marks(slots: list[m.AttemptSlot], fractions: dict[int, float]) -> float:
-    """An attempt's marks: per slot, the latest try's fraction (``fractions`` overrides
-    by response id) minus its penalty, never below 0, × max mark."""
-    total = 0.0
-    for x in slots:
-        latest = max(x.responses, key=lambda r: r.try_number, default=None)
-        if latest is not None:
-            fraction = fractions.get(latest.id, latest.fraction)
-            total += max(0.0, fraction - latest.penalty) * x.max_mark
-    return total
-
-
-def _record(
-    s: Session,
-    response: m.Response,
+def _marks_with(
     attempt: m.Attempt,
-    asked: m.Question,
-    new: m.Question,
-    fraction: float,
-    now: datetime,
-) -> None:
-    key = f"{REGRADE_PREFIX}{response.uuid}"
-    existing = s.get(m.Setting, key)
-    original = response.fraction
-    if existing is not None and isinstance(existing.value, dict):
-        original = float(existing.value.get("original_fraction", original))
-    value: dict[str, Any] = {
-        "response_uuid": str(response.uuid),
-        "attempt_uuid": str(attempt.uuid),
-        "slot": response.slot.slot,
-        "try_number": response.try_number,
-        "question_key": asked.key,
-        "original_fraction": original,
-        "fraction": fraction,
-        "asked_question_uuid": str(asked.uuid),
-        "asked_revision": asked.revision,
-        "regraded_with_question_uuid": str(new.uuid),
-        "regraded_with_revision": new.revision,
-        "regraded_at": now.isoformat(),
-    }
-    if existing is None:
-        s.add(m.Setting(key=key, value=value, updated_at=now))
-    else:
-        existing.value = value
-        existing.updated_at = now
+    items: list[tuple[m.AttemptSlot, list[ResponseChange]]],
+    current: dict[str, m.Question],
+    cache: QuestionCache,
+) -> float:
+    """The attempt's marks with the planned slots marked by the current revisions."""
+    revisions = {slot.id: current[slot.question.key] for slot, _ in items}
+    return attempt_marks(attempt, cache, revisions)
 
 
 def regrade_notes(sessions: sessionmaker[Session], attempt_id: int) -> list[RegradeNote]:
-    """The regraded responses of an attempt, by slot (empty when none was regraded).
-    :class:`NotFoundError` for an unknown attempt."""
+    """The regraded responses of an attempt, by slot and try (empty when none was
+    regraded), read from ``responses.original_fraction``/``regraded_question_id``/
+    ``regraded_at``. :class:`NotFoundError` for an unknown attempt."""
     with read_session(sessions) as s:
         attempt = s.get(m.Attempt, attempt_id)
         if attempt is None:
             raise NotFoundError(f"There is no attempt with id {attempt_id}.")
-        uuids = [
-            f"{REGRADE_PREFIX}{u}"
-            for u in s.scalars(select(m.Response.uuid).where(m.Response.attempt_id == attempt_id))
-        ]
-        notes = []
-        for row in s.scalars(select(m.Setting).where(m.Setting.key.in_(uuids))):
-            v = row.value
-            notes.append(
-                RegradeNote(
-                    slot=int(v["slot"]) + 1,
-                    question_key=str(v["question_key"]),
-                    try_number=int(v["try_number"]),
-                    original_fraction=float(v["original_fraction"]),
-                    fraction=float(v["fraction"]),
-                    asked_revision=int(v["asked_revision"]),
-                    regraded_with_revision=int(v["regraded_with_revision"]),
-                    regraded_at=datetime.fromisoformat(str(v["regraded_at"])),
-                )
+        asked = m.Question.__table__.alias("asked")
+        used = m.Question.__table__.alias("used")
+        rows = s.execute(
+            select(
+                m.AttemptSlot.slot,
+                m.Response.try_number,
+                m.Response.original_fraction,
+                m.Response.fraction,
+                m.Response.regraded_at,
+                asked.c.key,
+                asked.c.revision.label("asked_revision"),
+                used.c.revision.label("used_revision"),
             )
-        return sorted(notes, key=lambda n: (n.slot, n.try_number))
+            .join(m.AttemptSlot, m.Response.slot_id == m.AttemptSlot.id)
+            .join(asked, asked.c.id == m.AttemptSlot.question_id)
+            .join(used, used.c.id == m.Response.regraded_question_id)
+            .where(m.Response.attempt_id == attempt_id)
+            .order_by(m.AttemptSlot.slot, m.Response.try_number)
+        ).all()
+        return [
+            RegradeNote(
+                slot=int(r.slot) + 1,
+                question_key=str(r.key),
+                try_number=int(r.try_number),
+                original_fraction=float(
+                    r.original_fraction if r.original_fraction is not None else r.fraction
+                ),
+                fraction=float(r.fraction),
+                asked_revision=int(r.asked_revision),
+                regraded_with_revision=int(r.used_revision),
+                regraded_at=r.regraded_at if r.regraded_at is not None else attempt.started_at,
+            )
+            for r in rows
+        ]

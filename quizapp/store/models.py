@@ -18,8 +18,8 @@ Conventions (DESIGN.md, "Data"):
 - Every constraint and index is named by the metadata's naming convention
   (Alembic batch migrations on SQLite need names).
 
-The schema is created by the Alembic revision ``0001`` (``migrations/versions``);
-a change here needs a new revision there.
+The schema is created by the Alembic revision ``0001`` and changed by the later ones
+(``migrations/versions``); a change here needs a new revision there.
 """
 
 from __future__ import annotations
@@ -301,6 +301,8 @@ class Attempt(Base):
     __table_args__ = (
         Index("ix_attempts_student_id_started_at", "student_id", "started_at"),
         Index("ix_attempts_student_id_state", "student_id", "state"),
+        # A lesson's quiz attempts by state (results and statistics of one lesson).
+        Index("ix_attempts_lesson_id_kind_state", "lesson_id", "kind", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -366,6 +368,11 @@ class Response(Base):
     certainty-based marking or ``None``; ``penalty`` fraction lost to earlier tries;
     ``duration_s`` seconds spent on it when known. Unique per (slot, try): a response
     is never stored twice.
+
+    Regrading (:mod:`quizapp.services.regrade`): ``regraded_question_id`` the revision
+    that now marks the response (the slot still points at the one asked),
+    ``regraded_at`` when, and ``original_fraction`` the fraction it had before its first
+    regrade; all ``None`` for a response never regraded.
     """
 
     __tablename__ = "responses"
@@ -384,8 +391,14 @@ class Response(Base):
     penalty: Mapped[float] = mapped_column(Float, default=0.0)
     answered_at: Mapped[datetime] = mapped_column(default=utc_now)
     duration_s: Mapped[float | None] = mapped_column(Float)
+    original_fraction: Mapped[float | None] = mapped_column(Float)
+    regraded_question_id: Mapped[int | None] = mapped_column(
+        ForeignKey("questions.id", ondelete="RESTRICT"), index=True
+    )
+    regraded_at: Mapped[datetime | None]
 
     slot: Mapped[AttemptSlot] = relationship(back_populates="responses")
+    regraded_question: Mapped[Question | None] = relationship()
 
 
 # --------------------------------------------------------------------------- spaced review
