@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from quizapp.domain.errors import NotFoundError, QuizAppError, ValidationError
 from quizapp.domain.scoring import percent
+from quizapp.services.marks import QuestionCache, map_answer, marking_revision, slot_mark
 from quizapp.services.results import (
     AttemptRow,
     OperationCancelled,
@@ -298,9 +299,15 @@ def response_rows(
 ) -> Iterator[tuple[Any, ...]]:
     """One tuple per attempt × question (in :data:`RESPONSE_COLUMNS` order), attempts in
     the given order, questions in shown order. Letters are as shown to the student in
-    that attempt; ``fraction`` is the final one (latest try, minus its penalty); an
-    unanswered question has empty answer cells and 0 marks."""
+    that attempt (the last answer given; ``correct_letters`` those of the corrected key
+    once the question was regraded); ``fraction`` is the question's final mark as a
+    fraction of its max mark and ``marks`` = fraction × max mark, both from
+    :func:`quizapp.services.marks.slot_mark` (the attempt's behaviour: interactive
+    penalties, CBM marks from −6 to 3; the corrected revision once regraded; an attempt
+    in progress as if submitted now); an unanswered question has empty answer cells and
+    0 marks."""
     uuids = _student_uuids(s, rows)
+    cache = QuestionCache()
     for start in range(0, len(rows), _CHUNK):
         _check_cancel(cancelled)
         chunk = rows[start : start + _CHUNK]
@@ -310,7 +317,10 @@ def response_rows(
                 select(m.Attempt)
                 .where(m.Attempt.id.in_([r.id for r in chunk]))
                 .options(
-                    selectinload(m.Attempt.slots).selectinload(m.AttemptSlot.responses),
+                    selectinload(m.Attempt.slots)
+                    .selectinload(m.AttemptSlot.responses)
+                    .selectinload(m.Response.regraded_question)
+                    .selectinload(m.Question.choices),
                     selectinload(m.Attempt.slots)
                     .selectinload(m.AttemptSlot.question)
                     .selectinload(m.Question.choices),
@@ -323,19 +333,20 @@ def response_rows(
                 q = slot.question
                 texts = {c.position: c.text for c in q.choices}
                 shown = {index: pos for pos, index in enumerate(slot.choice_order)}
-                correct = sorted(
-                    shown.get(c.position, c.position) for c in q.choices if c.fraction > 0
-                )
+                marker = marking_revision(slot)
+                right = [c.position for c in marker.choices if c.fraction > 0]
+                if marker.id != q.id:  # regraded: the corrected key, on the paper shown
+                    right = map_answer(marker, q, right) or []
+                correct = sorted(shown.get(i, i) for i in right)
                 latest = max(slot.responses, key=lambda x: x.try_number, default=None)
+                mark = slot_mark(attempt, slot, cache)
                 if latest is None:
                     letters = text = None
-                    fraction = 0.0
                     answered = None
                 else:
                     chosen = sorted(latest.selected or [], key=lambda i: shown.get(i, i))
                     letters = ", ".join(_letter(shown.get(i, i)) for i in chosen)
                     text = "; ".join(texts.get(i, "") for i in chosen)
-                    fraction = max(0.0, latest.fraction - latest.penalty)
                     answered = latest.answered_at
                 yield (
                     r.student_name,
@@ -351,8 +362,8 @@ def response_rows(
                     letters,
                     text,
                     ", ".join(_letter(i) for i in correct),
-                    fraction,
-                    fraction * slot.max_mark,
+                    mark.mark.fraction,
+                    mark.marks,
                     slot.max_mark,
                     answered,
                 )

@@ -12,7 +12,9 @@ from types import ModuleType
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
+from quizapp.domain.model import Behaviour
 from quizapp.services.classes import ClassService
 from quizapp.services.container import Services
 from quizapp.services.exports import (
@@ -25,6 +27,7 @@ from quizapp.services.exports import (
 )
 from quizapp.services.results import OperationCancelled, QuizRef, ResultsFilter, ResultsService
 from quizapp.services.statistics_report import StatisticsService
+from quizapp.store import models as m
 from quizapp.store.database import Database
 
 
@@ -179,3 +182,106 @@ def test_results_report_model(database: Database, taken: dict[str, int]) -> None
     assert report.attempt_count == 2
     assert report.mean_percent == 63  # (25 + 100) / 2 rounded half up
     assert f"lesson {taken['lesson']}" in report.filter_text
+
+
+# ---------------------------------------------------------------- marks per behaviour
+
+
+def _start(
+    services: Services, database: Database, pack_id: int, keys: list[str], behaviour: Behaviour
+) -> tuple[int, int]:
+    """(student id, attempt id) of a new attempt at exactly ``keys``, in that order."""
+    with database.sessions() as s:
+        by_key = dict(
+            s.execute(select(m.Question.key, m.Question.id).where(m.Question.is_current)).all()
+        )
+    student = services.students.create_student(f"Student {behaviour.value}").id
+    view = services.attempts.start_questions(
+        student,
+        pack_id,
+        [by_key[k] for k in keys],
+        kind="quiz",
+        behaviour=behaviour,
+        shuffle=False,
+    )
+    return student, view.id
+
+
+def _marks_by_key(database: Database, path: Path) -> dict[str, tuple[float, float]]:
+    export_responses(database.sessions, path)
+    return {r["question_key"]: (float(r["fraction"]), float(r["marks"])) for r in _csv(path)}
+
+
+def test_interactive_marks_are_the_final_tries_with_penalties(
+    services: Services, database: Database, installed: int, tmp_path: Path
+) -> None:
+    """l1q0 right at the second try: 1 − 0.3333333. l1q3 (two right of four) left
+    half right after one try when the attempt ended: 0.5 − 0.3333333, as Moodle's
+    process_finish grades it (not the try's own 0.5)."""
+    _, attempt = _start(services, database, installed, ["l1q0", "l1q3"], Behaviour.INTERACTIVE)
+    services.attempts.submit(attempt, 0, [1])
+    services.attempts.submit(attempt, 0, [0])
+    services.attempts.submit(attempt, 1, [0])
+    summary = services.attempts.finish(attempt)
+
+    marks = _marks_by_key(database, tmp_path / "responses.csv")
+    assert marks["l1q0"] == (pytest.approx(0.6666667), pytest.approx(0.6666667))
+    assert marks["l1q3"] == (pytest.approx(0.1666667), pytest.approx(0.1666667))
+    # The export adds up to the attempt's score the student saw.
+    assert sum(v[1] for v in marks.values()) == pytest.approx(summary.marks)
+
+
+def test_cbm_marks_are_exported_as_moodle_gives_them(
+    services: Services, database: Database, installed: int, tmp_path: Path
+) -> None:
+    """Wrong at high certainty: −6; right at medium: 2; right but no certainty: low, 1."""
+    _, attempt = _start(
+        services, database, installed, ["l1q0", "l1q1", "l1q4"], Behaviour.DEFERRED_CBM
+    )
+    services.attempts.save_answer(attempt, 0, [1], certainty=3)
+    services.attempts.save_answer(attempt, 1, [0], certainty=2)
+    services.attempts.save_answer(attempt, 2, [0])
+    summary = services.attempts.finish(attempt)
+
+    path = tmp_path / "responses.xlsx"
+    export_responses(database.sessions, path)
+    ws = load_workbook(path).active
+    assert ws is not None
+    header = [c.value for c in ws[1]]
+    got = {
+        row[header.index("question_key")]: (
+            row[header.index("fraction")],
+            row[header.index("marks")],
+        )
+        for row in ws.iter_rows(min_row=2, values_only=True)
+    }
+    assert got == {"l1q0": (-6, -6), "l1q1": (2, 2), "l1q4": (1, 1)}
+    assert summary.marks == pytest.approx(-3.0)
+    (row,) = _csv_rows_of_attempts(database, tmp_path)
+    assert float(row["marks"]) == pytest.approx(-3.0)
+
+
+def _csv_rows_of_attempts(database: Database, tmp_path: Path) -> list[dict[str, str]]:
+    path = tmp_path / "attempts.csv"
+    export_attempts(database.sessions, path)
+    return _csv(path)
+
+
+def test_deferred_marks_use_the_last_saved_answer(
+    services: Services, database: Database, installed: int, tmp_path: Path
+) -> None:
+    """Deferred feedback: right then changed to wrong counts as wrong; a cleared answer
+    scores 0 with empty answer cells."""
+    _, attempt = _start(
+        services, database, installed, ["l1q0", "l1q1"], Behaviour.DEFERRED_FEEDBACK
+    )
+    services.attempts.save_answer(attempt, 0, [0])
+    services.attempts.save_answer(attempt, 0, [2])
+    services.attempts.save_answer(attempt, 1, [0])
+    services.attempts.save_answer(attempt, 1, [])
+    services.attempts.finish(attempt)
+    path = tmp_path / "responses.csv"
+    export_responses(database.sessions, path)
+    rows = {r["question_key"]: r for r in _csv(path)}
+    assert (rows["l1q0"]["answer_letters"], rows["l1q0"]["marks"]) == ("C", "0.0")
+    assert (rows["l1q1"]["answer_letters"], rows["l1q1"]["marks"]) == ("", "0.0")
