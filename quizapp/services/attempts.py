@@ -33,13 +33,16 @@ identity, reviewed when its mark is final).
 from __future__ import annotations
 
 import string
+import uuid
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Insert, Select, Update, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, joinedload, selectinload, sessionmaker
 
 from quizapp.domain.behaviours import (
     CbmItem,
@@ -91,6 +94,20 @@ REVIEW_POLICIES = ("after_attempt", "after_close", "never")
 the teacher closes the quiz, or never."""
 
 _DEFERRED = (Behaviour.DEFERRED_FEEDBACK, Behaviour.DEFERRED_CBM)
+_QUESTION_CACHE_SIZE = 2_000
+"""Domain questions an :class:`AttemptService` keeps for answering (revisions are
+immutable, so a cached one never goes stale); cleared when full."""
+
+
+@dataclass(frozen=True)
+class _Try:
+    """A try just stored (what :func:`_feedback` reads of a response row)."""
+
+    selected: tuple[int, ...]
+    fraction: float
+    penalty: float
+    try_number: int
+    certainty: int | None
 
 
 class AttemptFinishedError(QuizAppError):
@@ -129,6 +146,7 @@ class AttemptService:
         self._clock = clock
         self._scheduler_given = scheduler
         self._review_fuzzing = review_fuzzing
+        self._questions: dict[tuple[int, uuid.UUID], Question] = {}
 
     @property
     def _scheduler(self) -> ReviewScheduler:
@@ -300,6 +318,7 @@ class AttemptService:
         )
         for index, row in enumerate(questions):
             question = question_from_row(row)
+            self._remember(row, question)
             order = (
                 choice_order(question, sub_seed(seed, row.key))
                 if shuffle_choices
@@ -323,12 +342,27 @@ class AttemptService:
         with self._sessions.begin() as s:
             return _attempt_view(s, _get_attempt(s, attempt_id), self._clock())
 
-    def submit(self, attempt_id: int, slot: int, selected: Sequence[int]) -> FeedbackView:
+    def submit(
+        self,
+        attempt_id: int,
+        slot: int,
+        selected: Sequence[int],
+        response_uuid: uuid.UUID | None = None,
+    ) -> FeedbackView:
         """Submit a try at slot ``slot`` (0-based), immediate feedback or interactive:
         ``selected`` author-order choice indices. Marked on the stored revision, stored as
         its own response row and committed before returning; moves ``current_slot`` to
         the next open slot. The feedback says whether another try is allowed (interactive:
         then with the next hint and the picked choices' feedback, not the answer).
+
+        ``response_uuid``: an id the caller made for this try, once, before any retry
+        (a school server whose connection dropped while committing). When a response
+        with that UUID is already stored for this attempt, its feedback is returned and
+        nothing is stored again; a UUID stored for another attempt raises
+        :class:`ValidationError`. ``None``: a new UUID is made here.
+
+        Loads only the slot answered (its responses, question revision and choices),
+        not the whole attempt; marks and ``current_slot`` are updated from SQL.
 
         Raises :class:`NotFoundError` (attempt or slot), :class:`AttemptFinishedError`
         (:class:`TimeUpError` when the deadline passed: the attempt is then submitted),
@@ -336,23 +370,48 @@ class AttemptService:
         deferred behaviour, an index out of range, several choices for a single-answer
         question, or nothing chosen).
         """
-        return _or_time_up(self._submit(attempt_id, slot, selected))
+        return _or_time_up(self._submit(attempt_id, slot, selected, response_uuid))
 
-    def _submit(self, attempt_id: int, slot: int, selected: Sequence[int]) -> FeedbackView | None:
+    def _submit(
+        self,
+        attempt_id: int,
+        slot: int,
+        selected: Sequence[int],
+        response_uuid: uuid.UUID | None,
+    ) -> FeedbackView | None:
         chosen = sorted(set(selected))
         try:
             with self._sessions.begin() as s:
-                attempt = _get_attempt(s, attempt_id)
-                if self._finished_now_if_expired(s, attempt):
-                    return None  # committed below, then refused
-                slot_row = _open_slot(attempt, slot)
-                behaviour = Behaviour(attempt.behaviour)
+                if response_uuid is not None:
+                    stored = _stored_response(s, attempt_id, response_uuid)
+                    if stored is not None:
+                        return _replayed_feedback(s, stored)
+                # One row: the attempt's state and the slot answered (SQL Core, no ORM
+                # objects: nothing to autoflush, nothing of the rest of the attempt).
+                ctx = s.execute(
+                    _answer_context_stmt(), {"attempt_id": attempt_id, "slot": slot}
+                ).one_or_none()
+                if ctx is None:
+                    raise NotFoundError(f"There is no attempt with id {attempt_id}.")
+                if ctx.state == INPROGRESS and ctx.time_limit_s:
+                    deadline = ctx.started_at + timedelta(seconds=ctx.time_limit_s)
+                    if self._clock() >= deadline:
+                        self._finish(s, _get_attempt(s, attempt_id))
+                        return None  # committed below, then refused
+                if ctx.state != INPROGRESS:
+                    raise AttemptFinishedError("This quiz is finished: it can only be reviewed.")
+                if ctx.slot_id is None:
+                    raise NotFoundError(f"This quiz has no question {slot + 1}.")
+                behaviour = Behaviour(ctx.behaviour)
                 if behaviour in _DEFERRED:
                     raise ValidationError(
                         "In this quiz answers are saved and checked when you submit them all."
                     )
-                question = question_from_row(slot_row.question)
-                previous = [tuple(r.selected) for r in _responses(slot_row)]
+                question = self._question(s, ctx.question_id, ctx.question_uuid)
+                previous = [
+                    tuple(row.selected)
+                    for row in s.execute(_slot_tries_stmt(), {"slot_id": ctx.slot_id})
+                ]
                 if previous and _tries_over(question, previous, behaviour):
                     raise AlreadyAnsweredError("This question has already been answered.")
                 if not chosen:
@@ -368,28 +427,89 @@ class AttemptService:
                     if behaviour is Behaviour.INTERACTIVE
                     else 0.0
                 )
-                response = m.Response(
-                    attempt_id=attempt.id,
-                    try_number=len(previous) + 1,
-                    selected=chosen,
+                last = s.execute(_last_answer_stmt(), {"attempt_id": attempt_id}).scalar()
+                since = ctx.started_at if last is None else max(last, ctx.started_at)
+                response = _Try(
+                    selected=tuple(chosen),
                     fraction=outcome.raw_fraction,
                     penalty=penalty,
-                    answered_at=now,
-                    duration_s=_since_last(attempt, now),
+                    try_number=len(previous) + 1,
+                    certainty=None,
                 )
-                slot_row.responses.append(response)
-                s.flush()
-                attempt.current_slot = _first_open(attempt)
-                attempt.marks = _live_marks(attempt)
+                inserted = s.execute(
+                    _insert_stmt(m.Response),
+                    {
+                        "uuid": response_uuid if response_uuid is not None else uuid.uuid4(),
+                        "attempt_id": attempt_id,
+                        "slot_id": ctx.slot_id,
+                        "try_number": response.try_number,
+                        "selected": chosen,
+                        "fraction": response.fraction,
+                        "certainty": None,
+                        "penalty": penalty,
+                        "answered_at": now,
+                        "duration_s": max(0.0, (now - since).total_seconds()),
+                    },
+                )
+                response_id = int(inserted.inserted_primary_key[0])
+                # A question's mark counts once, when it becomes final (immediate
+                # feedback: its only try; interactive: the try that ends it).
+                gained = (
+                    max(0.0, outcome.raw_fraction - penalty) * ctx.max_mark
+                    if outcome.finished
+                    else 0.0
+                )
+                s.execute(
+                    _progress_stmt(),
+                    {
+                        "attempt_id": attempt_id,
+                        "gained": gained,
+                        "current": _first_open_sql(s, attempt_id, behaviour),
+                    },
+                )
                 if outcome.finished:
                     assert outcome.fraction is not None
-                    self._review(s, attempt, slot_row, outcome.fraction, None, now, response.id)
-                hidden = answers_hidden(attempt)
-                return _feedback(
-                    question, slot_row.question, response, outcome=outcome, hidden=hidden
-                )
+                    review_card(
+                        s,
+                        self._scheduler,
+                        ctx.student_id,
+                        ctx.pack_key,
+                        ctx.question_key,
+                        correct=is_fully_correct(outcome.fraction),
+                        certainty=None,
+                        now=now,
+                        response_id=response_id,
+                    )
+                hidden = _quiz_hides_answers(s.get(m.Quiz, ctx.quiz_id) if ctx.quiz_id else None)
+                return _feedback(question, ctx.lesson_id, response, outcome=outcome, hidden=hidden)
         except IntegrityError as exc:  # the same answer sent twice at once
+            if response_uuid is not None:
+                with self._sessions.begin() as s:
+                    stored = _stored_response(s, attempt_id, response_uuid)
+                    if stored is not None:
+                        return _replayed_feedback(s, stored)
             raise AlreadyAnsweredError("This question has already been answered.") from exc
+
+    def _remember(self, row: m.Question, question: Question) -> None:
+        """Keep the domain question of revision ``row`` for answering (see :meth:`_question`)."""
+        if len(self._questions) >= _QUESTION_CACHE_SIZE:
+            self._questions.clear()
+        self._questions[(row.id, row.uuid)] = question
+
+    def _question(self, s: Session, question_id: int, question_uuid: uuid.UUID) -> Question:
+        """The domain question of a stored revision, from a small cache keyed by its id
+        and UUID (a revision never changes once written; see ``models.Question``)."""
+        key = (question_id, question_uuid)
+        question = self._questions.get(key)
+        if question is None:
+            row = s.scalars(
+                select(m.Question)
+                .where(m.Question.id == question_id)
+                .options(selectinload(m.Question.choices), joinedload(m.Question.lesson))
+            ).one()
+            question = question_from_row(row)
+            self._remember(row, question)
+        return question
 
     def save_answer(
         self,
@@ -397,15 +517,25 @@ class AttemptService:
         slot: int,
         selected: Sequence[int],
         certainty: int | None = None,
+        response_uuid: uuid.UUID | None = None,
     ) -> SlotView:
         """Save the answer to slot ``slot`` (deferred feedback, deferred CBM): a new
         response row each time it changes (``selected`` empty clears the answer), with
         ``certainty`` 1–3 under CBM. The last saved answer is the one marked at the end.
         Committed before returning; returns the slot as the screen shows it (no
-        correctness). Raises :class:`NotFoundError`, :class:`AttemptFinishedError`
+        correctness).
+
+        ``response_uuid``: an id the caller made once for this save, before any retry;
+        when a response with that UUID is already stored for this attempt, nothing is
+        stored again and the slot is returned as it stands (a UUID stored for another
+        attempt raises :class:`ValidationError`). Loads only the slot saved.
+
+        Raises :class:`NotFoundError`, :class:`AttemptFinishedError`
         (:class:`TimeUpError` past the deadline) and :class:`ValidationError` (a
         behaviour with feedback, a bad index or certainty)."""
-        return _or_time_up(self._save_answer(attempt_id, slot, selected, certainty))
+        return _or_time_up(
+            self._save_answer(attempt_id, slot, selected, certainty, response_uuid)
+        )
 
     def _save_answer(
         self,
@@ -413,14 +543,19 @@ class AttemptService:
         slot: int,
         selected: Sequence[int],
         certainty: int | None,
+        response_uuid: uuid.UUID | None,
     ) -> SlotView | None:
         chosen = sorted(set(selected))
         try:
             with self._sessions.begin() as s:
-                attempt = _get_attempt(s, attempt_id)
+                if response_uuid is not None:
+                    stored = _stored_response(s, attempt_id, response_uuid)
+                    if stored is not None:
+                        return _slot_now(s, stored.slot.attempt, stored.slot)
+                attempt = _attempt_row(s, attempt_id)
                 if self._finished_now_if_expired(s, attempt):
                     return None  # committed below, then refused
-                slot_row = _open_slot(attempt, slot)
+                slot_row = _answer_slot(s, attempt, slot)
                 behaviour = Behaviour(attempt.behaviour)
                 if behaviour not in _DEFERRED:
                     raise ValidationError("In this quiz each answer is checked with Submit.")
@@ -441,6 +576,7 @@ class AttemptService:
                     now = self._clock()
                     slot_row.responses.append(
                         m.Response(
+                            uuid=response_uuid if response_uuid is not None else uuid.uuid4(),
                             attempt_id=attempt.id,
                             try_number=len(slot_row.responses) + 1,
                             selected=chosen,
@@ -448,14 +584,18 @@ class AttemptService:
                             certainty=certainty,
                             penalty=0.0,
                             answered_at=now,
-                            duration_s=_since_last(attempt, now),
+                            duration_s=_seconds_since_last(s, attempt, now),
                         )
                     )
                     s.flush()
-                    attempt.current_slot = _first_open(attempt)
-                view = _attempt_view(s, attempt, self._clock())
-                return view.slots[slot]
+                    attempt.current_slot = _first_open_sql(s, attempt.id, behaviour)
+                return _slot_now(s, attempt, slot_row)
         except IntegrityError as exc:
+            if response_uuid is not None:
+                with self._sessions.begin() as s:
+                    stored = _stored_response(s, attempt_id, response_uuid)
+                    if stored is not None:
+                        return _slot_now(s, stored.slot.attempt, stored.slot)
             raise ValidationError("That answer was saved twice at once; try again.") from exc
 
     def set_flag(self, attempt_id: int, slot: int, flagged: bool) -> None:
@@ -527,7 +667,9 @@ class AttemptService:
     def _finished_now_if_expired(self, s: Session, attempt: m.Attempt) -> bool:
         deadline = _deadline(attempt)
         if attempt.state == INPROGRESS and deadline is not None and self._clock() >= deadline:
-            self._finish(s, attempt)
+            # Marking needs every slot: load them all at once (the caller may hold the
+            # attempt row alone).
+            self._finish(s, _get_attempt(s, attempt.id, refresh=True))
             return True
         return False
 
@@ -655,8 +797,11 @@ def _available(pack: m.Pack) -> bool:
     return pack.enabled and pack.deleted_at is None
 
 
-def _get_attempt(s: Session, attempt_id: int) -> m.Attempt:
-    attempt = s.scalars(
+def _get_attempt(s: Session, attempt_id: int, *, refresh: bool = False) -> m.Attempt:
+    """The attempt with all its slots, responses and question revisions loaded
+    (``refresh``: reload an attempt already in the session, e.g. after
+    :func:`_attempt_row`). :class:`NotFoundError`."""
+    query = (
         select(m.Attempt)
         .where(m.Attempt.id == attempt_id)
         .options(
@@ -672,21 +817,241 @@ def _get_attempt(s: Session, attempt_id: int) -> m.Attempt:
             .selectinload(m.Question.pack),
             selectinload(m.Attempt.quiz),
         )
-    ).one_or_none()
+    )
+    if refresh:
+        query = query.execution_options(populate_existing=True)
+    attempt = s.scalars(query).one_or_none()
     if attempt is None:
         raise NotFoundError(f"There is no attempt with id {attempt_id}.")
     return attempt
 
 
-def answers_hidden(attempt: m.Attempt) -> bool:
-    """True when the attempt's named quiz does not let the student see right answers
-    now (review policy ``never``, or ``after_close`` while the quiz is open)."""
-    quiz = attempt.quiz
+def _attempt_row(s: Session, attempt_id: int) -> m.Attempt:
+    """The attempt row alone (no slots), for recording one answer. :class:`NotFoundError`."""
+    attempt = s.get(m.Attempt, attempt_id)
+    if attempt is None:
+        raise NotFoundError(f"There is no attempt with id {attempt_id}.")
+    return attempt
+
+
+def _answer_slot(s: Session, attempt: m.Attempt, slot: int) -> m.AttemptSlot:
+    """Slot ``slot`` of an attempt in progress with what answering it needs: its
+    responses, its question revision (choices, lesson, pack). Raises
+    :class:`AttemptFinishedError` and :class:`NotFoundError`."""
+    if attempt.state != INPROGRESS:
+        raise AttemptFinishedError("This quiz is finished: it can only be reviewed.")
+    slot_row = s.scalars(
+        select(m.AttemptSlot)
+        .where(m.AttemptSlot.attempt_id == attempt.id, m.AttemptSlot.slot == slot)
+        .options(
+            selectinload(m.AttemptSlot.responses),
+            joinedload(m.AttemptSlot.question).selectinload(m.Question.choices),
+            joinedload(m.AttemptSlot.question).joinedload(m.Question.lesson),
+            joinedload(m.AttemptSlot.question).joinedload(m.Question.pack),
+        )
+    ).one_or_none()
+    if slot_row is None:
+        raise NotFoundError(f"This quiz has no question {slot + 1}.")
+    return slot_row
+
+
+def _stored_response(s: Session, attempt_id: int, response_uuid: uuid.UUID) -> m.Response | None:
+    """The response stored with ``response_uuid`` for this attempt, or ``None``; one
+    stored for another attempt raises :class:`ValidationError`."""
+    response = s.scalars(select(m.Response).where(m.Response.uuid == response_uuid)).one_or_none()
+    if response is not None and response.attempt_id != attempt_id:
+        raise ValidationError("This answer's id belongs to another quiz; it was not saved.")
+    return response
+
+
+def _replayed_feedback(s: Session, response: m.Response) -> FeedbackView:
+    """The feedback :meth:`AttemptService.submit` gave when it stored ``response``
+    (its try rebuilt from the tries before it)."""
+    slot_row = _answer_slot_any(s, response.slot_id)
+    attempt = slot_row.attempt
+    behaviour = Behaviour(attempt.behaviour)
+    question = question_from_row(slot_row.question)
+    before = [
+        tuple(sorted(r.selected))
+        for r in _responses(slot_row)
+        if r.try_number < response.try_number
+    ]
+    outcome = submit_try(question, before, tuple(sorted(response.selected)), behaviour)
+    return _feedback(
+        question,
+        slot_row.question.lesson_id,
+        response,
+        outcome=outcome,
+        hidden=answers_hidden(attempt),
+    )
+
+
+def _answer_slot_any(s: Session, slot_id: int) -> m.AttemptSlot:
+    """A slot by id with its responses and question (whatever its attempt's state)."""
+    return s.scalars(
+        select(m.AttemptSlot)
+        .where(m.AttemptSlot.id == slot_id)
+        .options(
+            selectinload(m.AttemptSlot.responses),
+            joinedload(m.AttemptSlot.question).selectinload(m.Question.choices),
+            joinedload(m.AttemptSlot.question).joinedload(m.Question.lesson),
+        )
+    ).one()
+
+
+def _slot_now(s: Session, attempt: m.Attempt, slot_row: m.AttemptSlot) -> SlotView:
+    """One slot of an attempt as :meth:`AttemptService.get` would show it now."""
+    if attempt.state == FINISHED:
+        view = _attempt_view(s, _get_attempt(s, attempt.id, refresh=True))
+        return view.slots[slot_row.slot]
+    return _slot_view(attempt, slot_row, None, answers_hidden(attempt))
+
+
+def _seconds_since_last(s: Session, attempt: m.Attempt, now: datetime) -> float:
+    """Seconds from the attempt's last stored answer (or its start) to ``now``, ≥ 0."""
+    last = s.scalars(
+        select(m.Response.answered_at)
+        .where(m.Response.attempt_id == attempt.id)
+        .order_by(m.Response.answered_at.desc())
+        .limit(1)
+    ).first()
+    since = attempt.started_at if last is None else max(last, attempt.started_at)
+    return max(0.0, (now - since).total_seconds())
+
+
+@cache
+def _insert_stmt(model: type[m.Base]) -> Insert:
+    """``INSERT INTO`` the table of ``model``, built once (values are passed at execute)."""
+    return insert(model.__table__)  # type: ignore[arg-type]
+
+
+@cache
+def _answer_context_stmt() -> Select[Any]:
+    """Attempt :attempt_id (its state, times, student, quiz) with slot :slot of it
+    (``slot_id`` NULL when it has no such slot) and the slot's question identity."""
+    return (
+        select(
+            m.Attempt.state,
+            m.Attempt.behaviour,
+            m.Attempt.started_at,
+            m.Attempt.time_limit_s,
+            m.Attempt.student_id,
+            m.Attempt.quiz_id,
+            m.AttemptSlot.id.label("slot_id"),
+            m.AttemptSlot.max_mark,
+            m.AttemptSlot.question_id,
+            m.Question.uuid.label("question_uuid"),
+            m.Question.key.label("question_key"),
+            m.Question.lesson_id,
+            m.Pack.key.label("pack_key"),
+        )
+        .select_from(m.Attempt)
+        .outerjoin(
+            m.AttemptSlot,
+            and_(
+                m.AttemptSlot.attempt_id == m.Attempt.id,
+                m.AttemptSlot.slot == bindparam("slot"),
+            ),
+        )
+        .outerjoin(m.Question, m.Question.id == m.AttemptSlot.question_id)
+        .outerjoin(m.Pack, m.Pack.id == m.Question.pack_id)
+        .where(m.Attempt.id == bindparam("attempt_id"))
+    )
+
+
+@cache
+def _slot_tries_stmt() -> Select[Any]:
+    """The choices of each try at slot :slot_id, in try order."""
+    return (
+        select(m.Response.selected)
+        .where(m.Response.slot_id == bindparam("slot_id"))
+        .order_by(m.Response.try_number)
+    )
+
+
+@cache
+def _last_answer_stmt() -> Select[Any]:
+    """When attempt :attempt_id was last answered (NULL: never)."""
+    return (
+        select(m.Response.answered_at)
+        .where(m.Response.attempt_id == bindparam("attempt_id"))
+        .order_by(m.Response.answered_at.desc())
+        .limit(1)
+    )
+
+
+@cache
+def _progress_stmt() -> Update:
+    """Add :gained to attempt :attempt_id's marks and set its current slot to :current."""
+    table = m.Attempt.__table__
+    return (
+        update(table)
+        .where(table.c.id == bindparam("attempt_id"))
+        .values(marks=table.c.marks + bindparam("gained"), current_slot=bindparam("current"))
+    )
+
+
+@cache
+def _slot_states_stmt() -> Select[Any]:
+    """Each slot of attempt :attempt_id in order: its question, how many tries it has
+    (NULL: none) and its latest try's choices and raw fraction."""
+    latest = (
+        select(m.Response.slot_id, func.max(m.Response.try_number).label("tries"))
+        .where(m.Response.attempt_id == bindparam("attempt_id"))
+        .group_by(m.Response.slot_id)
+        .subquery()
+    )
+    return (
+        select(
+            m.AttemptSlot.slot,
+            m.AttemptSlot.question_id,
+            latest.c.tries,
+            m.Response.selected,
+            m.Response.fraction,
+        )
+        .select_from(m.AttemptSlot)
+        .outerjoin(latest, latest.c.slot_id == m.AttemptSlot.id)
+        .outerjoin(
+            m.Response,
+            and_(m.Response.slot_id == m.AttemptSlot.id, m.Response.try_number == latest.c.tries),
+        )
+        .where(m.AttemptSlot.attempt_id == bindparam("attempt_id"))
+        .order_by(m.AttemptSlot.slot)
+    )
+
+
+def _first_open_sql(s: Session, attempt_id: int, behaviour: Behaviour) -> int:
+    """The first slot still open (as :func:`_first_open`), from one query over the
+    attempt's slots and each one's latest try; the slot count when none is open.
+    Interactive questions between tries load their revision to count tries allowed."""
+    rows = s.execute(_slot_states_stmt(), {"attempt_id": attempt_id}).all()
+    for slot, question_id, tries, chosen, fraction in rows:
+        if tries is None:
+            return int(slot)
+        if behaviour in _DEFERRED:
+            if not chosen:
+                return int(slot)
+        elif behaviour is Behaviour.INTERACTIVE and not is_fully_correct(fraction):
+            row = s.get(m.Question, question_id)
+            assert row is not None
+            if tries < tries_allowed(question_from_row(row), behaviour):
+                return int(slot)
+    return len(rows)
+
+
+def _quiz_hides_answers(quiz: m.Quiz | None) -> bool:
+    """True when named quiz ``quiz`` does not let students see right answers now."""
     if quiz is None:
         return False
     if quiz.review_policy == "never":
         return True
     return quiz.review_policy == "after_close" and quiz.closed_at is None
+
+
+def answers_hidden(attempt: m.Attempt) -> bool:
+    """True when the attempt's named quiz does not let the student see right answers
+    now (review policy ``never``, or ``after_close`` while the quiz is open)."""
+    return _quiz_hides_answers(attempt.quiz)
 
 
 def _deadline(attempt: m.Attempt) -> datetime | None:
@@ -721,11 +1086,6 @@ def _tries_over(
     return len(previous) >= tries_allowed(question, behaviour)
 
 
-def _since_last(attempt: m.Attempt, now: datetime) -> float:
-    since = max([attempt.started_at] + [r.answered_at for x in attempt.slots for r in x.responses])
-    return max(0.0, (now - since).total_seconds())
-
-
 def _slot_done(attempt: m.Attempt, x: m.AttemptSlot) -> bool:
     behaviour = Behaviour(attempt.behaviour)
     if behaviour in _DEFERRED:
@@ -755,30 +1115,6 @@ def _first_unanswered(slots: Iterable[m.AttemptSlot]) -> int:
 
 def _latest(slot: m.AttemptSlot) -> m.Response | None:
     return max(slot.responses, key=lambda r: r.try_number, default=None)
-
-
-def _marks(slots: Iterable[m.AttemptSlot]) -> float:
-    total = 0.0
-    for x in slots:
-        response = _latest(x)
-        if response is not None:
-            total += max(0.0, response.fraction - response.penalty) * x.max_mark
-    return total
-
-
-def _live_marks(attempt: m.Attempt) -> float:
-    """Marks so far under a feedback behaviour: finished questions' final marks."""
-    behaviour = Behaviour(attempt.behaviour)
-    if behaviour is Behaviour.IMMEDIATE_FEEDBACK:
-        return _marks(attempt.slots)
-    total = 0.0
-    for x in attempt.slots:
-        previous = [tuple(r.selected) for r in _responses(x)]
-        question = question_from_row(x.question)
-        if _tries_over(question, previous, behaviour):
-            last = _responses(x)[-1]
-            total += max(0.0, last.fraction - last.penalty) * x.max_mark
-    return total
 
 
 def _flow(attempt: m.Attempt, clock: Callable[[], datetime]) -> QuizFlow:
@@ -819,8 +1155,8 @@ def _flow(attempt: m.Attempt, clock: Callable[[], datetime]) -> QuizFlow:
 
 def _feedback(
     question: Question,
-    row: m.Question,
-    response: m.Response,
+    lesson_id: int,
+    response: m.Response | _Try,
     *,
     outcome: TryOutcome | None = None,
     mark: QuestionMark | None = None,
@@ -850,7 +1186,7 @@ def _feedback(
             if 0 <= i < len(question.choices) and question.choices[i].feedback
         ),
         evidence=question.evidence if show_answer else None,
-        lesson_id=row.lesson_id,
+        lesson_id=lesson_id,
         finished=finished,
         try_number=response.try_number,
         tries_left=outcome.tries_left if outcome is not None else 0,
@@ -890,7 +1226,7 @@ def _slot_view(
         status = _MARK_STATUS[mark.state.value]
         tries_left = 0
         if latest is not None and (latest.selected or behaviour not in _DEFERRED):
-            feedback = _feedback(question, row, latest, mark=mark, hidden=hidden)
+            feedback = _feedback(question, row.lesson_id, latest, mark=mark, hidden=hidden)
     elif shows_feedback_during_attempt(behaviour) and latest is not None:
         outcome: TryOutcome | None = None
         before: list[tuple[int, ...]] = []
@@ -899,7 +1235,7 @@ def _slot_view(
             outcome = submit_try(question, before, selection, behaviour)
             before.append(selection)
         assert outcome is not None
-        feedback = _feedback(question, row, latest, outcome=outcome, hidden=hidden)
+        feedback = _feedback(question, row.lesson_id, latest, outcome=outcome, hidden=hidden)
         tries_left = outcome.tries_left
         if not outcome.finished:
             status = SlotStatus.TRY_AGAIN

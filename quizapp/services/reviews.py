@@ -23,9 +23,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import Insert, Select, Update, bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from quizapp.domain.model import Behaviour
@@ -39,7 +40,8 @@ if TYPE_CHECKING:
     from quizapp.services.dto import AttemptView
 
 
-def _state_of(card: m.Card) -> CardState:
+def _state_of(card: Any) -> CardState:
+    """The FSRS card state of a stored card (an ORM row or a row of its columns)."""
     return {
         "card_id": card.id,
         "state": card.state,
@@ -49,6 +51,42 @@ def _state_of(card: m.Card) -> CardState:
         "due": card.due.isoformat(),
         "last_review": card.last_review.isoformat() if card.last_review else None,
     }
+
+
+@cache
+def _card_stmt() -> Select[Any]:
+    """The card of student :student_id for question identity (:pack_key, :question_key)."""
+    c = m.Card.__table__.c
+    return select(
+        c.id, c.state, c.step, c.stability, c.difficulty, c.due, c.last_review
+    ).where(
+        c.student_id == bindparam("student_id"),
+        c.pack_key == bindparam("pack_key"),
+        c.question_key == bindparam("question_key"),
+    )
+
+
+@cache
+def _card_insert_stmt() -> Insert:
+    return insert(m.Card.__table__)
+
+
+@cache
+def _card_update_stmt() -> Update:
+    c = m.Card.__table__.c
+    return (
+        update(m.Card.__table__)
+        .where(c.id == bindparam("card_id"))
+        .values({name: bindparam(f"new_{name}") for name in _SCHEDULE_COLUMNS})
+    )
+
+
+@cache
+def _log_insert_stmt() -> Insert:
+    return insert(m.ReviewLog.__table__)
+
+
+_SCHEDULE_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review")
 
 
 def review_card(
@@ -62,52 +100,48 @@ def review_card(
     certainty: int | None,
     now: datetime,
     response_id: int | None = None,
-) -> m.Card:
+) -> int:
     """Review the student's card for question identity (``pack_key``, ``question_key``)
     inside the open session ``s``: create it on the first answer, reschedule it with
     FSRS (``correct`` = full marks; ``certainty`` 1–3 under CBM, else ``None``) at
     ``now`` (aware), and log the review (``response_id`` the response it came from).
-    Returns the card row (flushed)."""
+    Returns the card's id. Three SQL statements (select, insert or update, insert
+    log), no ORM objects: it runs inside every answer's transaction."""
     from quizapp.domain.spaced_review import rating_for
 
-    card = s.scalars(
-        select(m.Card).where(
-            m.Card.student_id == student_id,
-            m.Card.pack_key == pack_key,
-            m.Card.question_key == question_key,
-        )
-    ).one_or_none()
+    key = {"student_id": student_id, "pack_key": pack_key, "question_key": question_key}
+    card = s.execute(_card_stmt(), key).one_or_none()
     rating = rating_for(correct, certainty)
     result = scheduler.review(None if card is None else _state_of(card), rating, now)
     state = result.card_state
-    last = datetime.fromisoformat(state["last_review"]) if state["last_review"] else None
+    values = {
+        "state": int(state["state"]),
+        "step": state["step"],
+        "stability": state["stability"],
+        "difficulty": state["difficulty"],
+        "due": result.due,
+        "last_review": (
+            datetime.fromisoformat(state["last_review"]) if state["last_review"] else None
+        ),
+    }
     if card is None:
-        card = m.Card(
-            student_id=student_id,
-            pack_key=pack_key,
-            question_key=question_key,
-            created_at=now,
-            due=result.due,
-        )
-        s.add(card)
-    card.state = int(state["state"])
-    card.step = state["step"]
-    card.stability = state["stability"]
-    card.difficulty = state["difficulty"]
-    card.due = result.due
-    card.last_review = last
-    s.flush()
-    s.add(
-        m.ReviewLog(
-            card_id=card.id,
-            response_id=response_id,
-            rating=int(rating),
-            reviewed_at=now,
-            review_duration_ms=None,
-        )
+        inserted = s.execute(_card_insert_stmt(), {**key, **values, "created_at": now})
+        card_id = int(inserted.inserted_primary_key[0])
+    else:
+        card_id = int(card.id)
+        new = {f"new_{name}": value for name, value in values.items()}
+        s.execute(_card_update_stmt(), {**new, "card_id": card_id})
+    s.execute(
+        _log_insert_stmt(),
+        {
+            "card_id": card_id,
+            "response_id": response_id,
+            "rating": int(rating),
+            "reviewed_at": now,
+            "review_duration_ms": None,
+        },
     )
-    s.flush()
-    return card
+    return card_id
 
 
 def due_questions(
