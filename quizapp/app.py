@@ -14,7 +14,8 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QObject
     from PySide6.QtWidgets import QApplication, QWidget
 
+    from quizapp.services.attempts import AttemptService
     from quizapp.services.container import Services
     from quizapp.store.database import Database
     from quizapp.ui.main_window import MainWindow
@@ -83,23 +85,78 @@ SERVER_RETRY_SAFE: dict[str, tuple[str, ...]] = {
         "finish",
         "set_flag",
         "save_answer",
+        "submit",
     ),
 }
 """Service methods safe to repeat after a lost connection: reads, and writes that are
-idempotent (finishing twice, saving the same answer twice, flags, "read" marks). Not
-``submit`` (a repeat could count as a second try until it carries a client-made
-response UUID), nor ``start_*`` or ``create_student`` (a repeat would make two)."""
+idempotent (finishing twice, flags, "read" marks), or keyed by a response UUID made
+once per call before the retries (``submit`` and ``save_answer``: see
+:func:`with_server_retries`; a repeat finds the stored response instead of counting a
+second try). Not ``start_*`` or ``create_student`` (a repeat would make two)."""
 
 
-def with_server_retries(services: Services) -> Services:
+def with_server_retries(
+    services: Services, *, sleep: Callable[[float], None] | None = None
+) -> Services:
     """Wrap the :data:`SERVER_RETRY_SAFE` methods of ``services`` (in place, and
     returned) so a ``ServerUnavailableError`` is retried a few times within ~3.5 s
-    (:func:`quizapp.store.server.retrying`) before it reaches the screen."""
+    (:func:`quizapp.store.server.retrying`; ``sleep`` waits between tries, default
+    ``time.sleep``) before it reaches the screen.
+
+    ``services.attempts.submit`` and ``save_answer`` are given one new response UUID
+    per call, made *before* the retry loop, so a try whose commit reached the server
+    but whose answer was lost is found on the repeat, not stored twice."""
+    import time
+
     from quizapp.store.server import retrying
 
+    wait = sleep if sleep is not None else time.sleep
     for name, methods in SERVER_RETRY_SAFE.items():
-        setattr(services, name, retrying(getattr(services, name), methods))
+        setattr(services, name, retrying(getattr(services, name), methods, sleep=wait))
+    services.attempts = _with_response_ids(services.attempts)
     return services
+
+
+class _ResponseIds:
+    """Proxy over an attempts service whose ``submit`` / ``save_answer`` make the
+    response UUID when the caller gave none; everything else passes through."""
+
+    def __init__(self, target: object) -> None:
+        self._target = target
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._target, name)
+
+    def submit(
+        self,
+        attempt_id: int,
+        slot: int,
+        selected: Sequence[int],
+        response_uuid: uuid.UUID | None = None,
+    ) -> object:
+        return self._target.submit(  # type: ignore[attr-defined]
+            attempt_id, slot, selected, response_uuid=response_uuid or uuid.uuid4()
+        )
+
+    def save_answer(
+        self,
+        attempt_id: int,
+        slot: int,
+        selected: Sequence[int],
+        certainty: int | None = None,
+        response_uuid: uuid.UUID | None = None,
+    ) -> object:
+        return self._target.save_answer(  # type: ignore[attr-defined]
+            attempt_id, slot, selected, certainty, response_uuid=response_uuid or uuid.uuid4()
+        )
+
+    def __repr__(self) -> str:
+        return f"with_response_ids({self._target!r})"
+
+
+def _with_response_ids(attempts: AttemptService) -> AttemptService:
+    """``attempts`` whose answers each carry one UUID across retries (see above)."""
+    return _ResponseIds(attempts)  # type: ignore[return-value]
 
 
 def after_first_paint(
