@@ -1,0 +1,115 @@
+"""What start-up loads (performance issue 8): the first window paints before SQLAlchemy
+is imported, and the profile picker is shown without the heavy or teacher-only modules
+(FSRS, charts, spreadsheets, Alembic, Markdown, the question-file readers)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CHILD = r"""
+import json, sys
+import quizapp.app as qa
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+seen = {}
+make_window = qa.create_main_window
+after_first_paint = qa.after_first_paint
+
+def create_main_window(*args, **kwargs):
+    window = make_window(*args, **kwargs)
+
+    def on_screen(name):
+        if name == "profiles" and "picker" not in seen:
+            seen["picker"] = sorted(sys.modules)
+            seen["tiles"] = len(window.picker.tiles())
+            QTimer.singleShot(0, lambda: QApplication.instance().exit(0))
+
+    window.screen_changed.connect(on_screen)
+    return window
+
+def watch_first_paint(window, callback, *args, **kwargs):
+    def first_paint_done():
+        seen["painted"] = sorted(sys.modules)
+        callback()
+    return after_first_paint(window, first_paint_done, *args, **kwargs)
+
+qa.create_main_window = create_main_window
+qa.after_first_paint = watch_first_paint
+status = qa.main(sys.argv[1])
+print("SEEN " + json.dumps(seen))
+sys.exit(status)
+"""
+
+HEAVY_AT_PICKER = (
+    "fsrs",
+    "pyqtgraph",
+    "numpy",
+    "openpyxl",
+    "alembic",
+    "mako",
+    "pygments",
+    "markdown_it",
+    "defusedxml",
+    "quizapp.formats.gift",
+    "quizapp.formats.aiken",
+    "quizapp.formats.moodle_xml",
+    "quizapp.formats.spreadsheet",
+    "quizapp.formats.registry",
+    "quizapp.formats.json_pack",
+    "quizapp.ui.teacher.teacher_area",
+    "quizapp.services.pack_admin",
+    "quizapp.services.statistics_report",
+)
+
+
+def _loaded(modules: list[str], roots: tuple[str, ...]) -> list[str]:
+    return sorted({r for r in roots for name in modules if name == r or name.startswith(r + ".")})
+
+
+@pytest.fixture(scope="module")
+def startup(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """Start the app (offscreen) on a database with the built-in pack and three
+    students, exactly as ``python -m quizapp`` does, up to the profile picker."""
+    from quizapp.app import open_services
+
+    folder = tmp_path_factory.mktemp("startup")
+    db = folder / "quizapp.sqlite3"
+    database, services = open_services(str(db))  # first start: installs the pack
+    for name in ("Ana", "Ben", "Chloé"):
+        services.students.create_student(name)
+    database.close()
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    for var, sub in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"),
+                     ("XDG_STATE_HOME", "state"), ("XDG_CACHE_HOME", "cache")):
+        env[var] = str(folder / sub)
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD, str(db)],
+        capture_output=True, text=True, timeout=120, env=env, cwd=Path(__file__).parent,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    line = next(x for x in result.stdout.splitlines() if x.startswith("SEEN "))
+    seen: dict[str, object] = json.loads(line.removeprefix("SEEN "))
+    return seen
+
+
+def test_the_first_paint_comes_before_the_database_layer(startup: dict[str, object]) -> None:
+    painted = startup["painted"]
+    assert isinstance(painted, list)
+    assert _loaded(painted, ("sqlalchemy", "quizapp.store", "quizapp.services.attempts")) == []
+
+
+def test_the_profile_picker_shows_its_students_without_heavy_modules(
+    startup: dict[str, object],
+) -> None:
+    assert startup["tiles"] == 3
+    picker = startup["picker"]
+    assert isinstance(picker, list)
+    assert "sqlalchemy.orm" in picker  # the picker did read the database
+    assert _loaded(picker, HEAVY_AT_PICKER) == []
