@@ -92,13 +92,13 @@ def test_a_failed_copy_leaves_nothing_that_looks_like_a_backup(
 
 # ---------------------------------------------------------------- before a migration
 
-_REVISION_0002 = '''
+_REVISION_0003 = '''
 """Test revision: a column added (the table is copied on SQLite). {extra_doc}"""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
@@ -114,11 +114,11 @@ def downgrade():
 '''
 
 
-def _scripts_with_0002(tmp_path: Path, extra: str = "") -> Path:
+def _scripts_with_0003(tmp_path: Path, extra: str = "") -> Path:
     folder = tmp_path / "migrations"
     shutil.copytree(dbmod.MIGRATIONS_DIR, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "versions" / "0002_test.py").write_text(
-        _REVISION_0002.format(extra=extra, extra_doc="")
+    (folder / "versions" / "0003_test.py").write_text(
+        _REVISION_0003.format(extra=extra, extra_doc="")
     )
     return folder
 
@@ -128,10 +128,10 @@ def test_start_backs_up_before_upgrading(
 ) -> None:
     """The copy exists, and holds the old schema, by the time the upgrade starts."""
     _add_student(db_path, "Ana")
-    monkeypatch.setattr(dbmod, "MIGRATIONS_DIR", _scripts_with_0002(tmp_path))
+    monkeypatch.setattr(dbmod, "MIGRATIONS_DIR", _scripts_with_0003(tmp_path))
     seen: list[tuple[bool, list[str]]] = []
     real_upgrade = dbmod._upgrade
-    backup = db_path.with_name("quizapp.before-0002.sqlite3")
+    backup = db_path.with_name("quizapp.before-0003.sqlite3")
 
     def spy(engine: object) -> None:
         seen.append((backup.is_file(), _names(backup) if backup.is_file() else []))
@@ -159,14 +159,14 @@ def test_an_upgrade_that_breaks_a_foreign_key_is_rolled_back(
         "started_at, state, current_slot, marks, max_marks) VALUES ('x', 999, 999, 'exam', "
         "'immediatefeedback', 1, '2024-01-01', 'inprogress', 0, 0, 0)\")"
     )
-    monkeypatch.setattr(dbmod, "MIGRATIONS_DIR", _scripts_with_0002(tmp_path, orphan))
+    monkeypatch.setattr(dbmod, "MIGRATIONS_DIR", _scripts_with_0003(tmp_path, orphan))
     with pytest.raises(MigrationError, match="foreign key") as info:
         open_database(resolve_db_url(str(db_path)))
     assert info.value.backup is not None
     assert str(info.value.backup) in str(info.value)
     con = sqlite3.connect(db_path)
     try:
-        assert con.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert con.execute("SELECT version_num FROM alembic_version").fetchone() == ("0002",)
         assert con.execute("SELECT count(*) FROM attempts").fetchone() == (0,)
     finally:
         con.close()

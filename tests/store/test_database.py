@@ -238,13 +238,13 @@ def test_a_file_that_is_not_a_database_is_refused(db_path: Path) -> None:
     assert _sha(db_path) == before
 
 
-_REVISION_0002 = '''
+_REVISION_0003 = '''
 """Test revision: a column added through a batch operation (copies the table on SQLite)."""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
@@ -260,12 +260,12 @@ def downgrade():
 '''
 
 
-def _scripts_with_0002(tmp_path: Path, extra: str = "") -> Path:
+def _scripts_with_0003(tmp_path: Path, extra: str = "") -> Path:
     folder = tmp_path / "migrations"
     shutil.copytree(
         dbmod.MIGRATIONS_DIR, folder, ignore=shutil.ignore_patterns("__pycache__")
     )
-    (folder / "versions" / "0002_test.py").write_text(_REVISION_0002.format(extra=extra))
+    (folder / "versions" / "0003_test.py").write_text(_REVISION_0003.format(extra=extra))
     return folder
 
 
@@ -287,15 +287,15 @@ def test_older_database_is_backed_up_then_upgraded_with_its_data(
     db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _old_database_with_data(db_path)
-    assert _revision(db_path) == "0001"
-    monkeypatch.setattr(dbmod, "MIGRATIONS_DIR", _scripts_with_0002(tmp_path))
+    assert _revision(db_path) == "0002"
+    monkeypatch.setattr(dbmod, "MIGRATIONS_DIR", _scripts_with_0003(tmp_path))
 
     db = open_database(resolve_db_url(str(db_path)))
     try:
-        backup = db_path.with_name("quizapp.before-0002.sqlite3")
+        backup = db_path.with_name("quizapp.before-0003.sqlite3")
         assert db.backup == backup
-        assert _revision(backup) == "0001"  # the copy is the database as it was
-        assert _revision(db_path) == "0002"
+        assert _revision(backup) == "0002"  # the copy is the database as it was
+        assert _revision(db_path) == "0003"
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT name, nickname FROM students").all() == [
                 ("Ana", None)
@@ -312,15 +312,15 @@ def test_failed_upgrade_rolls_back_and_names_the_backup(
     db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _old_database_with_data(db_path)
-    scripts = _scripts_with_0002(tmp_path, extra='raise RuntimeError("disk on fire")')
+    scripts = _scripts_with_0003(tmp_path, extra='raise RuntimeError("disk on fire")')
     monkeypatch.setattr(dbmod, "MIGRATIONS_DIR", scripts)
 
     with pytest.raises(MigrationError, match="disk on fire") as info:
         open_database(resolve_db_url(str(db_path)))
-    assert info.value.backup == db_path.with_name("quizapp.before-0002.sqlite3")
+    assert info.value.backup == db_path.with_name("quizapp.before-0003.sqlite3")
     assert str(info.value.backup) in str(info.value)
     # Transactional DDL: the half-done batch copy was rolled back.
-    assert _revision(db_path) == "0001"
+    assert _revision(db_path) == "0002"
     con = sqlite3.connect(db_path)
     try:
         columns = [row[1] for row in con.execute("PRAGMA table_info(students)")]
@@ -334,10 +334,10 @@ def test_without_migrate_an_old_database_is_not_upgraded(
     db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _old_database_with_data(db_path)
-    monkeypatch.setattr(dbmod, "MIGRATIONS_DIR", _scripts_with_0002(tmp_path))
-    with pytest.raises(DatabaseOutOfDateError, match="0002"):
+    monkeypatch.setattr(dbmod, "MIGRATIONS_DIR", _scripts_with_0003(tmp_path))
+    with pytest.raises(DatabaseOutOfDateError, match="0003"):
         open_database(resolve_db_url(str(db_path)), migrate=False)
-    assert _revision(db_path) == "0001"
+    assert _revision(db_path) == "0002"
 
 
 def test_odd_characters_in_the_path(tmp_path: Path) -> None:
