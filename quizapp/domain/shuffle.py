@@ -11,7 +11,7 @@ import random
 from collections.abc import Sequence
 from typing import TypeVar
 
-from quizapp.domain.model import Question
+from quizapp.domain.model import Question, QuestionType
 
 T = TypeVar("T")
 
@@ -32,10 +32,11 @@ def choice_order(question: Question, seed: int) -> list[int]:
     """The order to show a question's choices in, as author-order indices.
 
     Pinned choices keep their position; the others are shuffled among the
-    remaining positions. A question with ``shuffle`` off keeps the author's order.
+    remaining positions. A question with ``shuffle`` off, and a true/false question
+    (always "True" then "False", as Moodle shows them), keep the author's order.
     """
     n = len(question.choices)
-    if not question.shuffle:
+    if not question.shuffle or question.type is QuestionType.TRUE_FALSE:
         return list(range(n))
     free = [i for i, c in enumerate(question.choices) if not c.pinned]
     moved = shuffled(free, seed)

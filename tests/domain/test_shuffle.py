@@ -61,3 +61,12 @@ def test_sub_seed_is_stable_and_depends_on_parts() -> None:
     assert sub_seed(7, "q1") == sub_seed(7, "q1")
     assert sub_seed(7, "q1") != sub_seed(7, "q2")
     assert 0 <= new_seed() < 2**63
+
+
+def test_true_false_keeps_true_then_false_even_when_shuffle_is_on() -> None:
+    q = Question(
+        id="tf", lesson_id="l", type=QuestionType.TRUE_FALSE, prompt="?",
+        choices=(Choice(text="True", fraction=0.0), Choice(text="False", fraction=1.0)),
+        shuffle=True,
+    )
+    assert {tuple(choice_order(q, seed)) for seed in range(50)} == {(0, 1)}
