@@ -48,13 +48,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import bindparam, func, inspect, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from quizapp.domain.errors import QuizAppError
 from quizapp.services.exports import _atomic, iso_utc
 from quizapp.services.results import OperationCancelled, read_session
 from quizapp.store import models as m
+from quizapp.store.bulk import insert_rows
 from quizapp.store.types import utc_now
 
 FORMAT = "quizapp-results-bundle"
@@ -465,15 +466,16 @@ class _Merger:
         for z in doc.get("quizzes", []):
             self.quizzes[z["uuid"]] = self._quiz(z)
         attempts = doc.get("attempts", [])
-        for i, a in enumerate(attempts, start=1):
-            self._attempt(a)
-            if i % 100 == 0:
-                yield 100
-        yield len(attempts) % 100
-        for r in doc.get("lesson_reads", []):
-            self._read(r)
-        for c in doc.get("cards", []):
-            self._card(c)
+        self.s.flush()
+        self._known_responses(attempts)
+        for start in range(0, len(attempts), _BATCH):
+            batch = attempts[start : start + _BATCH]
+            self._attempts(batch)
+            yield len(batch)
+        if not attempts:
+            yield 0
+        self._reads(doc.get("lesson_reads", []))
+        self._cards(doc.get("cards", []))
         self.s.flush()
 
     def _pack(self, p: dict[str, Any]) -> int:
@@ -608,162 +610,288 @@ class _Merger:
             self.counts["quizzes"] += 1
         return int(row.id)
 
-    def _responses(self, slot: m.AttemptSlot, items: list[dict[str, Any]], attempt_id: int) -> int:
-        have = {r.uuid for r in slot.responses}
-        tries = {r.try_number for r in slot.responses}
-        added = 0
-        for r in items:
-            u = _u(r["uuid"])
-            if u in have or int(r["try_number"]) in tries:
-                continue
-            if self.s.scalar(select(m.Response.id).where(m.Response.uuid == u)) is not None:
-                continue
-            slot.responses.append(
-                m.Response(
-                    uuid=u,
-                    attempt_id=attempt_id,
-                    try_number=int(r["try_number"]),
-                    selected=list(r["selected"]),
-                    fraction=float(r["fraction"]),
-                    certainty=r.get("certainty"),
-                    penalty=float(r.get("penalty", 0.0)),
-                    answered_at=_t_req(r["answered_at"]),
-                    duration_s=r.get("duration_s"),
-                )
-            )
-            added += 1
-        return added
-
-    def _attempt(self, a: dict[str, Any]) -> None:
-        row = self.s.scalar(
-            select(m.Attempt)
-            .where(m.Attempt.uuid == _u(a["uuid"]))
-            .options(selectinload(m.Attempt.slots).selectinload(m.AttemptSlot.responses))
+    def _known_responses(self, attempts: list[dict[str, Any]]) -> None:
+        """Which of the bundle's response UUIDs this database already has (one query per
+        chunk of UUIDs), so no response is looked up one at a time."""
+        wanted = [
+            _u(r["uuid"])
+            for a in attempts
+            for x in a.get("slots", [])
+            for r in x.get("responses", [])
+        ]
+        self.response_uuids: set[uuid_module.UUID] = set(
+            _existing(self.s, m.Response.uuid, wanted)
         )
-        if row is None:
-            row = m.Attempt(
-                uuid=_u(a["uuid"]),
-                student_id=self.students[a["student_uuid"]],
-                pack_id=self.packs[a["pack_uuid"]],
-                quiz_id=self.quizzes.get(a.get("quiz_uuid") or ""),
-                lesson_id=self.lessons.get(a.get("lesson_uuid") or ""),
-                kind=a["kind"],
-                behaviour=a["behaviour"],
-                seed=int(a["seed"]),
-                started_at=_t_req(a["started_at"]),
-                finished_at=_t(a.get("finished_at")),
-                time_limit_s=a.get("time_limit_s"),
-                state=a["state"],
-                current_slot=int(a.get("current_slot", 0)),
-                marks=float(a.get("marks", 0.0)),
-                max_marks=float(a.get("max_marks", 0.0)),
-            )
-            self.s.add(row)
-            self.s.flush()
-            self.counts["attempts"] += 1
-            new = True
-        else:
-            new = False
-        slots = {x.slot: x for x in row.slots}
-        added = 0
-        for x in a.get("slots", []):
-            slot = slots.get(int(x["slot"]))
-            if slot is None:
-                slot = m.AttemptSlot(
-                    slot=int(x["slot"]),
-                    question_id=self.questions[x["question_uuid"]],
-                    choice_order=list(x["choice_order"]),
-                    max_mark=float(x.get("max_mark", 1.0)),
-                    flagged=bool(x.get("flagged", False)),
-                )
-                row.slots.append(slot)
-                self.s.flush()
-            added += self._responses(slot, x.get("responses", []), row.id)
-        self.counts["responses"] += added
-        if not new and a["state"] == "finished" and row.state != "finished":
-            row.state = "finished"
-            row.finished_at = _t(a.get("finished_at"))
-            row.marks = float(a.get("marks", row.marks))
-            row.max_marks = float(a.get("max_marks", row.max_marks))
-            row.current_slot = int(a.get("current_slot", row.current_slot))
-            self.counts["attempts_updated"] += 1
-        elif not new and added:
-            self.counts["attempts_updated"] += 1
-        self.s.flush()
 
-    def _read(self, r: dict[str, Any]) -> None:
-        student = self.students.get(r["student_uuid"])
-        lesson = self.lessons.get(r.get("lesson_uuid") or "")
-        if student is None or lesson is None:
+    def _attempts(self, batch: list[dict[str, Any]]) -> None:
+        """Merge a batch of attempts: those new here are bulk-inserted with their slots
+        and responses; those already here gain the slots and responses they lack and
+        take the bundle's state when it is finished there and not here."""
+        conn = self.s.connection()
+        here = {
+            row.uuid: row
+            for row in self.s.execute(
+                select(m.Attempt.id, m.Attempt.uuid, m.Attempt.state, m.Attempt.marks,
+                       m.Attempt.max_marks, m.Attempt.current_slot)
+                .where(m.Attempt.uuid.in_([_u(a["uuid"]) for a in batch]))
+            )
+        }
+        # Slots (and their tries) of the attempts already here.
+        slots: dict[tuple[int, int], int] = {}  # (attempt id, slot number) -> slot id
+        tries: dict[int, set[int]] = {}  # slot id -> try numbers here
+        if here:
+            for slot_id, attempt_id, number in self.s.execute(
+                select(m.AttemptSlot.id, m.AttemptSlot.attempt_id, m.AttemptSlot.slot).where(
+                    m.AttemptSlot.attempt_id.in_([r.id for r in here.values()])
+                )
+            ):
+                slots[attempt_id, number] = slot_id
+                tries[slot_id] = set()
+            if tries:
+                for slot_id, try_number in self.s.execute(
+                    select(m.Response.slot_id, m.Response.try_number).where(
+                        m.Response.slot_id.in_(list(tries))
+                    )
+                ):
+                    tries[slot_id].add(try_number)
+
+        new = [a for a in batch if _u(a["uuid"]) not in here]
+        ids = insert_rows(
+            conn,
+            m.Attempt.__table__,
+            _ATTEMPT_COLUMNS,
+            [
+                (
+                    _u(a["uuid"]), self.students[a["student_uuid"]], self.packs[a["pack_uuid"]],
+                    self.quizzes.get(a.get("quiz_uuid") or ""),
+                    self.lessons.get(a.get("lesson_uuid") or ""), a["kind"], a["behaviour"],
+                    int(a["seed"]), _t_req(a["started_at"]), _t(a.get("finished_at")),
+                    a.get("time_limit_s"), a["state"], int(a.get("current_slot", 0)),
+                    float(a.get("marks", 0.0)), float(a.get("max_marks", 0.0)),
+                )
+                for a in new
+            ],
+            return_ids=True,
+        )
+        self.counts["attempts"] += len(new)
+        attempt_id = {_u(a["uuid"]): id_ for a, id_ in zip(new, ids, strict=True)}
+        attempt_id.update((u, row.id) for u, row in here.items())
+
+        # Slots missing here (every slot of a new attempt), then the responses.
+        missing: list[tuple[int, dict[str, Any]]] = []
+        for a in batch:
+            aid = attempt_id[_u(a["uuid"])]
+            for x in a.get("slots", []):
+                if (aid, int(x["slot"])) not in slots:
+                    missing.append((aid, x))
+        slot_ids = insert_rows(
+            conn,
+            m.AttemptSlot.__table__,
+            _SLOT_COLUMNS,
+            [
+                (aid, int(x["slot"]), self.questions[x["question_uuid"]],
+                 list(x["choice_order"]), float(x.get("max_mark", 1.0)),
+                 bool(x.get("flagged", False)))
+                for aid, x in missing
+            ],
+            return_ids=True,
+        )
+        for (aid, x), slot_id in zip(missing, slot_ids, strict=True):
+            slots[aid, int(x["slot"])] = slot_id
+            tries[slot_id] = set()
+
+        responses: list[tuple[Any, ...]] = []
+        added_to: dict[int, int] = {}  # attempt id -> responses added
+        for a in batch:
+            aid = attempt_id[_u(a["uuid"])]
+            for x in a.get("slots", []):
+                slot_id = slots[aid, int(x["slot"])]
+                taken = tries[slot_id]
+                for r in x.get("responses", []):
+                    u = _u(r["uuid"])
+                    try_number = int(r["try_number"])
+                    if u in self.response_uuids or try_number in taken:
+                        continue
+                    self.response_uuids.add(u)
+                    taken.add(try_number)
+                    responses.append((
+                        u, aid, slot_id, try_number, list(r["selected"]), float(r["fraction"]),
+                        r.get("certainty"), float(r.get("penalty", 0.0)),
+                        _t_req(r["answered_at"]), r.get("duration_s"),
+                    ))
+                    added_to[aid] = added_to.get(aid, 0) + 1
+        insert_rows(conn, m.Response.__table__, _RESPONSE_COLUMNS, responses)
+        self.counts["responses"] += len(responses)
+
+        # Attempts already here: finished there and not here -> the bundle's state.
+        finish: list[dict[str, Any]] = []
+        for u, row in here.items():
+            a = next(x for x in batch if _u(x["uuid"]) == u)
+            if a["state"] == "finished" and row.state != "finished":
+                finish.append({
+                    "b_id": row.id, "state": "finished", "finished_at": _t(a.get("finished_at")),
+                    "marks": float(a.get("marks", row.marks)),
+                    "max_marks": float(a.get("max_marks", row.max_marks)),
+                    "current_slot": int(a.get("current_slot", row.current_slot)),
+                })
+                self.counts["attempts_updated"] += 1
+            elif added_to.get(row.id):
+                self.counts["attempts_updated"] += 1
+        if finish:
+            t = m.Attempt.__table__
+            self.s.execute(update(t).where(t.c.id == bindparam("b_id")), finish)
+
+    def _reads(self, reads: list[dict[str, Any]]) -> None:
+        """Lesson reads not here yet (by student and lesson), in one insert."""
+        wanted: list[tuple[int, int, dict[str, Any]]] = []
+        for r in reads:
+            student = self.students.get(r["student_uuid"])
+            lesson = self.lessons.get(r.get("lesson_uuid") or "")
+            if student is not None and lesson is not None:
+                wanted.append((student, lesson, r))
+        if not wanted:
             return
-        exists = self.s.scalar(
-            select(m.LessonRead.id).where(
-                m.LessonRead.student_id == student, m.LessonRead.lesson_id == lesson
+        have: set[tuple[int, int]] = set()
+        student_ids = sorted({w[0] for w in wanted})
+        for start in range(0, len(student_ids), _IN_CHUNK):
+            have.update(
+                (sid, lid)
+                for sid, lid in self.s.execute(
+                    select(m.LessonRead.student_id, m.LessonRead.lesson_id).where(
+                        m.LessonRead.student_id.in_(student_ids[start : start + _IN_CHUNK])
+                    )
+                )
+            )
+        rows = []
+        for student, lesson, r in wanted:
+            if (student, lesson) in have:
+                continue
+            have.add((student, lesson))
+            rows.append((student, lesson, _t(r.get("first_read_at")) or utc_now()))
+        insert_rows(
+            self.s.connection(), m.LessonRead.__table__,
+            ("student_id", "lesson_id", "first_read_at"), rows,
+        )
+        self.counts["lesson_reads"] += len(rows)
+
+    def _cards(self, cards: list[dict[str, Any]]) -> None:
+        """Cards by UUID, else by (student, pack key, question key): new ones inserted,
+        known ones take the more recent review; their review logs added by UUID. A few
+        queries per chunk of cards, not one per card or log."""
+        t = m.Card.__table__
+        columns = (t.c.id, t.c.uuid, t.c.student_id, t.c.pack_key, t.c.question_key,
+                   t.c.last_review, t.c.state)
+        for start in range(0, len(cards), _IN_CHUNK):
+            chunk = cards[start : start + _IN_CHUNK]
+            students = sorted({self.students[c["student_uuid"]] for c in chunk})
+            uuids = [_u(c["uuid"]) for c in chunk]
+            known = [
+                *self.s.execute(select(*columns).where(t.c.uuid.in_(uuids))),
+                *self.s.execute(select(*columns).where(t.c.student_id.in_(students))),
+            ]
+            by_uuid = {row.uuid: row for row in known}
+            by_identity = {(row.student_id, row.pack_key, row.question_key): row for row in known}
+            card_ids: list[int | None] = []  # None: inserted below
+            new_rows: list[tuple[Any, ...]] = []
+            updates: list[dict[str, Any]] = []
+            for c in chunk:
+                student = self.students[c["student_uuid"]]
+                identity = (student, c["pack_key"], c["question_key"])
+                row = by_uuid.get(_u(c["uuid"])) or by_identity.get(identity)
+                theirs = _t(c.get("last_review"))
+                if row is None:
+                    card_ids.append(None)
+                    new_rows.append((
+                        _u(c["uuid"]), student, c["pack_key"], c["question_key"],
+                        int(c.get("state", 1)), c.get("step"), c.get("stability"),
+                        c.get("difficulty"), _t_req(c["due"]), theirs,
+                        _t(c.get("created_at")) or utc_now(),
+                    ))
+                    continue
+                card_ids.append(row.id)
+                if theirs is not None and (row.last_review is None or theirs > row.last_review):
+                    updates.append({
+                        "b_id": row.id, "state": int(c.get("state", row.state)),
+                        "step": c.get("step"), "stability": c.get("stability"),
+                        "difficulty": c.get("difficulty"), "due": _t_req(c["due"]),
+                        "last_review": theirs,
+                    })
+            inserted = iter(
+                insert_rows(self.s.connection(), t, _CARD_COLUMNS, new_rows, return_ids=True)
+            )
+            self.counts["cards"] += len(new_rows)
+            if updates:
+                self.s.execute(update(t).where(t.c.id == bindparam("b_id")), updates)
+            self._logs(chunk, [next(inserted) if i is None else i for i in card_ids])
+
+    def _logs(self, cards: list[dict[str, Any]], card_ids: list[int]) -> None:
+        """The review logs of ``cards`` (row ids ``card_ids``) not here yet, by UUID."""
+        logs = [(card_id, log) for c, card_id in zip(cards, card_ids, strict=True)
+                for log in c.get("logs", [])]
+        if not logs:
+            return
+        have = set(_existing(self.s, m.ReviewLog.uuid, [_u(log["uuid"]) for _, log in logs]))
+        response_ids = _ids_of(
+            self.s, m.Response,
+            [_u(log["response_uuid"]) for _, log in logs if log.get("response_uuid")],
+        )
+        rows = []
+        for card_id, log in logs:
+            u = _u(log["uuid"])
+            if u in have:
+                continue
+            have.add(u)
+            rows.append((
+                u, card_id,
+                response_ids.get(_u(log["response_uuid"])) if log.get("response_uuid") else None,
+                int(log["rating"]), _t_req(log["reviewed_at"]), log.get("review_duration_ms"),
+            ))
+        insert_rows(self.s.connection(), m.ReviewLog.__table__, _LOG_COLUMNS, rows)
+        self.counts["review_logs"] += len(rows)
+
+
+_BATCH = 100
+"""Attempts merged per batch (and per progress step)."""
+_IN_CHUNK = 500
+"""UUIDs or ids per ``IN (...)`` list."""
+_ATTEMPT_COLUMNS = (
+    "uuid", "student_id", "pack_id", "quiz_id", "lesson_id", "kind", "behaviour", "seed",
+    "started_at", "finished_at", "time_limit_s", "state", "current_slot", "marks", "max_marks",
+)
+_SLOT_COLUMNS = ("attempt_id", "slot", "question_id", "choice_order", "max_mark", "flagged")
+_RESPONSE_COLUMNS = (
+    "uuid", "attempt_id", "slot_id", "try_number", "selected", "fraction", "certainty",
+    "penalty", "answered_at", "duration_s",
+)
+_CARD_COLUMNS = (
+    "uuid", "student_id", "pack_key", "question_key", "state", "step", "stability",
+    "difficulty", "due", "last_review", "created_at",
+)
+_LOG_COLUMNS = ("uuid", "card_id", "response_id", "rating", "reviewed_at", "review_duration_ms")
+
+
+def _existing(s: Session, column: Any, values: Sequence[Any]) -> list[Any]:
+    """Those of ``values`` present in ``column`` (one query per chunk of values)."""
+    found: list[Any] = []
+    unique = list(dict.fromkeys(values))
+    for start in range(0, len(unique), _IN_CHUNK):
+        found.extend(
+            s.scalars(select(column).where(column.in_(unique[start : start + _IN_CHUNK])))
+        )
+    return found
+
+
+def _ids_of(s: Session, model: Any, uuids: Sequence[uuid_module.UUID]) -> dict[Any, int]:
+    """``{uuid: id}`` of the rows of ``model`` with those UUIDs."""
+    out: dict[Any, int] = {}
+    unique = list(dict.fromkeys(uuids))
+    for start in range(0, len(unique), _IN_CHUNK):
+        out.update(
+            (u, id_)
+            for id_, u in s.execute(
+                select(model.id, model.uuid).where(
+                    model.uuid.in_(unique[start : start + _IN_CHUNK])
+                )
             )
         )
-        if exists is None:
-            self.s.add(
-                m.LessonRead(
-                    student_id=student,
-                    lesson_id=lesson,
-                    first_read_at=_t(r.get("first_read_at")) or utc_now(),
-                )
-            )
-            self.counts["lesson_reads"] += 1
-
-    def _card(self, c: dict[str, Any]) -> None:
-        student = self.students[c["student_uuid"]]
-        row = self._find(m.Card, c["uuid"])
-        if row is None:
-            row = self.s.scalar(
-                select(m.Card).where(
-                    m.Card.student_id == student,
-                    m.Card.pack_key == c["pack_key"],
-                    m.Card.question_key == c["question_key"],
-                )
-            )
-        theirs = _t(c.get("last_review"))
-        if row is None:
-            row = m.Card(
-                uuid=_u(c["uuid"]),
-                student_id=student,
-                pack_key=c["pack_key"],
-                question_key=c["question_key"],
-                state=int(c.get("state", 1)),
-                step=c.get("step"),
-                stability=c.get("stability"),
-                difficulty=c.get("difficulty"),
-                due=_t_req(c["due"]),
-                last_review=theirs,
-                created_at=_t(c.get("created_at")) or utc_now(),
-            )
-            self.s.add(row)
-            self.s.flush()
-            self.counts["cards"] += 1
-        elif theirs is not None and (row.last_review is None or theirs > row.last_review):
-            row.state = int(c.get("state", row.state))
-            row.step = c.get("step")
-            row.stability = c.get("stability")
-            row.difficulty = c.get("difficulty")
-            row.due = _t_req(c["due"])
-            row.last_review = theirs
-        for log in c.get("logs", []):
-            u = _u(log["uuid"])
-            if self.s.scalar(select(m.ReviewLog.id).where(m.ReviewLog.uuid == u)) is not None:
-                continue
-            response_id = None
-            if log.get("response_uuid"):
-                response_id = self.s.scalar(
-                    select(m.Response.id).where(m.Response.uuid == _u(log["response_uuid"]))
-                )
-            self.s.add(
-                m.ReviewLog(
-                    uuid=u,
-                    card_id=row.id,
-                    response_id=response_id,
-                    rating=int(log["rating"]),
-                    reviewed_at=_t_req(log["reviewed_at"]),
-                    review_duration_ms=log.get("review_duration_ms"),
-                )
-            )
-            self.counts["review_logs"] += 1
+    return out

@@ -40,15 +40,23 @@ def insert_rows(
 
     With ``return_ids`` the table's integer primary key ``id`` (not among ``columns``)
     is returned for each row, in row order; on SQLite the ids are assigned here as
-    ``max(id) + 1 …``, so call it only inside a write transaction that has already
-    written (it then holds SQLite's write lock, and no other writer can take those ids).
-    Without ``return_ids`` returns ``[]``. Raises what the driver raises (as
+    ``max(id) + 1 …``, so call it only inside a write transaction (the app's
+    ``sessions.begin()`` opens SQLite's with ``BEGIN IMMEDIATE``: it holds the write
+    lock, and no other writer can take those ids).
+    Without ``return_ids`` returns ``[]``. A column left out gets its default (through
+    Core ``insert()``, on SQLite too, when the table gives it a Python-side default).
+    Raises what the driver raises (as
     :class:`sqlalchemy.exc.DBAPIError`), e.g. ``IntegrityError`` on a duplicate.
     """
     if not rows:
         return []
     dialect = conn.dialect
-    if dialect.name != "sqlite":
+    given = set(columns)
+    defaulted = any(
+        c.default is not None and c.key not in given and c.key != "id" for c in table.c
+    )
+    if dialect.name != "sqlite" or defaulted:
+        # Columns left to their Python-side defaults: Core computes them per row.
         params = [dict(zip(columns, row, strict=True)) for row in rows]
         if not return_ids:
             conn.execute(insert(table), params)
