@@ -432,8 +432,17 @@ class MainWindow(QMainWindow):
         if student is None:
             self.show_profiles()
             return
-        view = common.guarded(self, lambda: self._svc().course.home(student.id))
-        if view is None:
+        from quizapp.domain.errors import NotFoundError, QuizAppError
+
+        try:
+            view = self._svc().course.home(student.id)
+        except NotFoundError:
+            # The student was merged into another profile or deleted (teacher area):
+            # choose again rather than stay stuck on an error.
+            self.show_profiles()
+            return
+        except QuizAppError as error:
+            common.show_error(self, error)
             return
         self.home_data = view
         self.home.set_view(view)
@@ -596,7 +605,7 @@ class MainWindow(QMainWindow):
         """Lock the teacher area and go back to the students' screens (data refreshed)."""
         if self.student is not None:
             self.show_home()
-        else:
+        if self.current_screen() == "teacher":  # no student, or Home could not be shown
             self.show_profiles()
 
     def add_teacher_page(self, title: str, icon_name: str, widget: QWidget) -> int:
