@@ -8,6 +8,13 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
+from hypothesis import settings
+
+# No per-example deadline (a loaded classroom or CI machine is slow, not wrong); in CI the
+# examples are derived from the test itself, so a run there is repeatable.
+settings.register_profile("quizapp", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "quizapp")
 
 
 @pytest.fixture(autouse=True)
