@@ -38,9 +38,20 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from sqlalchemy import Insert, Select, Update, and_, bindparam, func, insert, select, update
+from sqlalchemy import (
+    CursorResult,
+    Executable,
+    Insert,
+    Table,
+    and_,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload, sessionmaker
 
@@ -436,7 +447,7 @@ class AttemptService:
                     try_number=len(previous) + 1,
                     certainty=None,
                 )
-                inserted = s.execute(
+                inserted: CursorResult[Any] = s.execute(  # type: ignore[assignment]
                     _insert_stmt(m.Response),
                     {
                         "uuid": response_uuid if response_uuid is not None else uuid.uuid4(),
@@ -451,7 +462,9 @@ class AttemptService:
                         "duration_s": max(0.0, (now - since).total_seconds()),
                     },
                 )
-                response_id = int(inserted.inserted_primary_key[0])
+                key_row = inserted.inserted_primary_key
+                assert key_row is not None
+                response_id = int(key_row[0])
                 # A question's mark counts once, when it becomes final (immediate
                 # feedback: its only try; interactive: the try that ends it).
                 gained = (
@@ -922,11 +935,16 @@ def _seconds_since_last(s: Session, attempt: m.Attempt, now: datetime) -> float:
 @cache
 def _insert_stmt(model: type[m.Base]) -> Insert:
     """``INSERT INTO`` the table of ``model``, built once (values are passed at execute)."""
-    return insert(model.__table__)  # type: ignore[arg-type]
+    return insert(_table(model))
+
+
+def _table(model: type[m.Base]) -> Table:
+    """The Core table of a mapped class."""
+    return cast(Table, model.__table__)
 
 
 @cache
-def _answer_context_stmt() -> Select[Any]:
+def _answer_context_stmt() -> Executable:
     """Attempt :attempt_id (its state, times, student, quiz) with slot :slot of it
     (``slot_id`` NULL when it has no such slot) and the slot's question identity."""
     return (
@@ -960,7 +978,7 @@ def _answer_context_stmt() -> Select[Any]:
 
 
 @cache
-def _slot_tries_stmt() -> Select[Any]:
+def _slot_tries_stmt() -> Executable:
     """The choices of each try at slot :slot_id, in try order."""
     return (
         select(m.Response.selected)
@@ -970,7 +988,7 @@ def _slot_tries_stmt() -> Select[Any]:
 
 
 @cache
-def _last_answer_stmt() -> Select[Any]:
+def _last_answer_stmt() -> Executable:
     """When attempt :attempt_id was last answered (NULL: never)."""
     return (
         select(m.Response.answered_at)
@@ -981,9 +999,9 @@ def _last_answer_stmt() -> Select[Any]:
 
 
 @cache
-def _progress_stmt() -> Update:
+def _progress_stmt() -> Executable:
     """Add :gained to attempt :attempt_id's marks and set its current slot to :current."""
-    table = m.Attempt.__table__
+    table = _table(m.Attempt)
     return (
         update(table)
         .where(table.c.id == bindparam("attempt_id"))
@@ -992,7 +1010,7 @@ def _progress_stmt() -> Update:
 
 
 @cache
-def _slot_states_stmt() -> Select[Any]:
+def _slot_states_stmt() -> Executable:
     """Each slot of attempt :attempt_id in order: its question, how many tries it has
     (NULL: none) and its latest try's choices and raw fraction."""
     latest = (

@@ -24,9 +24,19 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Insert, Select, Update, bindparam, insert, select, update
+from sqlalchemy import (
+    CursorResult,
+    Executable,
+    Insert,
+    Table,
+    Update,
+    bindparam,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from quizapp.domain.model import Behaviour
@@ -54,7 +64,7 @@ def _state_of(card: Any) -> CardState:
 
 
 @cache
-def _card_stmt() -> Select[Any]:
+def _card_stmt() -> Executable:
     """The card of student :student_id for question identity (:pack_key, :question_key)."""
     c = m.Card.__table__.c
     return select(
@@ -66,16 +76,21 @@ def _card_stmt() -> Select[Any]:
     )
 
 
+def _table(model: type[m.Base]) -> Table:
+    """The Core table of a mapped class."""
+    return cast(Table, model.__table__)
+
+
 @cache
 def _card_insert_stmt() -> Insert:
-    return insert(m.Card.__table__)
+    return insert(_table(m.Card))
 
 
 @cache
 def _card_update_stmt() -> Update:
-    c = m.Card.__table__.c
+    c = _table(m.Card).c
     return (
-        update(m.Card.__table__)
+        update(_table(m.Card))
         .where(c.id == bindparam("card_id"))
         .values({name: bindparam(f"new_{name}") for name in _SCHEDULE_COLUMNS})
     )
@@ -83,7 +98,7 @@ def _card_update_stmt() -> Update:
 
 @cache
 def _log_insert_stmt() -> Insert:
-    return insert(m.ReviewLog.__table__)
+    return insert(_table(m.ReviewLog))
 
 
 _SCHEDULE_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review")
@@ -125,8 +140,12 @@ def review_card(
         ),
     }
     if card is None:
-        inserted = s.execute(_card_insert_stmt(), {**key, **values, "created_at": now})
-        card_id = int(inserted.inserted_primary_key[0])
+        inserted: CursorResult[Any] = s.execute(  # type: ignore[assignment]
+            _card_insert_stmt(), {**key, **values, "created_at": now}
+        )
+        key_row = inserted.inserted_primary_key
+        assert key_row is not None
+        card_id = int(key_row[0])
     else:
         card_id = int(card.id)
         new = {f"new_{name}": value for name, value in values.items()}

@@ -22,7 +22,6 @@ from PySide6.QtGui import (
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
-    QFont,
     QKeyEvent,
     QKeySequence,
 )
@@ -126,12 +125,12 @@ class MainWindow(QMainWindow):
         self.home_data: dto.HomeView | None = None
         self.notice_dialog: NoticeDialog | None = None
         self.new_student_dialog: NewStudentDialog | None = None
-        self.quiz: QuizView | None = None
         self.picker: ProfilePicker
         self.home: HomeView
-        self.lesson: LessonView
-        self.results: ResultsView
-        self.history: HistoryView
+        self._lesson: LessonView | None = None
+        self._quiz: QuizView | None = None
+        self._results: ResultsView | None = None
+        self._history: HistoryView | None = None
         self._teacher: TeacherArea | None = None
         self.setWindowTitle("quizapp")
         self.setMinimumSize(QSize(760, 560))
@@ -234,21 +233,14 @@ class MainWindow(QMainWindow):
         self.teacher_button.clicked.connect(self._on_teacher_action_triggered)
 
     def _build_screens(self, services: Services) -> None:
-        """The students' screens (imported here: after the first paint)."""
-        from quizapp.ui.history_view import HistoryView
+        """The profile picker and Home (imported here: after the first paint). The
+        lesson, quiz, results and history screens are built when first shown."""
         from quizapp.ui.home_view import HomeView
-        from quizapp.ui.lesson_view import LessonView
         from quizapp.ui.profile_picker import ProfilePicker
-        from quizapp.ui.quiz_view import QuizView
-        from quizapp.ui.results_view import ResultsView
 
         self.picker = ProfilePicker()
         self.home = HomeView()
-        self.lesson = LessonView()
-        self.quiz = QuizView(services.attempts)
-        self.results = ResultsView()
-        self.history = HistoryView()
-        for screen in (self.picker, self.home, self.lesson, self.quiz, self.results, self.history):
+        for screen in (self.picker, self.home):
             self.stack.addWidget(screen)
         self.picker.student_chosen.connect(self._on_picker_student_chosen)
         self.picker.new_student_requested.connect(self._on_picker_new_student_requested)
@@ -259,17 +251,66 @@ class MainWindow(QMainWindow):
         self.home.switch_student_requested.connect(self._on_home_switch_student_requested)
         self.home.review_requested.connect(self._on_home_review_requested)
         self.home.quiz_requested.connect(self._on_home_quiz_requested)
-        self.lesson.quiz_requested.connect(self._on_lesson_quiz_requested)
-        self.lesson.back_requested.connect(self._on_lesson_back_requested)
-        self.quiz.attempt_finished.connect(self._on_quiz_attempt_finished)
-        self.quiz.evidence_requested.connect(self._on_quiz_evidence_requested)
-        self.quiz.leave_requested.connect(self._on_quiz_leave_requested)
-        self.results.retry_requested.connect(self._on_results_retry_requested)
-        self.results.home_requested.connect(self._on_results_home_requested)
-        self.results.back_requested.connect(self._on_results_back_requested)
-        self.history.review_requested.connect(self._on_history_review_requested)
-        self.history.resume_requested.connect(self._on_home_resume_requested)
-        self.history.back_requested.connect(self._on_history_back_requested)
+
+    def _add_screen(self, screen: QWidget) -> None:
+        """A screen built after start-up joins the stack at the current text size."""
+        self.stack.addWidget(screen)
+        rescale_fonts(screen)
+
+    @property
+    def lesson(self) -> LessonView:
+        """The lesson reader (built on first use)."""
+        if self._lesson is None:
+            from quizapp.ui.lesson_view import LessonView
+
+            view = LessonView()
+            self._add_screen(view)
+            view.quiz_requested.connect(self._on_lesson_quiz_requested)
+            view.back_requested.connect(self._on_lesson_back_requested)
+            self._lesson = view
+        return self._lesson
+
+    @property
+    def quiz(self) -> QuizView:
+        """The quiz screen (built on first use, over ``services.attempts``)."""
+        if self._quiz is None:
+            from quizapp.ui.quiz_view import QuizView
+
+            view = QuizView(self._svc().attempts)
+            self._add_screen(view)
+            view.attempt_finished.connect(self._on_quiz_attempt_finished)
+            view.evidence_requested.connect(self._on_quiz_evidence_requested)
+            view.leave_requested.connect(self._on_quiz_leave_requested)
+            self._quiz = view
+        return self._quiz
+
+    @property
+    def results(self) -> ResultsView:
+        """The results and review screen (built on first use)."""
+        if self._results is None:
+            from quizapp.ui.results_view import ResultsView
+
+            view = ResultsView()
+            self._add_screen(view)
+            view.retry_requested.connect(self._on_results_retry_requested)
+            view.home_requested.connect(self._on_results_home_requested)
+            view.back_requested.connect(self._on_results_back_requested)
+            self._results = view
+        return self._results
+
+    @property
+    def history(self) -> HistoryView:
+        """The student's history screen (built on first use)."""
+        if self._history is None:
+            from quizapp.ui.history_view import HistoryView
+
+            view = HistoryView()
+            self._add_screen(view)
+            view.review_requested.connect(self._on_history_review_requested)
+            view.resume_requested.connect(self._on_home_resume_requested)
+            view.back_requested.connect(self._on_history_back_requested)
+            self._history = view
+        return self._history
 
     def _teacher_area(self) -> TeacherArea:
         """The teacher area, built the first time it is needed (opening it, a dropped
@@ -377,10 +418,10 @@ class MainWindow(QMainWindow):
             "opening": self.opening_label,
             "profiles": getattr(self, "picker", None),
             "home": getattr(self, "home", None),
-            "lesson": getattr(self, "lesson", None),
-            "quiz": self.quiz,
-            "results": getattr(self, "results", None),
-            "history": getattr(self, "history", None),
+            "lesson": self._lesson,
+            "quiz": self._quiz,
+            "results": self._results,
+            "history": self._history,
             "teacher": self._teacher,
         }
         for name, screen in names.items():
@@ -389,10 +430,11 @@ class MainWindow(QMainWindow):
         return "opening"
 
     def _show(self, widget: QWidget, name: str, title: str = "") -> None:
-        if self.quiz is not None and name != "quiz":
-            self.quiz.stop()  # the countdown runs again when the quiz is back on screen
-        elif self.quiz is not None and not self.quiz.timer.isActive():
-            self.quiz.resume_timer()
+        quiz = self._quiz  # not built just to be stopped
+        if quiz is not None and name != "quiz":
+            quiz.stop()  # the countdown runs again when the quiz is back on screen
+        elif quiz is not None and not quiz.timer.isActive():
+            quiz.resume_timer()
         self.stack.setCurrentWidget(widget)
         self._update_header(name, title)
         self.screen_changed.emit(name)
@@ -545,7 +587,6 @@ class MainWindow(QMainWindow):
             self._take(attempt)
 
     def _take(self, attempt: dto.AttemptView) -> None:
-        assert self.quiz is not None
         if attempt.finished_at is not None:  # a timed attempt found past its deadline
             summary = common.guarded(self, lambda: self._svc().attempts.finish(attempt.id))
             if summary is not None:
@@ -622,21 +663,14 @@ class MainWindow(QMainWindow):
         """What Esc and the header's Back do on the current screen."""
         name = self.current_screen()
         if name == "lesson":
-            if (
-                self.lesson.returns_to_quiz
-                and self.quiz is not None
-                and self.quiz.attempt is not None
-            ):
-                self._show(
-                    self.quiz,
-                    "quiz",
-                    self.tr("Quiz: {title}").format(title=self.quiz.attempt.title),
-                )
-                self.quiz.next_button.setFocus()
+            quiz = self._quiz
+            attempt = quiz.attempt if quiz is not None else None
+            if self.lesson.returns_to_quiz and quiz is not None and attempt is not None:
+                self._show(quiz, "quiz", self.tr("Quiz: {title}").format(title=attempt.title))
+                quiz.next_button.setFocus()
             else:
                 self.show_home()
         elif name == "quiz":
-            assert self.quiz is not None
             if self.quiz.confirm_leave():
                 self.show_home()
         elif name == "results":
@@ -654,14 +688,7 @@ class MainWindow(QMainWindow):
     def apply_font_size(self, point_size: int) -> None:
         """Set the whole app's base text size (points) and remember it."""
         self.settings.font_point_size = point_size
-        size = self.settings.font_point_size
-        font = QFont(QApplication.font())
-        font.setPointSize(size)
-        QApplication.setFont(font)
-        rescale_fonts(self)
-        for widget in QApplication.topLevelWidgets():
-            if widget is not self:
-                rescale_fonts(widget)
+        common.apply_text_size(self.settings.font_point_size)
 
     # ------------------------------------------------------------ slots
 
