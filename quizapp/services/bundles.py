@@ -55,7 +55,7 @@ from quizapp.domain.errors import QuizAppError
 from quizapp.services.exports import _atomic, iso_utc
 from quizapp.services.results import OperationCancelled, read_session
 from quizapp.store import models as m
-from quizapp.store.bulk import insert_rows
+from quizapp.store.bulk import insert_rows, table_of
 from quizapp.store.types import utc_now
 
 FORMAT = "quizapp-results-bundle"
@@ -658,7 +658,7 @@ class _Merger:
         new = [a for a in batch if _u(a["uuid"]) not in here]
         ids = insert_rows(
             conn,
-            m.Attempt.__table__,
+            table_of(m.Attempt),
             _ATTEMPT_COLUMNS,
             [
                 (
@@ -674,19 +674,19 @@ class _Merger:
             return_ids=True,
         )
         self.counts["attempts"] += len(new)
-        attempt_id = {_u(a["uuid"]): id_ for a, id_ in zip(new, ids, strict=True)}
-        attempt_id.update((u, row.id) for u, row in here.items())
+        attempt_ids = {_u(a["uuid"]): id_ for a, id_ in zip(new, ids, strict=True)}
+        attempt_ids.update((u, row.id) for u, row in here.items())
 
         # Slots missing here (every slot of a new attempt), then the responses.
         missing: list[tuple[int, dict[str, Any]]] = []
         for a in batch:
-            aid = attempt_id[_u(a["uuid"])]
+            aid = attempt_ids[_u(a["uuid"])]
             for x in a.get("slots", []):
                 if (aid, int(x["slot"])) not in slots:
                     missing.append((aid, x))
         slot_ids = insert_rows(
             conn,
-            m.AttemptSlot.__table__,
+            table_of(m.AttemptSlot),
             _SLOT_COLUMNS,
             [
                 (aid, int(x["slot"]), self.questions[x["question_uuid"]],
@@ -703,7 +703,7 @@ class _Merger:
         responses: list[tuple[Any, ...]] = []
         added_to: dict[int, int] = {}  # attempt id -> responses added
         for a in batch:
-            aid = attempt_id[_u(a["uuid"])]
+            aid = attempt_ids[_u(a["uuid"])]
             for x in a.get("slots", []):
                 slot_id = slots[aid, int(x["slot"])]
                 taken = tries[slot_id]
@@ -720,7 +720,7 @@ class _Merger:
                         _t_req(r["answered_at"]), r.get("duration_s"),
                     ))
                     added_to[aid] = added_to.get(aid, 0) + 1
-        insert_rows(conn, m.Response.__table__, _RESPONSE_COLUMNS, responses)
+        insert_rows(conn, table_of(m.Response), _RESPONSE_COLUMNS, responses)
         self.counts["responses"] += len(responses)
 
         # Attempts already here: finished there and not here -> the bundle's state.
@@ -738,7 +738,7 @@ class _Merger:
             elif added_to.get(row.id):
                 self.counts["attempts_updated"] += 1
         if finish:
-            t = m.Attempt.__table__
+            t = table_of(m.Attempt)
             self.s.execute(update(t).where(t.c.id == bindparam("b_id")), finish)
 
     def _reads(self, reads: list[dict[str, Any]]) -> None:
@@ -769,7 +769,7 @@ class _Merger:
             have.add((student, lesson))
             rows.append((student, lesson, _t(r.get("first_read_at")) or utc_now()))
         insert_rows(
-            self.s.connection(), m.LessonRead.__table__,
+            self.s.connection(), table_of(m.LessonRead),
             ("student_id", "lesson_id", "first_read_at"), rows,
         )
         self.counts["lesson_reads"] += len(rows)
@@ -778,7 +778,7 @@ class _Merger:
         """Cards by UUID, else by (student, pack key, question key): new ones inserted,
         known ones take the more recent review; their review logs added by UUID. A few
         queries per chunk of cards, not one per card or log."""
-        t = m.Card.__table__
+        t = table_of(m.Card)
         columns = (t.c.id, t.c.uuid, t.c.student_id, t.c.pack_key, t.c.question_key,
                    t.c.last_review, t.c.state)
         for start in range(0, len(cards), _IN_CHUNK):
@@ -846,7 +846,7 @@ class _Merger:
                 response_ids.get(_u(log["response_uuid"])) if log.get("response_uuid") else None,
                 int(log["rating"]), _t_req(log["reviewed_at"]), log.get("review_duration_ms"),
             ))
-        insert_rows(self.s.connection(), m.ReviewLog.__table__, _LOG_COLUMNS, rows)
+        insert_rows(self.s.connection(), table_of(m.ReviewLog), _LOG_COLUMNS, rows)
         self.counts["review_logs"] += len(rows)
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import BindParameter, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,7 +21,7 @@ from quizapp.domain.errors import ValidationError
 from quizapp.domain.model import ImportResult, Pack, Question
 from quizapp.services.dto import PackInstallReport
 from quizapp.store import models as m
-from quizapp.store.bulk import insert_rows, uuid4s
+from quizapp.store.bulk import insert_rows, table_of, uuid4s
 from quizapp.store.convert import (
     CHOICE_COLUMNS,
     QUESTION_COLUMNS,
@@ -132,7 +132,7 @@ def _install(
     )
 
 
-_BY_ID = bindparam("b_id")
+_BY_ID: BindParameter[int] = bindparam("b_id")
 """The primary key of each row of an executemany ``UPDATE ... WHERE id = :b_id``."""
 
 
@@ -144,7 +144,7 @@ def _install_lessons(
     Returns ``({lesson key: lesson row id}`` of the pack's lessons (not retired)``,
     (added, updated, retired))``. Core statements, a few in all, whatever the count.
     """
-    table = m.Lesson.__table__
+    table = table_of(m.Lesson)
     stored = {
         key: (id_, h, was_retired)
         for id_, key, h, was_retired in s.execute(
@@ -206,7 +206,7 @@ def _install_questions(
     unchanged, removed). Raises :class:`ValidationError` before writing anything when
     a question names a lesson the pack does not have.
     """
-    table = m.Question.__table__
+    table = table_of(m.Question)
     current: dict[str, tuple[int, str, int]] = {}  # key -> (id, hash, position)
     latest: dict[str, int] = {}  # key -> highest revision number
     earlier: dict[tuple[str, str], tuple[int, int]] = {}  # (key, hash) -> (revision, id)
@@ -284,5 +284,5 @@ def _install_questions(
             for id_, (_p, question, _h, _l, _r) in zip(ids, new, strict=True)
             for choice in choice_values(question, id_)
         ]
-        insert_rows(conn, m.Choice.__table__, CHOICE_COLUMNS, choices)
+        insert_rows(conn, table_of(m.Choice), CHOICE_COLUMNS, choices)
     return added, revised, unchanged, removed

@@ -366,8 +366,8 @@ class StatisticsService:
                     positions[i] for i in json.loads(selected or "[]") or [] if i in positions
                 )
             row_picks[j] = picked
-        for (_key, col), mark in zip(ordered, max_marks, strict=True):
-            col.max_mark = mark
+        for (_key, col), top in zip(ordered, max_marks, strict=True):
+            col.max_mark = top
         return (
             [col for _, col in ordered],
             [cells.get(a, {}) for a in attempt_ids],

@@ -20,10 +20,15 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.engine import Connection, Dialect
+
+
+def table_of(model: type[Any]) -> Table:
+    """The Core table of a declarative model class (``Model.__table__``, typed)."""
+    return cast(Table, model.__table__)
 
 
 def insert_rows(
