@@ -160,6 +160,35 @@ def rescale_fonts(root: QWidget) -> None:
         _apply_scale(widget)
 
 
+def refresh_fonts(root: QWidget) -> None:
+    """Make every widget under ``root`` follow the application font again.
+
+    A style sheet pins each widget's font when it polishes the widget, so a new
+    application font never reaches widgets under one (Qt stops propagating it there).
+    Setting the same style sheet again polishes them anew at the current base size;
+    then every scaled font (headings, prompts) is derived again from that base.
+    """
+    for widget in [root, *root.findChildren(QWidget)]:
+        sheet = widget.styleSheet()
+        if sheet:
+            widget.setStyleSheet(sheet)
+    rescale_fonts(root)
+
+
+def apply_text_size(point_size: float) -> None:
+    """Set the whole app's base text size to ``point_size`` points, at once.
+
+    The one mechanism for text size: the application font carries the base size, every
+    window (and its style-sheet-polished widgets) follows it, and scaled widgets
+    (:func:`set_font_scale`: headings, question prompts) keep their ratio to it.
+    """
+    font = QFont(QApplication.font())
+    font.setPointSizeF(float(point_size))
+    QApplication.setFont(font)
+    for top in QApplication.topLevelWidgets():
+        refresh_fonts(top)
+
+
 # ---------------------------------------------------------------- widgets
 
 

@@ -54,3 +54,67 @@ def test_leaving_the_teacher_area_after_the_signed_in_student_was_merged_away(
     assert window.student is None
     assert window.picker.isVisible()
     assert not _open_dialogs(window)
+
+
+# ---------------------------------------------------------------- 2. text size, whole app
+
+
+def _quiz_on_first_lesson(window: MainWindow) -> None:
+    svc = window.services
+    assert svc is not None
+    window.choose_student(svc.students.create_student("Ada").id)
+    assert window.home_data is not None
+    lesson = window.home_data.packs[0].lessons[0]
+    window.show_evidence(lesson.id, "")  # the lesson reader, built and filled
+    window.start_lesson_quiz(lesson.id)
+    assert window.current_screen() == "quiz"
+
+
+def _sizes(window: MainWindow) -> dict[str, float]:
+    quiz = window.quiz
+    return {
+        "choice": quiz.rows[0].label.font().pointSizeF(),
+        "prompt": quiz.prompt_label.font().pointSizeF(),
+        "submit": quiz.submit_button.font().pointSizeF(),
+        "lesson": window.lesson.browser.font().pointSizeF(),
+        "title": window.title_label.font().pointSizeF(),
+    }
+
+
+def test_text_size_scales_the_whole_app_at_once_and_ctrl0_restores_it(
+    qtbot, window: MainWindow
+) -> None:  # type: ignore[no-untyped-def]
+    _quiz_on_first_lesson(window)
+    before = _sizes(window)
+    assert before["prompt"] > before["choice"] >= before["lesson"] >= 11
+    qtbot.keyClick(window, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    bigger = _sizes(window)
+    for name, size in before.items():
+        assert bigger[name] > size, name
+    assert bigger["prompt"] / bigger["lesson"] == pytest.approx(
+        before["prompt"] / before["lesson"], rel=0.02
+    )
+    assert window.settings.font_point_size == 13
+    qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert _sizes(window) == pytest.approx(before)
+
+
+def test_after_a_restart_at_a_large_size_ctrl0_shrinks_body_text_too(
+    qtbot, services, app_settings
+) -> None:  # type: ignore[no-untyped-def]
+    from quizapp.app import create_main_window
+
+    app_settings.font_point_size = 18
+    window = create_main_window(services, app_settings)
+    qtbot.addWidget(window)
+    window.resize(1024, 700)
+    window.show()
+    _quiz_on_first_lesson(window)
+    large = _sizes(window)
+    assert large["lesson"] == pytest.approx(18)
+    window.text_size_button.menu().actions()[2].trigger()  # Text size > Normal text size
+    normal = _sizes(window)
+    for name, size in large.items():
+        assert normal[name] < size, name
+    assert normal["lesson"] == pytest.approx(12)
+    assert normal["submit"] == pytest.approx(12)
