@@ -413,3 +413,36 @@ def test_reset_pin_without_a_terminal_changes_nothing(db: str) -> None:
     result = _run("-m", "quizapp", "reset-pin", "--db", db)
     assert result.returncode == 1
     assert _pin_set(db)
+
+
+def test_convert_into_a_missing_folder_says_so_without_a_traceback(
+    gift: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "nonexistent" / "dir"
+    assert cli.main(["convert", str(gift), str(folder / "x.json")]) == 1
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    assert f"the folder {folder} does not exist" in captured.err
+    assert not (tmp_path / "nonexistent").exists()
+
+
+def test_export_results_into_a_missing_folder_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    room = tmp_path / "room.sqlite"
+    _db_with_one_attempt(room)
+    folder = tmp_path / "usb"
+    assert cli.main(["export-results", "--db", str(room), "--bundle", str(folder / "b.zip")]) == 1
+    assert f"the folder {folder} does not exist" in capsys.readouterr().err
+
+
+def test_python_m_quizapp_convert_to_a_missing_folder_prints_no_traceback(
+    gift: Path, tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "quizapp", "convert", str(gift), "/nonexistent/dir/x.json"],
+        capture_output=True, text=True, check=False, timeout=120,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "/nonexistent/dir" in done.stderr

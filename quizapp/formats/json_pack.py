@@ -17,7 +17,6 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from quizapp.domain.errors import PackError, Problem
@@ -33,6 +32,13 @@ from quizapp.domain.model import (
 )
 from quizapp.domain.scoring import default_fractions
 from quizapp.domain.text import markdown_to_plain, normalise_for_match
+from quizapp.formats.files import (
+    FILE_RULES,
+    MAX_FILE_BYTES,
+    atomic_write_text,
+    check_text,
+    read_file_bytes,
+)
 from quizapp.formats.json_locate import JsonPath, LineIndex, format_path, line_numbers, locate
 
 FORMAT_MARKER = "quizapp-pack"
@@ -41,8 +47,8 @@ FORMAT_MARKER = "quizapp-pack"
 FORMAT_VERSION = 1
 """The format version this module reads and writes."""
 
-MAX_PACK_BYTES = 20 * 1024 * 1024
-"""Largest pack file accepted, in bytes (20 MiB): far above any real course."""
+MAX_PACK_BYTES = MAX_FILE_BYTES
+"""Largest pack file accepted, in bytes: the limit of every format (20 MiB)."""
 
 SCHEMA_URL = "https://quizapp.invalid/schema/quizapp-pack-v1.schema.json"
 """The ``$id`` of the published JSON Schema (a name, not fetched from anywhere)."""
@@ -72,10 +78,7 @@ TEXT_FORMATS = (TextFormat.PLAIN.value, TextFormat.MARKDOWN.value, TextFormat.HT
 _CREDIT_TOLERANCE = 1.0 - FULL_MARKS_THRESHOLD
 
 RULES: Mapping[str, str] = {
-    "file-not-found": "the file does not exist",
-    "file-unreadable": "the file cannot be read (a folder, no permission, ...)",
-    "file-too-large": f"the file is over {MAX_PACK_BYTES // 1048576} MB",
-    "not-utf8": "the file is not UTF-8 text",
+    **FILE_RULES,
     "invalid-json": "the text is not valid JSON",
     "duplicate-key": "a field appears twice in one object",
     "wrong-type": "a value has the wrong type (text, number, true/false, list, object)",
@@ -116,62 +119,38 @@ def load_pack(path: str | os.PathLike[str], *, require_evidence: bool = False) -
     The file must be UTF-8 (a byte order mark is accepted) and at most
     :data:`MAX_PACK_BYTES` bytes. ``require_evidence=True`` (the built-in pack) makes
     ``evidence`` compulsory on every question. Raises :class:`PackError` listing every
-    problem found, file errors included (missing, unreadable, too large, not UTF-8).
+    problem found, file errors included (the file-level rules of
+    :data:`quizapp.formats.files.FILE_RULES`: missing, unreadable, too large, not text,
+    not UTF-8).
     """
     filename = os.fspath(path)
     text = read_text_file(filename)
     return parse_pack(text, filename, require_evidence=require_evidence)
 
 
+def parse_pack_bytes(
+    data: bytes, filename: str = "<bytes>", *, require_evidence: bool = False
+) -> Pack:
+    """:func:`parse_pack` on a file's bytes, after the text checks of
+    :func:`quizapp.formats.files.check_text` (``not-text``, ``not-utf8``)."""
+    return parse_pack(_decode(data, filename), filename, require_evidence=require_evidence)
+
+
 def read_text_file(path: str | os.PathLike[str], *, max_bytes: int = MAX_PACK_BYTES) -> str:
     """The text of a UTF-8 file (BOM dropped), or :class:`PackError` saying what is wrong.
 
-    Rules: ``file-not-found``, ``file-unreadable``, ``file-too-large`` (over
-    ``max_bytes`` bytes), ``not-utf8`` (with the line and column of the first bad byte).
-    Line endings are kept as they are. Shared by the other readers of ``formats``.
+    Rules (the same for every format, :data:`quizapp.formats.files.FILE_RULES`):
+    ``file-not-found``, ``file-unreadable`` (a folder too), ``file-too-large`` (over
+    ``max_bytes`` bytes), ``not-text`` (a NUL or other binary byte) and ``not-utf8``,
+    with the line and column of the first bad byte. Line endings are kept as they are.
     """
     filename = os.fspath(path)
-    file = Path(filename)
+    return _decode(read_file_bytes(filename, max_bytes), filename)
 
-    def fail(
-        rule: str, message: str, line: int | None = None, column: int | None = None
-    ) -> PackError:
-        return PackError([Problem(filename, line, column, "", rule, message)])
 
-    try:
-        size = file.stat().st_size
-    except FileNotFoundError:
-        raise fail("file-not-found", "There is no file here.") from None
-    except OSError as err:
-        raise fail("file-unreadable", f"The file cannot be read: {err.strerror or err}.") from None
-    if file.is_dir():
-        raise fail("file-unreadable", "This is a folder, not a file.")
-    if size > max_bytes:
-        raise fail(
-            "file-too-large",
-            f"The file is {size / 1048576:.1f} MB; the largest accepted is "
-            f"{max_bytes / 1048576:.0f} MB.",
-        )
-    try:
-        data = file.read_bytes()
-    except OSError as err:
-        raise fail("file-unreadable", f"The file cannot be read: {err.strerror or err}.") from None
-    if len(data) > max_bytes:  # grew since stat
-        raise fail("file-too-large", f"The file is larger than {max_bytes / 1048576:.0f} MB.")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        before = data[: err.start]
-        line = before.count(b"\n") + 1
-        line_start = before.rfind(b"\n") + 1
-        column = len(before[line_start:].decode("utf-8", errors="replace")) + 1
-        raise fail(
-            "not-utf8",
-            f"The file is not UTF-8 text (byte 0x{data[err.start]:02x} here). "
-            "Save it again as UTF-8 in your editor.",
-            line,
-            column,
-        ) from None
+def _decode(data: bytes, filename: str) -> str:
+    check_text(data, filename, strict_utf8=True)
+    return data.decode("utf-8-sig")
 
 
 def parse_pack(text: str, filename: str = "<string>", *, require_evidence: bool = False) -> Pack:
@@ -927,10 +906,7 @@ def dump_pack(pack: Pack) -> str:
 def write_pack(pack: Pack, path: str | os.PathLike[str]) -> None:
     """Write ``pack`` to ``path`` as UTF-8 format-v1 JSON (through a temporary file, then
     renamed, so a crash never leaves half a file)."""
-    target = Path(path)
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(dump_pack(pack), encoding="utf-8", newline="\n")
-    os.replace(tmp, target)
+    atomic_write_text(path, dump_pack(pack))
 
 
 __all__ = [
@@ -942,6 +918,7 @@ __all__ = [
     "load_pack",
     "pack_to_dict",
     "parse_pack",
+    "parse_pack_bytes",
     "read_text_file",
     "write_pack",
 ]

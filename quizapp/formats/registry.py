@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,9 +27,12 @@ from pathlib import Path
 
 from quizapp.domain.errors import PackError, Problem
 from quizapp.domain.model import ImportResult, Lesson, Pack, Question, SkippedItem
-
-MAX_FILE_BYTES = 20 * 1024 * 1024
-"""Largest question-set file accepted, in bytes (20 MiB)."""
+from quizapp.formats.files import (
+    MAX_FILE_BYTES,
+    atomic_write_text,
+    check_text,
+    read_file_bytes,
+)
 
 READ_EXTENSIONS: tuple[str, ...] = (".json", ".gift", ".txt", ".aiken", ".csv", ".xlsx", ".xml")
 """Extensions :func:`read_question_set` reads (lower case, with the dot)."""
@@ -55,24 +57,29 @@ def read_question_set(path: str | os.PathLike[str], *, language: str = "en") -> 
     ``.csv``; ``.xlsx``; ``.xml`` Moodle XML. ``language`` (BCP 47) is given to packs from
     formats that cannot say it (all but JSON).
 
-    Raises :class:`PackError` for an unsupported extension, a missing or unreadable
-    file, a file over :data:`MAX_FILE_BYTES`, and every problem found in the content
-    (each with file, line where known, and rule).
+    The file itself is checked first, the same way for every format (rules of
+    :data:`quizapp.formats.files.FILE_RULES`): ``file-not-found``, ``file-unreadable``
+    (a folder too), ``file-too-large`` (over :data:`MAX_FILE_BYTES`), then
+    ``unsupported-format`` for an extension no reader takes, then ``not-text`` for
+    binary bytes in a text format (``not-utf8`` for JSON, which must be UTF-8). Raises
+    :class:`PackError` for those and for every problem found in the content (each with
+    file, line where known, and rule).
     """
     filename = os.fspath(path)
     ext = Path(filename).suffix.lower()
+    if ext not in READ_EXTENSIONS and not os.path.isfile(filename):
+        read_limited_bytes(filename)  # missing file or folder: said as such
     if ext not in READ_EXTENSIONS:
         raise _single(
             filename, "unsupported-format",
             f"Files ending in {ext or '(no extension)'!r} cannot be read; "
             f"use one of {', '.join(READ_EXTENSIONS)}.",
         )
-    if ext == ".json":
-        from quizapp.formats.json_pack import load_pack
-
-        _check_size(filename)
-        return ImportResult(pack=load_pack(filename))
     data = read_limited_bytes(filename)
+    if ext == ".json":
+        from quizapp.formats.json_pack import parse_pack_bytes
+
+        return ImportResult(pack=parse_pack_bytes(data, filename))
     if ext == ".xlsx":
         from quizapp.formats.spreadsheet import parse_xlsx
 
@@ -80,6 +87,7 @@ def read_question_set(path: str | os.PathLike[str], *, language: str = "en") -> 
     if ext == ".xml":
         from quizapp.formats.moodle_xml import parse_moodle_xml
 
+        check_xml_text(data, filename)
         return parse_moodle_xml(data, filename, language=language)
     text, warnings = decode_text(data, filename)
     if ext == ".csv":
@@ -103,9 +111,11 @@ def write_question_set(pack: Pack, path: str | os.PathLike[str]) -> None:
     """Write ``pack`` to ``path`` as our JSON (``.json``) or GIFT (``.gift``, ``.txt``).
 
     UTF-8, ``\\n`` line endings; the file is written to a temporary file beside it and
-    moved into place, so an existing file is never left half-written. Raises
-    :class:`PackError` (rule ``unsupported-format``) for another extension and
-    ``OSError`` when the file cannot be written.
+    moved into place (with the permissions the user's umask gives a new file), so an
+    existing file is never left half-written. Raises :class:`PackError` (rule
+    ``unsupported-format``) for another extension and
+    :class:`~quizapp.formats.files.FileWriteError` (a ``QuizAppError`` and an
+    ``OSError``, naming the folder) when the file cannot be written.
     """
     filename = os.fspath(path)
     ext = Path(filename).suffix.lower()
@@ -122,17 +132,7 @@ def write_question_set(pack: Pack, path: str | os.PathLike[str]) -> None:
             filename, "unsupported-format",
             f"Cannot write {ext or '(no extension)'!r}; use one of {', '.join(WRITE_EXTENSIONS)}.",
         )
-    target = Path(filename)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=ext, dir=target.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_text(filename, text)
 
 
 # ---------------------------------------------------------------------------
@@ -145,53 +145,39 @@ def _single(filename: str, rule: str, message: str, line: int | None = None) -> 
 
 
 def read_limited_bytes(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of ``path``; raises :class:`PackError` (``too-large``) above ``limit``
-    bytes and (``unreadable``) when the file cannot be opened or read."""
-    filename = os.fspath(path)
-    try:
-        with open(filename, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size > limit:
-                raise _too_large(filename, size, limit)
-            data = handle.read(limit + 1)
-    except OSError as exc:
-        message = f"Cannot read the file: {exc.strerror or exc}."
-        raise _single(filename, "unreadable", message) from exc
-    if len(data) > limit:
-        raise _too_large(filename, len(data), limit)
-    return data
+    """The bytes of ``path``; raises :class:`PackError` ``file-not-found``,
+    ``file-unreadable`` (a folder too) or ``file-too-large`` (above ``limit`` bytes):
+    :func:`quizapp.formats.files.read_file_bytes`."""
+    return read_file_bytes(path, limit)
 
 
-def _check_size(filename: str, limit: int = MAX_FILE_BYTES) -> None:
-    """Raise :class:`PackError` (``too-large`` / ``unreadable``) before reading a file."""
-    try:
-        size = os.stat(filename).st_size
-    except OSError as exc:
-        message = f"Cannot read the file: {exc.strerror or exc}."
-        raise _single(filename, "unreadable", message) from exc
-    if size > limit:
-        raise _too_large(filename, size, limit)
-
-
-def _too_large(filename: str, size: int, limit: int) -> PackError:
-    return _single(
-        filename, "too-large",
-        f"The file is {size / 1048576:.1f} MB; question sets larger than "
-        f"{limit / 1048576:.0f} MB are refused.",
-    )
+def check_xml_text(data: bytes, filename: str) -> None:
+    """Refuse binary bytes given as XML (``not-text``), leaving UTF-16 XML (with or
+    without a byte order mark) to the XML parser."""
+    if data.startswith((b"<\0", b"\0<")):
+        return
+    check_text(data, filename)
 
 
 def decode_text(data: bytes, filename: str) -> tuple[str, list[str]]:
     """Decode a text file's bytes once: UTF-8 (BOM removed), UTF-16 with a BOM, or, when
     the bytes are not UTF-8, Windows-1252 (what Excel and Notepad save as "ANSI") with a
-    warning. Returns ``(text, warnings)``; never raises."""
+    warning. Returns ``(text, warnings)``.
+
+    Raises :class:`PackError` ``not-text`` (naming the byte, its line and column) for
+    bytes that are not text at all (:func:`quizapp.formats.files.check_text`), before
+    any parsing."""
+    check_text(data, filename)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), []
-        except UnicodeDecodeError:
-            pass
+        except UnicodeDecodeError as exc:
+            raise _single(
+                filename, "not-text",
+                f"The file starts like UTF-16 text but is not (byte {exc.start}).",
+            ) from None
     try:
         return data.decode("utf-8"), []
     except UnicodeDecodeError as exc:

@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -111,18 +109,15 @@ def _check_cancel(cancelled: Cancelled | None) -> None:
 
 
 def _atomic(path: Path, write: Callable[[Path], None]) -> None:
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise ExportError(f"The folder {path.parent} does not exist.")
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    os.close(fd)
-    tmp = Path(tmp_name)
+    """Write ``path`` through ``write(tmp)`` on a temporary file moved into place, with the
+    permissions the user's umask gives a new file (:func:`quizapp.formats.files.atomic_write`).
+    Raises :class:`ExportError` naming the folder when the file cannot be written."""
+    from quizapp.formats.files import FileWriteError, atomic_write
+
     try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        atomic_write(Path(path), write)
+    except FileWriteError as exc:
+        raise ExportError(str(exc)) from exc
 
 
 def write_table(

@@ -42,12 +42,13 @@ def test_each_extension_goes_to_its_reader(tmp_path: Path) -> None:
 
 
 def test_unknown_extension_and_missing_file_are_pack_errors(tmp_path: Path) -> None:
+    (tmp_path / "notes.docx").write_bytes(b"PK\x03\x04")
     with pytest.raises(PackError) as info:
         read_question_set(tmp_path / "notes.docx")
     assert info.value.problems[0].rule == "unsupported-format"
     with pytest.raises(PackError) as info:
         read_question_set(tmp_path / "missing.gift")
-    assert info.value.problems[0].rule == "unreadable"
+    assert info.value.problems[0].rule == "file-not-found"
 
 
 def test_files_over_the_size_limit_are_refused_before_reading(tmp_path: Path) -> None:
@@ -56,7 +57,7 @@ def test_files_over_the_size_limit_are_refused_before_reading(tmp_path: Path) ->
         handle.truncate(MAX_FILE_BYTES + 1)
     with pytest.raises(PackError) as info:
         read_question_set(big)
-    assert info.value.problems[0].rule == "too-large"
+    assert info.value.problems[0].rule == "file-too-large"
     assert "20 MB" in str(info.value)
 
 
@@ -65,7 +66,7 @@ def test_limit_applies_to_the_bytes_read(tmp_path: Path) -> None:
     small.write_bytes(b"Q?{=a ~b}\n" * 10)
     with pytest.raises(PackError) as info:
         registry.read_limited_bytes(small, limit=50)
-    assert info.value.problems[0].rule == "too-large"
+    assert info.value.problems[0].rule == "file-too-large"
 
 
 def test_write_gift_by_extension_and_read_back(tmp_path: Path) -> None:

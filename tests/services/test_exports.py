@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
+import os
+import stat
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +20,7 @@ from quizapp.domain.model import Behaviour
 from quizapp.services.classes import ClassService
 from quizapp.services.container import Services
 from quizapp.services.exports import (
+    ExportError,
     escape_text,
     export_attempts,
     export_responses,
@@ -285,3 +288,27 @@ def test_deferred_marks_use_the_last_saved_answer(
     rows = {r["question_key"]: r for r in _csv(path)}
     assert (rows["l1q0"]["answer_letters"], rows["l1q0"]["marks"]) == ("C", "0.0")
     assert (rows["l1q1"]["answer_letters"], rows["l1q1"]["marks"]) == ("", "0.0")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_exports_get_the_permissions_of_a_new_file_not_0600(
+    database: Database, taken: dict[str, int], tmp_path: Path
+) -> None:
+    old = os.umask(0o022)
+    try:
+        for name in ("attempts.csv", "attempts.xlsx"):
+            export_attempts(database.sessions, tmp_path / name)
+    finally:
+        os.umask(old)
+    for name in ("attempts.csv", "attempts.xlsx"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o644, name
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+def test_an_export_into_a_missing_folder_names_the_folder(
+    database: Database, taken: dict[str, int], tmp_path: Path
+) -> None:
+    folder = tmp_path / "usb" / "results"
+    with pytest.raises(ExportError) as info:
+        export_attempts(database.sessions, folder / "attempts.csv")
+    assert str(folder) in str(info.value)
