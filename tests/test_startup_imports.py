@@ -27,7 +27,9 @@ def create_main_window(*args, **kwargs):
 
     def on_screen(name):
         if name == "profiles" and "picker" not in seen:
+            import linecache
             seen["picker"] = sorted(sys.modules)
+            seen["sources_read"] = sorted(linecache.cache)
             seen["tiles"] = len(window.picker.tiles())
             QTimer.singleShot(0, lambda: QApplication.instance().exit(0))
 
@@ -113,3 +115,12 @@ def test_the_profile_picker_shows_its_students_without_heavy_modules(
     assert isinstance(picker, list)
     assert "sqlalchemy.orm" in picker  # the picker did read the database
     assert _loaded(picker, HEAVY_AT_PICKER) == []
+
+
+def test_pyside_does_not_read_the_database_layers_sources(startup: dict[str, object]) -> None:
+    # PySide6's import hook would otherwise keep every imported module's source in
+    # linecache (~16 MiB for SQLAlchemy): see quizapp.app.skip_pyside_source_scan.
+    read = startup["sources_read"]
+    assert isinstance(read, list)
+    files = [f for f in read if not f.startswith("<")]  # "<...>": code SQLAlchemy generates
+    assert [f for f in files if "/sqlalchemy/" in f or "/quizapp/store/" in f] == []
