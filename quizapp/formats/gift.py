@@ -23,6 +23,10 @@ is in ``docs/formats/gift.md``. In short:
 
 A comment ``// question: ID`` inside a question (Moodle's own export writes one) gives
 the question's id; otherwise the id comes from the title, else from the prompt.
+
+A comment ``// quizapp-pack: id=ID; version=V; language=L; title=TITLE`` among the
+comment lines at the top (written by :func:`write_gift`) gives the pack's id, version,
+language and title; without it they come from the file name (version ``1``).
 """
 
 from __future__ import annotations
@@ -120,10 +124,68 @@ def parse_gift(text: str, filename: str = "<string>", *, language: str = "en") -
     if _NONCHARS.search(text):
         builder.warn("Unicode noncharacters (U+FDD0–U+FDEF) were replaced by U+FFFD.")
         text = _NONCHARS.sub("\ufffd", text)
+    lines = split_lines(text)
+    _read_pack_header(lines, builder)
     lesson_title: str | None = None
-    for block in _blocks(split_lines(text)):
+    for block in _blocks(lines):
         lesson_title = _read_block(block, builder, lesson_title)
     return builder.result()
+
+
+PACK_HEADER = "// quizapp-pack:"
+"""How the comment line that names the pack starts (see :func:`write_gift`)."""
+_HEADER_FIELD = re.compile(r"(?:^|;)\s*(id|version|language|title)=")
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_LANGUAGE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
+
+
+def _read_pack_header(lines: list[str], b: PackBuilder) -> None:
+    """Read ``// quizapp-pack: id=…; version=…; language=…; title=…`` among the comment
+    lines at the top of the file (before the first question or category): the pack's
+    id, version, language and title, so a file exported by quizapp comes back as a new
+    version of the same pack. ``title`` comes last and takes the rest of the line; a
+    value that is not valid is ignored with a warning."""
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if not line.startswith("//"):
+            return
+        if not line.startswith(PACK_HEADER):
+            continue
+        fields = _header_fields(line[len(PACK_HEADER):])
+        key = fields.get("id", "")
+        if key and _SLUG.match(key):
+            b.key = key
+        elif key:
+            b.warn(f"pack id {key!r} is not lowercase letters, digits and hyphens; "
+                   "the file name is used instead.", number)
+        if fields.get("version"):
+            b.version = fields["version"]
+        lang = fields.get("language", "")
+        if lang and _LANGUAGE.match(lang):
+            b.language = lang
+        if fields.get("title"):
+            b.pack_title = " ".join(fields["title"].split())
+        return
+
+
+def _header_fields(text: str) -> dict[str, str]:
+    """``{name: value}`` of ``id=…; version=…; language=…; title=…`` (title: the rest)."""
+    found = list(_HEADER_FIELD.finditer(text))
+    fields: dict[str, str] = {}
+    for i, match in enumerate(found):
+        name = match.group(1)
+        end = len(text) if name == "title" or i + 1 == len(found) else found[i + 1].start()
+        fields.setdefault(name, text[match.end():end].strip().rstrip(";").strip())
+        if name == "title":
+            break
+    return fields
+
+
+def _header_value(text: str) -> str:
+    """A header value on one line, without the ``;`` that separates fields."""
+    return " ".join(text.replace(";", ",").split())
 
 
 def _blocks(lines: list[str]) -> list[_Block]:
@@ -503,15 +565,25 @@ def _write_question(q: Question) -> str:
 def write_gift(pack: Pack) -> str:
     """The pack as GIFT text (``\\n`` line endings), one ``$CATEGORY:`` per lesson.
 
-    Carries: lesson titles (as categories), question ids (as ``// question: ID``
-    comments, which Moodle ignores), titles, prompts with their format marker, choices
-    with their credit (``=`` for the right one of a single-answer question, ``~%w%``
-    weights otherwise), choice feedback, explanation (``####``) and true/false. Lesson
-    bodies, hints, shuffle and scoring settings, evidence, difficulty and tags are not
-    carried: GIFT has no place for them. A true/false question whose choices are not
-    named True and False is written as single answer.
+    Carries: the pack's id, version, language and title in a leading comment
+    (``// quizapp-pack: id=…; version=…; language=…; title=…``, which Moodle ignores
+    and :func:`parse_gift` reads, so re-importing an exported file makes a new version
+    of the same pack rather than a second pack); lesson titles (as categories);
+    question ids (as ``// question: ID`` comments, which Moodle ignores too); titles;
+    prompts with their format marker; choices with their credit (``=`` for the right
+    one of a single-answer question, ``~%w%`` weights otherwise); choice feedback;
+    explanation (``####``) and true/false. Lesson bodies, hints, shuffle and scoring
+    settings, evidence, difficulty and tags are not carried: GIFT has no place for
+    them. A true/false question whose choices are not named True and False is written
+    as single answer.
     """
-    out = [f"// {' '.join(pack.title.split())}: written by quizapp from pack {pack.id}", ""]
+    title = " ".join(pack.title.split())
+    out = [
+        f"// {title}: written by quizapp from pack {pack.id}",
+        f"{PACK_HEADER} id={pack.id}; version={_header_value(pack.version)}; "
+        f"language={_header_value(pack.language)}; title={title}",
+        "",
+    ]
     for lesson in pack.lessons:
         questions = pack.questions_of(lesson.id)
         if not questions:
@@ -524,4 +596,4 @@ def write_gift(pack: Pack) -> str:
     return "\n".join(out)
 
 
-__all__ = ["BLANK", "parse_gift", "read_gift", "write_gift"]
+__all__ = ["BLANK", "PACK_HEADER", "parse_gift", "read_gift", "write_gift"]

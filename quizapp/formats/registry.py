@@ -240,10 +240,18 @@ class PackBuilder:
     _lesson_ids: set[str] = field(default_factory=set)
     _question_ids: set[str] = field(default_factory=set)
 
+    key: str = ""
+    """The pack id when the file says it (a GIFT ``// quizapp-pack:`` line); else the
+    slug of the file name."""
+    pack_title: str = ""
+    """The pack title when the file says it; else the file name."""
+    version: str = "1"
+    """The pack version (the author's string)."""
+
     @property
     def title(self) -> str:
-        """The pack title (from the file name)."""
-        return file_title(self.filename)
+        """The pack title (given, else from the file name)."""
+        return self.pack_title or file_title(self.filename)
 
     def lesson_id(self, title: str | None) -> str:
         """The id of the lesson titled ``title`` (created when new); ``None`` or blank
@@ -285,8 +293,8 @@ class PackBuilder:
         self.problems.append(Problem(self.filename, line, column, path, rule, message))
 
     def pack_id(self) -> str:
-        """The pack id: the slug of the file name."""
-        return slugify(self.title, "imported-questions")
+        """The pack id: as given, else the slug of the file name."""
+        return self.key or slugify(file_title(self.filename), "imported-questions")
 
     def result(self) -> ImportResult:
         """The pack with its report; raises :class:`PackError` as described above."""
@@ -312,6 +320,7 @@ class PackBuilder:
             lessons=lessons,
             questions=tuple(self.questions),
             language=self.language,
+            version=self.version,
             source=Path(self.filename).name if not self.filename.startswith("<") else "",
         )
         return ImportResult(pack=pack, skipped=tuple(self.skipped), warnings=tuple(warnings))

@@ -335,3 +335,37 @@ def test_unicode_noncharacters_are_replaced_with_a_warning() -> None:
     result = parse_gift("Which?{=\ufdd0 ~b}\n", "odd.gift")
     assert [c.text for c in result.pack.questions[0].choices] == ["\ufffd", "b"]
     assert any("noncharacter" in w for w in result.warnings)
+
+
+def test_the_pack_id_title_version_and_language_travel_in_a_leading_comment(
+    tmp_path: Path,
+) -> None:
+    pack = Pack(
+        id="moodle", title="Moodle questions; week 3 = revision", version="2.1",
+        language="fr", lessons=sample_pack().lessons, questions=sample_pack().questions,
+    )
+    text = write_gift(pack)
+    assert (
+        "// quizapp-pack: id=moodle; version=2.1; language=fr; "
+        "title=Moodle questions; week 3 = revision"
+    ) in text.splitlines()[:3]
+    exported = tmp_path / "moodle-export.gift"  # a name that is not the pack's
+    exported.write_text(text, encoding="utf-8")
+    again = read_gift(exported).pack
+    assert (again.id, again.title, again.version, again.language) == (
+        "moodle", "Moodle questions; week 3 = revision", "2.1", "fr",
+    )
+    assert carried(again) == carried(pack)
+
+
+def test_without_the_pack_comment_the_pack_is_named_after_the_file() -> None:
+    pack = parse_gift("// just a note\n\nQ?{=a ~b}\n", "semi-ok.gift").pack
+    assert (pack.id, pack.title, pack.version, pack.language) == ("semi-ok", "semi-ok", "1", "en")
+
+
+def test_the_pack_comment_counts_only_at_the_top_and_a_bad_id_is_ignored() -> None:
+    late = parse_gift("Q?{=a ~b}\n\n// quizapp-pack: id=other; title=Other\n", "late.gift")
+    assert (late.pack.id, late.pack.title) == ("late", "late")
+    bad = parse_gift("// quizapp-pack: id=Not A Slug; title=Kept\n\nQ?{=a ~b}\n", "bad.gift")
+    assert (bad.pack.id, bad.pack.title) == ("bad", "Kept")
+    assert any("Not A Slug" in w for w in bad.warnings)
