@@ -7,7 +7,8 @@ always said with an icon and a word too, never by colour alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import html
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import TypeVar
 
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from quizapp.bundled import resources_dir
 from quizapp.domain.errors import QuizAppError
+from quizapp.domain.model import TextFormat
 
 T = TypeVar("T")
 
@@ -200,6 +202,37 @@ def wrap_label(text: str = "", scale: float = 1.0, bold: bool = False) -> QLabel
     label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
     if scale != 1.0 or bold:
         set_font_scale(label, scale, bold)
+    return label
+
+
+def set_content_text(
+    label: QLabel, text: str | Sequence[str], text_format: TextFormat, prefix: str = ""
+) -> None:
+    """Show question content (prompt, explanation, choice feedback, hint) in ``label`` by
+    the question's ``text_format``: plain text as its characters (``<b>`` stays ``<b>``),
+    Markdown and HTML as inert rich text (the safe subset the services give:
+    :func:`quizapp.services.display.display_html`), so an imported ``<p>`` never shows.
+
+    ``text`` may be several texts (one per line); ``prefix`` (UI text such as
+    "Hint: ") is put before them as plain characters.
+    """
+    from quizapp.services.display import display_html
+
+    texts = [text] if isinstance(text, str) else list(text)
+    label.setOpenExternalLinks(False)
+    if text_format is TextFormat.PLAIN:
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setText(prefix + "\n".join(texts))
+        return
+    parts = [display_html(t, text_format) or "" for t in texts]
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setText(html.escape(prefix) + "<br>".join(parts))
+
+
+def content_label(text: str, text_format: TextFormat, scale: float = 1.0) -> QLabel:
+    """A wrapping label showing question content (see :func:`set_content_text`)."""
+    label = wrap_label("", scale)
+    set_content_text(label, text, text_format)
     return label
 
 

@@ -27,7 +27,6 @@ from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocume
 
 from quizapp.domain.model import TextFormat
 from quizapp.domain.scoring import format_marks
-from quizapp.domain.text import markdown_to_plain
 
 if TYPE_CHECKING:
     from quizapp.services.exports import ResultsReport
@@ -54,15 +53,19 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _plain(text: str, text_format: TextFormat) -> str:
-    """Question text as plain characters (Markdown loses its markup; HTML its tags)."""
-    if text_format is TextFormat.MARKDOWN:
-        return markdown_to_plain(text)
-    if text_format is TextFormat.HTML:
-        doc = QTextDocument()
-        doc.setHtml(text)
-        return doc.toPlainText()
-    return text
+def _inline_html(text: str, text_format: TextFormat) -> str:
+    """Question content as HTML to put inside a paragraph or a table cell: plain text
+    escaped (``<b>`` prints as ``<b>``), Markdown and HTML as the services' inert subset
+    (:func:`quizapp.services.display.display_html`), paragraphs turned into line breaks."""
+    from quizapp.services.display import display_html
+
+    rich = display_html(text, text_format)
+    if rich is None:
+        return _e(text)
+    rich = rich.replace("<p>", "").replace("</p>", "<br>").strip()
+    while rich.endswith("<br>"):
+        rich = rich[: -len("<br>")].rstrip()
+    return rich
 
 
 def _local(moment: datetime | None) -> str:
@@ -77,12 +80,20 @@ def _num(value: float | None, digits: int = 2) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: set[int]) -> str:
+def _table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    numeric: set[int],
+    html_columns: frozenset[int] = frozenset(),
+) -> str:
+    """A bordered table; cells are escaped, except in ``html_columns`` (already HTML)."""
     head = "".join(f"<th>{_e(h)}</th>" for h in headers)
     body = "".join(
         "<tr>"
         + "".join(
-            f'<td class="num">{_e(v)}</td>' if i in numeric else f"<td>{_e(v)}</td>"
+            f'<td class="num">{_e(v)}</td>'
+            if i in numeric
+            else f"<td>{v if i in html_columns else _e(v)}</td>"
             for i, v in enumerate(row)
         )
         + "</tr>"
@@ -295,14 +306,14 @@ def _paper_html(paper: PaperQuiz) -> str:
         "<p>Read each question carefully. Mark your answers in the grid at the end.</p>",
     ]
     for q in paper.questions:
-        prompt = _plain(q.prompt, q.text_format)
-        out.append(f"<p class='prompt'>{q.number}. {_e(prompt)}</p>")
+        prompt = _inline_html(q.prompt, q.text_format)
+        out.append(f"<p class='prompt'>{q.number}. {prompt}</p>")
         out.append(f"<p class='instruction'>{_e(q.instruction)}</p>")
         for c in q.choices:
             box = "☐" if "all" in q.instruction.lower() else "○"
             out.append(
                 f"<p class='choice'>{box} <b>{_e(c.letter)}.</b> "
-                f"{_e(_plain(c.text, q.text_format))}</p>"
+                f"{_inline_html(c.text, q.text_format)}</p>"
             )
     out.append("<h2>Answer grid</h2>")
     out.append(
@@ -331,11 +342,16 @@ def _key_html(paper: PaperQuiz) -> str:
         f"<p class='meta'>For the teacher. {_e(paper.pack_title)} · seed {paper.seed} "
         f"(base seed {paper.base_seed}): this key fits version {_e(paper.version)} only.</p>",
     ]
+    formats = {q.number: q.text_format for q in paper.questions}
     rows = [
-        (str(k.number), ", ".join(k.letters) or "–", " ".join(k.explanation.split()))
+        (
+            str(k.number),
+            ", ".join(k.letters) or "–",
+            _inline_html(k.explanation, formats.get(k.number, TextFormat.PLAIN)),
+        )
         for k in paper.answer_key
     ]
-    out.append(_table(["Question", "Answer", "Why"], rows, set()))
+    out.append(_table(["Question", "Answer", "Why"], rows, set(), frozenset({2})))
     return "".join(out)
 
 

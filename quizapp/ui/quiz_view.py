@@ -708,11 +708,12 @@ class QuizView(QWidget):
         )
         self.score_label.setText("")
         if slot is None:
+            self.prompt_label.setTextFormat(Qt.TextFormat.PlainText)
             self.prompt_label.setText(self.tr("This quiz has no questions."))
             self.hint_label.setText("")
             return
         multiple = slot.type is QuestionType.MULTIPLE
-        self.prompt_label.setText(display_text(slot.prompt, slot.text_format))
+        common.set_content_text(self.prompt_label, slot.prompt, slot.text_format)
         self.hint_label.setText(
             self.tr("Select all that apply.") if multiple else self.tr("Choose one answer.")
         )
@@ -898,6 +899,11 @@ class QuizView(QWidget):
             self._attempt = None
             self.attempt_finished.emit(summary)
 
+    def _text_format(self) -> TextFormat:
+        """The shown question's text format (its explanation, feedback and hints share it)."""
+        slot = self.current_slot()
+        return slot.text_format if slot is not None else TextFormat.PLAIN
+
     def _show_try_feedback(self, feedback: dto.FeedbackView) -> None:
         """Interactive, between tries: the picked choices marked, the hint, tries left."""
         _good, bad = status_colors(self.palette())
@@ -916,10 +922,12 @@ class QuizView(QWidget):
         )
         self.right_answer_label.setText(tries)
         self.right_answer_label.show()
-        hint = self.tr("Hint: {hint}").format(hint=feedback.hint) if feedback.hint else ""
-        self.explanation_label.setText(hint)
-        self.explanation_label.setVisible(bool(hint))
-        self.choice_feedback_label.setText("\n".join(feedback.choice_feedback))
+        text_format = self._text_format()
+        common.set_content_text(
+            self.explanation_label, feedback.hint or "", text_format, self.tr("Hint: ")
+        )
+        self.explanation_label.setVisible(bool(feedback.hint))
+        common.set_content_text(self.choice_feedback_label, feedback.choice_feedback, text_format)
         self.choice_feedback_label.setVisible(bool(feedback.choice_feedback))
         self.show_in_lesson_button.setVisible(False)
         self.feedback_panel.show()
@@ -959,9 +967,10 @@ class QuizView(QWidget):
             self.right_answer_label.show()
         else:
             self.right_answer_label.hide()
-        self.explanation_label.setText(feedback.explanation)
+        text_format = self._text_format()
+        common.set_content_text(self.explanation_label, feedback.explanation, text_format)
         self.explanation_label.setVisible(bool(feedback.explanation))
-        self.choice_feedback_label.setText("\n".join(feedback.choice_feedback))
+        common.set_content_text(self.choice_feedback_label, feedback.choice_feedback, text_format)
         self.choice_feedback_label.setVisible(bool(feedback.choice_feedback))
         self.show_in_lesson_button.setVisible(True)
         if feedback.answers_hidden:

@@ -21,7 +21,14 @@ from PySide6.QtWidgets import (
 
 from quizapp.domain.scoring import format_marks, percent
 from quizapp.services import dto
-from quizapp.ui.common import button, primary_button, status_colors, wrap_label
+from quizapp.ui.common import (
+    button,
+    content_label,
+    primary_button,
+    set_content_text,
+    status_colors,
+    wrap_label,
+)
 from quizapp.ui.quiz_view import display_text
 
 
@@ -92,7 +99,9 @@ class ReviewItem(QWidget):
         inner = QVBoxLayout(self.details)
         inner.setContentsMargins(16, 10, 16, 10)
         inner.setSpacing(6)
-        inner.addWidget(wrap_label(display_text(slot.prompt, slot.text_format), 1.1, bold=True))
+        prompt_label = wrap_label("", 1.1, bold=True)
+        set_content_text(prompt_label, slot.prompt, slot.text_format)
+        inner.addWidget(prompt_label)
         selected = set(feedback.selected) if feedback else set()
         right = set(feedback.correct_indices) if feedback else set()
         for choice in slot.choices:
@@ -141,9 +150,9 @@ class ReviewItem(QWidget):
                     )
                 )
             if feedback.explanation:
-                inner.addWidget(wrap_label(feedback.explanation))
+                inner.addWidget(content_label(feedback.explanation, slot.text_format))
             for text in feedback.choice_feedback:
-                inner.addWidget(wrap_label(text))
+                inner.addWidget(content_label(text, slot.text_format))
         self.details.hide()
         layout.addWidget(self.details)
         self.toggle.toggled.connect(self._on_toggle_toggled)

@@ -118,3 +118,107 @@ def test_after_a_restart_at_a_large_size_ctrl0_shrinks_body_text_too(
         assert normal[name] < size, name
     assert normal["lesson"] == pytest.approx(12)
     assert normal["submit"] == pytest.approx(12)
+
+
+# ---------------------------------------------------------------- 3. HTML feedback
+
+
+def _shown_text(label) -> str:  # type: ignore[no-untyped-def]
+    """What a label shows a reader: rich text rendered, plain text as it is."""
+    from PySide6.QtGui import QTextDocumentFragment
+
+    if label.textFormat() == Qt.TextFormat.PlainText:
+        return str(label.text())
+    return QTextDocumentFragment.fromHtml(label.text()).toPlainText()
+
+
+def _imported_bank(opened) -> int:  # type: ignore[no-untyped-def]
+    """An imported bank as GIFT gives it: one lesson with no text, an [html] question
+    with HTML feedback, and a plain question whose prompt holds ``<b>``."""
+    from quizapp.domain.model import Choice, Lesson, Pack, Question, QuestionType, TextFormat
+    from quizapp.services.packs import install_pack
+
+    database, _ = opened
+    html_q = Question(
+        id="planet",
+        lesson_id="bank",
+        type=QuestionType.SINGLE,
+        prompt="<p>Which planet is the <b>largest</b>?</p>",
+        choices=(
+            Choice("Jupiter", 1.0, feedback="<p>Yes: <i>Jupiter</i>.</p>"),
+            Choice("Mars", 0.0, feedback="<p>No: Mars is small.</p>"),
+        ),
+        explanation="<p>Jupiter is the largest planet.</p>",
+        text_format=TextFormat.HTML,
+        shuffle=False,
+    )
+    plain_q = Question(
+        id="tag",
+        lesson_id="bank",
+        type=QuestionType.SINGLE,
+        prompt="Is <b> an HTML tag?",
+        choices=(Choice("Yes", 1.0), Choice("No", 0.0)),
+        explanation="<b> makes text bold.",
+        shuffle=False,
+    )
+    pack = Pack(
+        id="bank-pack",
+        title="Imported bank",
+        lessons=(Lesson(id="bank", title="Planets", body=""),),
+        questions=(html_q, plain_q),
+    )
+    return install_pack(database.sessions, pack).pack_id
+
+
+def _start_bank_quiz(window: MainWindow, pack_id: int):  # type: ignore[no-untyped-def]
+    svc = window.services
+    assert svc is not None
+    window.choose_student(svc.students.create_student("Ada").id)
+    assert window.home_data is not None
+    pack = next(p for p in window.home_data.packs if p.pack.id == pack_id)
+    window.start_lesson_quiz(pack.lessons[0].id)
+    return window.quiz
+
+
+def _answer(qtbot, quiz, index: int) -> None:  # type: ignore[no-untyped-def]
+    qtbot.mouseClick(quiz.rows[index], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(quiz.submit_button, Qt.MouseButton.LeftButton)
+
+
+def test_html_feedback_is_rendered_not_shown_as_tags(
+    qtbot, window: MainWindow, opened
+) -> None:  # type: ignore[no-untyped-def]
+    from quizapp.services.print_model import build_paper_versions
+    from quizapp.ui.printing import paper_quiz_html
+
+    pack_id = _imported_bank(opened)
+    quiz = _start_bank_quiz(window, pack_id)
+    seen_plain = seen_html = False
+    for _ in range(2):
+        slot = quiz.current_slot()
+        assert slot is not None
+        if slot.question_key == "planet":
+            assert _shown_text(quiz.prompt_label) == "Which planet is the largest?"
+            _answer(qtbot, quiz, [r.choice.index for r in quiz.rows].index(1))  # Mars
+            assert _shown_text(quiz.explanation_label) == "Jupiter is the largest planet."
+            assert _shown_text(quiz.choice_feedback_label) == "No: Mars is small."
+            seen_html = True
+        else:
+            assert _shown_text(quiz.prompt_label) == "Is <b> an HTML tag?"
+            _answer(qtbot, quiz, 0)
+            assert _shown_text(quiz.explanation_label) == "<b> makes text bold."
+            seen_plain = True
+        qtbot.mouseClick(quiz.next_button, Qt.MouseButton.LeftButton)
+    assert seen_html
+    assert seen_plain
+    qtbot.waitUntil(lambda: window.current_screen() == "results")
+    shown = [_shown_text(label) for label in window.results.findChildren(type(quiz.prompt_label))]
+    assert "Jupiter is the largest planet." in shown
+    assert "No: Mars is small." in shown
+    assert not any("<p>" in text for text in shown)
+
+    database, _ = opened
+    html_doc = paper_quiz_html(build_paper_versions(database.sessions, pack_id=pack_id))
+    assert "&lt;p&gt;" not in html_doc
+    assert "Jupiter is the largest planet." in html_doc
+    assert "Is &lt;b&gt; an HTML tag?" in html_doc
