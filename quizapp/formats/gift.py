@@ -24,9 +24,9 @@ is in ``docs/formats/gift.md``. In short:
 A comment ``// question: ID`` inside a question (Moodle's own export writes one) gives
 the question's id; otherwise the id comes from the title, else from the prompt.
 
-A comment ``// quizapp-pack: id=ID; version=V; language=L; title=TITLE`` among the
-comment lines at the top (written by :func:`write_gift`) gives the pack's id, version,
-language and title; without it they come from the file name (version ``1``).
+A comment ``// quizapp-pack: id=ID; version=V; language=L; source=S; title=TITLE`` among
+the comment lines at the top (written by :func:`write_gift`) gives the pack's id,
+version, language, source and title; without it they come from the file name (version ``1``).
 """
 
 from __future__ import annotations
@@ -134,16 +134,16 @@ def parse_gift(text: str, filename: str = "<string>", *, language: str = "en") -
 
 PACK_HEADER = "// quizapp-pack:"
 """How the comment line that names the pack starts (see :func:`write_gift`)."""
-_HEADER_FIELD = re.compile(r"(?:^|;)\s*(id|version|language|title)=")
+_HEADER_FIELD = re.compile(r"(?:^|;)\s*(id|version|language|source|title)=")
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 
 
 def _read_pack_header(lines: list[str], b: PackBuilder) -> None:
-    """Read ``// quizapp-pack: id=…; version=…; language=…; title=…`` among the comment
-    lines at the top of the file (before the first question or category): the pack's
-    id, version, language and title, so a file exported by quizapp comes back as a new
-    version of the same pack. ``title`` comes last and takes the rest of the line; a
+    """Read ``// quizapp-pack: id=…; version=…; language=…; source=…; title=…`` among the
+    comment lines at the top of the file (before the first question or category): the
+    pack's id, version, language, source and title, so a file exported by quizapp comes
+    back as a new version of the same pack. ``title`` comes last and takes the rest of the line; a
     value that is not valid is ignored with a warning."""
     for number, raw in enumerate(lines, start=1):
         line = raw.strip()
@@ -165,13 +165,15 @@ def _read_pack_header(lines: list[str], b: PackBuilder) -> None:
         lang = fields.get("language", "")
         if lang and _LANGUAGE.match(lang):
             b.language = lang
+        if "source" in fields:
+            b.source = fields["source"]
         if fields.get("title"):
             b.pack_title = " ".join(fields["title"].split())
         return
 
 
 def _header_fields(text: str) -> dict[str, str]:
-    """``{name: value}`` of ``id=…; version=…; language=…; title=…`` (title: the rest)."""
+    """``{name: value}`` of ``id=…; version=…; …; title=…`` (title: the rest of the line)."""
     found = list(_HEADER_FIELD.finditer(text))
     fields: dict[str, str] = {}
     for i, match in enumerate(found):
@@ -565,8 +567,8 @@ def _write_question(q: Question) -> str:
 def write_gift(pack: Pack) -> str:
     """The pack as GIFT text (``\\n`` line endings), one ``$CATEGORY:`` per lesson.
 
-    Carries: the pack's id, version, language and title in a leading comment
-    (``// quizapp-pack: id=…; version=…; language=…; title=…``, which Moodle ignores
+    Carries: the pack's id, version, language, source and title in a leading comment
+    (``// quizapp-pack: id=…; version=…; language=…; source=…; title=…``, which Moodle ignores
     and :func:`parse_gift` reads, so re-importing an exported file makes a new version
     of the same pack rather than a second pack); lesson titles (as categories);
     question ids (as ``// question: ID`` comments, which Moodle ignores too); titles;
@@ -581,7 +583,8 @@ def write_gift(pack: Pack) -> str:
     out = [
         f"// {title}: written by quizapp from pack {pack.id}",
         f"{PACK_HEADER} id={pack.id}; version={_header_value(pack.version)}; "
-        f"language={_header_value(pack.language)}; title={title}",
+        f"language={_header_value(pack.language)}; source={_header_value(pack.source)}; "
+        f"title={title}",
         "",
     ]
     for lesson in pack.lessons:

@@ -247,6 +247,8 @@ class PackBuilder:
     """The pack title when the file says it; else the file name."""
     version: str = "1"
     """The pack version (the author's string)."""
+    source: str | None = None
+    """Where the pack came from when the file says it; else the file's name."""
 
     @property
     def title(self) -> str:
@@ -321,9 +323,13 @@ class PackBuilder:
             questions=tuple(self.questions),
             language=self.language,
             version=self.version,
-            source=Path(self.filename).name if not self.filename.startswith("<") else "",
+            source=self.source if self.source is not None else _file_source(self.filename),
         )
         return ImportResult(pack=pack, skipped=tuple(self.skipped), warnings=tuple(warnings))
+
+
+def _file_source(filename: str) -> str:
+    return Path(filename).name if not filename.startswith("<") else ""
 
 
 def _problem_order(problem: Problem) -> tuple[int, int]:

@@ -346,7 +346,7 @@ def test_the_pack_id_title_version_and_language_travel_in_a_leading_comment(
     )
     text = write_gift(pack)
     assert (
-        "// quizapp-pack: id=moodle; version=2.1; language=fr; "
+        "// quizapp-pack: id=moodle; version=2.1; language=fr; source=; "
         "title=Moodle questions; week 3 = revision"
     ) in text.splitlines()[:3]
     exported = tmp_path / "moodle-export.gift"  # a name that is not the pack's
