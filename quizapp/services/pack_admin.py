@@ -34,7 +34,7 @@ from quizapp.formats.registry import READ_EXTENSIONS, WRITE_EXTENSIONS
 from quizapp.services.dto import PackInstallReport
 from quizapp.services.packs import install_pack
 from quizapp.store import models as m
-from quizapp.store.convert import question_from_row
+from quizapp.store.convert import pack_hashes, question_from_row
 from quizapp.store.types import utc_now
 
 IMPORT_EXTENSIONS: tuple[str, ...] = READ_EXTENSIONS
@@ -86,6 +86,15 @@ class ExistingPack:
     enabled: bool
     deleted: bool
     is_builtin: bool
+    unchanged: bool = False
+    """True when the file holds exactly what is installed now (pack content hash and
+    every current question the same, not deleted): importing would change nothing."""
+    questions_changed: int = 0
+    """Questions of the file whose current revision here differs (a new revision)."""
+    questions_added: int = 0
+    """Questions of the file not current here."""
+    questions_removed: int = 0
+    """Current questions here that the file no longer has."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +116,31 @@ class ImportPreview:
     def ok(self) -> bool:
         """True when the file can be imported."""
         return self.result is not None and not self.problems
+
+    @property
+    def change_summary(self) -> str:
+        """One sentence for the preview: a new pack; no change (already installed exactly
+        as in this file); or a new version with the questions changed, added and removed
+        (empty when the file has errors)."""
+        pack, e = self.pack, self.existing
+        if pack is None:
+            return ""
+        if e is None:
+            return "This is a new pack on this computer."
+        if e.unchanged:
+            return "No change: this pack is already installed exactly as in this file."
+        counts = (
+            f"{_n(e.questions_changed, 'question')} changed, {e.questions_added} added, "
+            f"{e.questions_removed} removed"
+        )
+        text = (
+            f"New version of “{e.title}” (installed: version {e.version}, in this file: "
+            f"version {pack.version}): {counts}. Questions that changed get a new revision; "
+            "past attempts keep the questions exactly as they were asked."
+        )
+        if e.deleted:
+            text += " That pack was deleted: importing brings it back."
+        return text
 
     @property
     def pack(self) -> Pack | None:
@@ -248,19 +282,44 @@ class PackAdmin:
     def preview_result(self, path: str, result: ImportResult) -> ImportPreview:
         """The preview of a file already read (the GUI reads off its thread, then asks
         here which installed pack it would update)."""
+        pack = result.pack
         with self._sessions() as s:
-            row = s.scalars(select(m.Pack).where(m.Pack.key == result.pack.id)).one_or_none()
-            existing = (
-                None
-                if row is None
-                else ExistingPack(
-                    id=row.id,
-                    title=row.title,
-                    version=row.version,
-                    enabled=row.enabled,
-                    deleted=row.deleted_at is not None,
-                    is_builtin=row.is_builtin,
+            row = s.scalars(select(m.Pack).where(m.Pack.key == pack.id)).one_or_none()
+            if row is None:
+                return ImportPreview(path=path, result=result, existing=None)
+            here: dict[str, str] = {
+                key: h
+                for key, h in s.execute(
+                    select(m.Question.key, m.Question.content_hash).where(
+                        m.Question.pack_id == row.id, m.Question.is_current
+                    )
                 )
+            }
+            wanted, hashes = pack_hashes(pack)
+            changed = added = 0
+            for question, h in zip(pack.questions, hashes, strict=True):
+                mine = here.get(question.id)
+                if mine is None:
+                    added += 1
+                elif mine != h:
+                    changed += 1
+            removed = len(set(here) - {q.id for q in pack.questions})
+            deleted = row.deleted_at is not None
+            existing = ExistingPack(
+                id=row.id,
+                title=row.title,
+                version=row.version,
+                enabled=row.enabled,
+                deleted=deleted,
+                is_builtin=row.is_builtin,
+                unchanged=(
+                    row.content_hash == wanted
+                    and not deleted
+                    and not (changed or added or removed)
+                ),
+                questions_changed=changed,
+                questions_added=added,
+                questions_removed=removed,
             )
         return ImportPreview(path=path, result=result, existing=existing)
 
@@ -333,8 +392,9 @@ class PackAdmin:
         ``.json``, GIFT for ``.gift`` / ``.txt``; the file is replaced atomically.
 
         Returns the path written. Raises :class:`NotFoundError`, :class:`PackError`
-        (rule ``unsupported-format``) for another extension, ``OSError`` when the file
-        cannot be written."""
+        (rule ``unsupported-format``) for another extension,
+        :class:`~quizapp.formats.files.FileWriteError` (a ``QuizAppError`` and an
+        ``OSError``, naming the folder) when the file cannot be written."""
         from quizapp.formats.registry import write_question_set
 
         pack = self.export_domain_pack(pack_id)
@@ -349,6 +409,10 @@ class PackAdmin:
         if pack is None or pack.deleted_at is not None:
             raise NotFoundError(f"There is no pack number {pack_id}.")
         return pack
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _counts(s: Session, statement: Select[int, int]) -> dict[int, int]:

@@ -331,3 +331,41 @@ def test_export_to_an_unknown_extension_is_refused(
     with pytest.raises(PackError):
         admin.export_pack(installed, tmp_path / "out.docx")
     assert not (tmp_path / "out.docx").exists()
+
+
+def test_preview_of_an_unchanged_reexport_says_no_change(
+    admin: PackAdmin, tmp_path: Path
+) -> None:
+    pack_id = admin.import_file(write(tmp_path, "moodle.gift", GIFT)).pack_id
+    exported = admin.export_pack(pack_id, tmp_path / "moodle-export.gift")
+    preview = admin.preview(exported)
+    assert preview.existing is not None
+    assert preview.existing.id == pack_id  # the same pack, not a second one
+    assert preview.existing.unchanged
+    assert preview.change_summary == (
+        "No change: this pack is already installed exactly as in this file."
+    )
+    report = admin.import_file(exported)
+    assert (report.created, report.changed, report.questions_added) == (False, False, 0)
+    assert [row.key for row in admin.list_packs()] == ["moodle"]
+
+
+def test_preview_of_a_new_version_counts_changed_added_and_removed_questions(
+    admin: PackAdmin, tmp_path: Path
+) -> None:
+    admin.import_file(write(tmp_path, "rivers.gift", GIFT))
+    edited = (
+        GIFT.replace("Which river flows through Paris?", "Which river crosses Paris?")
+        .replace("::everest:: Mount Everest is the highest mountain on Earth.{T#No, it is.#Right.}",
+                 "::k2:: K2 is in the Himalaya.{F}\n\n::alps:: Mont Blanc is in the Alps.{T}")
+    )
+    preview = admin.preview(write(tmp_path, "rivers.gift", edited))
+    existing = preview.existing
+    assert existing is not None
+    assert not existing.unchanged
+    counts = (existing.questions_changed, existing.questions_added, existing.questions_removed)
+    assert counts == (1, 2, 1)
+    assert "1 question changed, 2 added, 1 removed" in preview.change_summary
+    assert preview.change_summary.startswith("New version of “rivers”")
+    fresh = admin.preview(write(tmp_path, "other.gift", "Q?{=a ~b}\n"))
+    assert fresh.change_summary == "This is a new pack on this computer."
