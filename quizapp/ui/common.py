@@ -191,6 +191,18 @@ def apply_text_size(point_size: float) -> None:
         refresh_fonts(top)
 
 
+# ---------------------------------------------------------------- words
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """``n`` with the right form of a noun: ``plural(1, "attempt", "attempts")`` is
+    "1 attempt", ``plural(3, ...)`` "3 attempts" (and 0 takes ``many``: "0 attempts").
+
+    The one place the UI counts things in words; ``one`` and ``many`` are passed
+    already translated (``self.tr("attempt")``)."""
+    return f"{n} {one if n == 1 else many}"
+
+
 # ---------------------------------------------------------------- widgets
 
 

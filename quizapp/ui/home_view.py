@@ -20,7 +20,15 @@ from PySide6.QtWidgets import (
 )
 
 from quizapp.services import dto
-from quizapp.ui.common import button, card, primary_button, wrap_label
+from quizapp.ui.common import button, card, plural, primary_button, wrap_label
+
+EXAM_QUESTIONS = 20
+"""Questions in a Home exam, when the pack has that many."""
+
+
+def exam_size(pack_home: dto.PackHome) -> int:
+    """Questions a Home exam over ``pack_home`` asks: 20, or all of them when fewer."""
+    return min(EXAM_QUESTIONS, sum(lesson.question_count for lesson in pack_home.lessons))
 
 
 class HomeView(QWidget):
@@ -124,18 +132,26 @@ class HomeView(QWidget):
                 layout.addWidget(wrap_label(self.tr("This course has no lessons yet.")))
             for lesson in pack_home.lessons:
                 layout.addWidget(self._lesson_card(lesson))
+            size = exam_size(pack_home)
+            if size == 0:
+                continue
             exam_row = QHBoxLayout()
+            questions = plural(size, self.tr("question"), self.tr("questions"))
             exam_text = wrap_label(
                 self.tr(
-                    "Ready to test yourself? The exam asks 20 questions drawn from all the lessons."
-                )
+                    "Ready to test yourself? The exam asks {questions} drawn from all the lessons."
+                ).format(questions=questions)
+                if size == EXAM_QUESTIONS
+                else self.tr(
+                    "Ready to test yourself? The exam asks all {questions} of the lessons."
+                ).format(questions=questions)
             )
             exam_row.addWidget(exam_text, 1)
             exam = button(
-                self.tr("Exam (20 questions)"),
+                self.tr("Exam ({questions})").format(questions=questions),
                 "clipboard-list",
-                self.tr("20 random questions from every lesson of {pack}").format(
-                    pack=pack_home.pack.title
+                self.tr("{questions} drawn at random from every lesson of {pack}").format(
+                    questions=questions, pack=pack_home.pack.title
                 ),
             )
             exam.setProperty("packId", pack_home.pack.id)
@@ -347,4 +363,4 @@ class HomeView(QWidget):
             self.primary.click()
 
 
-__all__ = ["HomeView"]
+__all__ = ["EXAM_QUESTIONS", "HomeView", "exam_size"]

@@ -222,3 +222,23 @@ def test_html_feedback_is_rendered_not_shown_as_tags(
     assert "&lt;p&gt;" not in html_doc
     assert "Jupiter is the largest planet." in html_doc
     assert "Is &lt;b&gt; an HTML tag?" in html_doc
+
+
+# ---------------------------------------------------------------- 4. exam size
+
+
+def test_exam_button_says_how_many_questions_the_pack_really_has(
+    qtbot, window: MainWindow, opened
+) -> None:  # type: ignore[no-untyped-def]
+    pack_id = _imported_bank(opened)  # 2 questions
+    svc = window.services
+    assert svc is not None
+    window.choose_student(svc.students.create_student("Ada").id)
+    exam = window.home.exam_buttons[pack_id]
+    assert exam.text() == "Exam (2 questions)"
+    assert "20" not in exam.toolTip()
+    builtin = next(k for k in window.home.exam_buttons if k != pack_id)
+    assert window.home.exam_buttons[builtin].text() == "Exam (20 questions)"
+    qtbot.mouseClick(exam, Qt.MouseButton.LeftButton)
+    assert window.current_screen() == "quiz"
+    assert window.quiz.counter_label.text() == "Question 1 of 2"
