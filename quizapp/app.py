@@ -14,13 +14,14 @@ import logging
 import os
 import sys
 import traceback
-import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import uuid
+
     from PySide6.QtCore import QObject
     from PySide6.QtWidgets import QApplication, QWidget
 
@@ -134,6 +135,8 @@ class _ResponseIds:
         selected: Sequence[int],
         response_uuid: uuid.UUID | None = None,
     ) -> object:
+        import uuid  # here, not at the top: uuid is not needed before the first paint
+
         return self._target.submit(  # type: ignore[attr-defined]
             attempt_id, slot, selected, response_uuid=response_uuid or uuid.uuid4()
         )
@@ -146,6 +149,8 @@ class _ResponseIds:
         certainty: int | None = None,
         response_uuid: uuid.UUID | None = None,
     ) -> object:
+        import uuid
+
         return self._target.save_answer(  # type: ignore[attr-defined]
             attempt_id, slot, selected, certainty, response_uuid=response_uuid or uuid.uuid4()
         )

@@ -17,14 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QAction,
-    QCloseEvent,
-    QDragEnterEvent,
-    QDropEvent,
-    QKeyEvent,
-    QKeySequence,
-)
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -47,6 +40,8 @@ from quizapp.ui.common import STYLE_SHEET, button, icon, rescale_fonts, wrap_lab
 from quizapp.ui.settings import DEFAULT_FONT_POINT_SIZE, AppSettings
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent
+
     from quizapp.services import dto
     from quizapp.services.container import Services
     from quizapp.services.pack_admin import PackAdmin
