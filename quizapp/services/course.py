@@ -179,6 +179,7 @@ class CourseService:
                             mastery_percent=percent(mastered.get(les.id, 0), counts.get(les.id, 0))
                             if les.id in answered_lessons and counts.get(les.id, 0)
                             else None,
+                            has_text=bool(les.body.strip()),
                         )
                         for index, les in enumerate(lessons_by_pack[p.id])
                     ),

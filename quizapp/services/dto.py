@@ -53,9 +53,12 @@ class LessonProgress:
     best_percent: int | None
     mastered: int = 0
     mastery_percent: int | None = None
+    has_text: bool = True
     """``mastered``: current questions of the lesson whose latest graded response (any
     attempt whose feedback was shown) was fully right; ``mastery_percent`` that share of
-    ``question_count`` as a whole percent (``None`` before any answer)."""
+    ``question_count`` as a whole percent (``None`` before any answer); ``has_text``
+    False when the lesson has no text to read (an imported question bank): Home offers
+    its quiz straight away."""
 
 
 @dataclass(frozen=True)

@@ -165,7 +165,7 @@ class HomeView(QWidget):
             # The first unread lesson is the obvious next step; else the first lesson.
             for pack_home in view.packs:
                 for lesson in pack_home.lessons:
-                    if not lesson.read:
+                    if not lesson.read and lesson.has_text:
                         self._make_primary(self.lesson_buttons[lesson.id])
                         break
                 if self.primary is not None:
@@ -255,12 +255,18 @@ class HomeView(QWidget):
         bar.setVisible(shown is not None)
         text.addWidget(bar)
         row.addLayout(text, 1)
-        label = self.tr("Read again") if lesson.read else self.tr("Start lesson")
-        btn = button(label, "book-open")
+        if not lesson.has_text:  # an imported question bank: nothing to read first
+            label = self.tr("Start quiz")
+            btn = button(label, "play")
+            tip = self.tr("Take the quiz of “{title}”").format(title=lesson.title)
+        else:
+            label = self.tr("Read again") if lesson.read else self.tr("Start lesson")
+            btn = button(label, "book-open")
+            tip = self.tr("Open the lesson “{title}”, then take its quiz").format(
+                title=lesson.title
+            )
         btn.setAccessibleName(f"{label}: {lesson.title}")
-        btn.setToolTip(
-            self.tr("Open the lesson “{title}”, then take its quiz").format(title=lesson.title)
-        )
+        btn.setToolTip(tip)
         btn.setProperty("lessonId", lesson.id)
         btn.clicked.connect(self._on_lesson_button_clicked)
         self.lesson_buttons[lesson.id] = btn

@@ -514,6 +514,10 @@ class MainWindow(QMainWindow):
         lesson = common.guarded(self, lambda: svc.course.lesson(lesson_id))
         if lesson is None:
             return False
+        if evidence is None and not lesson.body.strip():
+            # An imported question bank: no text to read, so straight to its quiz.
+            self.start_lesson_quiz(lesson_id)
+            return True
         student = self.student
         if student is not None and evidence is None:
             common.guarded(self, lambda: svc.course.mark_lesson_read(student.id, lesson_id))

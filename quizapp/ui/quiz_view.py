@@ -972,7 +972,8 @@ class QuizView(QWidget):
         self.explanation_label.setVisible(bool(feedback.explanation))
         common.set_content_text(self.choice_feedback_label, feedback.choice_feedback, text_format)
         self.choice_feedback_label.setVisible(bool(feedback.choice_feedback))
-        self.show_in_lesson_button.setVisible(True)
+        # Only where the lesson has a passage to show (an imported bank has none).
+        self.show_in_lesson_button.setVisible(bool(feedback.evidence))
         if feedback.answers_hidden:
             self.right_answer_label.setText(
                 self.tr("Your teacher will show the right answers later.")
@@ -1149,7 +1150,7 @@ class QuizView(QWidget):
             if key == Qt.Key.Key_F and self.flag_button.isVisible():
                 self.flag_button.toggle()
                 return
-            if key == Qt.Key.Key_L and self._feedback is not None:
+            if key == Qt.Key.Key_L and self.show_in_lesson_button.isVisible():
                 self._on_show_in_lesson_button_clicked()
                 return
         super().keyPressEvent(event)

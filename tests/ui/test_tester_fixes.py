@@ -242,3 +242,30 @@ def test_exam_button_says_how_many_questions_the_pack_really_has(
     qtbot.mouseClick(exam, Qt.MouseButton.LeftButton)
     assert window.current_screen() == "quiz"
     assert window.quiz.counter_label.text() == "Question 1 of 2"
+
+
+# ---------------------------------------------------------------- 5. lessons with no text
+
+
+def test_a_lesson_with_no_text_goes_straight_to_its_quiz_without_show_in_lesson(
+    qtbot, window: MainWindow, opened
+) -> None:  # type: ignore[no-untyped-def]
+    pack_id = _imported_bank(opened)
+    svc = window.services
+    assert svc is not None
+    window.choose_student(svc.students.create_student("Ada").id)
+    assert window.home_data is not None
+    pack = next(p for p in window.home_data.packs if p.pack.id == pack_id)
+    lesson = pack.lessons[0]
+    card_button = window.home.lesson_buttons[lesson.id]
+    assert card_button.text() == "Start quiz"
+    builtin = next(p for p in window.home_data.packs if p.pack.id != pack_id).lessons[0]
+    assert window.home.lesson_buttons[builtin.id].text() == "Start lesson"
+    qtbot.mouseClick(card_button, Qt.MouseButton.LeftButton)
+    assert window.current_screen() == "quiz"
+    quiz = window.quiz
+    _answer(qtbot, quiz, 0)
+    assert quiz.feedback_panel.isVisible()
+    assert not quiz.show_in_lesson_button.isVisible()
+    qtbot.keyClick(quiz, Qt.Key.Key_L)
+    assert window.current_screen() == "quiz"
