@@ -32,14 +32,21 @@ def file_digest(path: Path) -> str:
 
 def stored_digest(sessions: sessionmaker[Session]) -> str | None:
     """The digest stored by the last successful install, or ``None`` (never installed
-    through here, or no built-in pack row any more). A read-only transaction (a
-    deferred ``BEGIN`` on SQLite, so no write lock is taken at start-up)."""
+    through here, or no built-in pack row with current questions any more). A read-only
+    transaction (a deferred ``BEGIN`` on SQLite, so no write lock is taken at start-up)."""
     with sessions() as s:
         s.connection(execution_options={"sqlite_begin": "DEFERRED"})
         value = s.scalar(select(m.Setting.value).where(m.Setting.key == BUILTIN_DIGEST_KEY))
         if not isinstance(value, str):
             return None
-        installed = s.scalar(select(m.Pack.id).where(m.Pack.is_builtin).limit(1))
+        # The built-in pack row must hold current questions: a row with none (made by a
+        # results bundle, say) is not an install, whatever digest is stored.
+        installed = s.scalar(
+            select(m.Question.id)
+            .join(m.Pack, m.Pack.id == m.Question.pack_id)
+            .where(m.Pack.is_builtin, m.Question.is_current)
+            .limit(1)
+        )
         return value if installed is not None else None
 
 

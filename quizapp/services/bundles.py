@@ -22,7 +22,9 @@ added again, so merging the same bundle twice adds nothing. Matching rules:
   profiles (the report lists them as *namesakes*) until the teacher merges them
   (:meth:`quizapp.services.classes.ClassService.merge_students`).
 - packs: by UUID, else by pack key (the same pack installed on each computer); a pack
-  unknown here is created disabled (students do not see it; its attempts are reviewable).
+  unknown here is created disabled (students do not see it; its attempts are reviewable),
+  not built-in and with an empty content hash (it holds no current question), so the
+  built-in pack or a teacher's import installs it fully later.
 - lessons: by UUID, else by (pack, key); else created retired.
 - question revisions: by UUID, else by (pack, key, content hash): the same content is
   the same question as asked; else created as a non-current revision (numbered after
@@ -493,8 +495,11 @@ class _Merger:
                 source=p.get("source", ""),
                 notice=p.get("notice", ""),
                 enabled=False,
+                # No claim to be the built-in pack nor to hold its content: only the
+                # revisions the attempts asked come with a bundle, none of them current.
+                # An install of the real pack fills it in (and enables it).
                 is_builtin=False,
-                content_hash=p.get("content_hash", ""),
+                content_hash="",
                 revision=int(p.get("revision", 1)),
                 imported_at=_t(p.get("imported_at")) or utc_now(),
             )

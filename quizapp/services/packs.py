@@ -27,7 +27,6 @@ from quizapp.store.convert import (
     QUESTION_COLUMNS,
     choice_values,
     lesson_hash,
-    pack_hash,
     pack_hashes,
     question_values,
 )
@@ -49,25 +48,31 @@ def install_pack(
 
 
 def ensure_builtin_pack(sessions: sessionmaker[Session], path: Path) -> None:
-    """Install the built-in pack from ``path`` at first start; refresh it when its content
-    (version included) changed; otherwise do nothing.
+    """Install the built-in pack from ``path`` at first start; refresh it whenever what
+    is stored as current does not match the file; otherwise do nothing.
+
+    "Matches" means: a pack row with the file's pack id, marked built-in, whose content
+    hash is the file's, and whose current question revisions are exactly the file's
+    questions (by id and content hash). So a pack row that a results bundle created
+    (metadata but no questions) is filled in, never taken for up to date.
 
     Loads with ``quizapp.formats.json_pack.load_pack(path, require_evidence=True)``
     (raises its ``PackError`` on a bad file). On refresh the teacher's choices (enabled,
-    deleted) are kept. Safe when many computers call it at once on one server: the
-    hash is compared first, the pack row is locked (``SELECT ... FOR UPDATE`` where
-    supported), and a unique-constraint race is settled by re-checking.
+    deleted) are kept, except on a row that never had questions here (made by a merge),
+    which is installed as new: enabled. Safe when many computers call it at once on one
+    server: the stored state is compared first, the pack row is locked (``SELECT ...
+    FOR UPDATE`` where supported), and a unique-constraint race is settled by
+    re-checking.
     """
     from quizapp.formats.json_pack import load_pack
 
     loaded: Pack | ImportResult = load_pack(path, require_evidence=True)
     pack = loaded.pack if isinstance(loaded, ImportResult) else loaded
-    wanted = pack_hash(pack)
+    wanted, hashes = pack_hashes(pack)
     for round_ in range(3):
         with sessions.begin() as s:
-            current = s.scalar(select(m.Pack.content_hash).where(m.Pack.key == pack.id))
-        if current == wanted:
-            return
+            if _is_current(s, pack, wanted, hashes):
+                return
         try:
             with sessions.begin() as s:
                 _install(s, pack, builtin=True, enabled=True, keep_state=True)
@@ -76,6 +81,24 @@ def ensure_builtin_pack(sessions: sessionmaker[Session], path: Path) -> None:
             # Another computer installed or refreshed it at the same moment.
             if round_ == 2:
                 raise
+
+
+def _is_current(s: Session, pack: Pack, wanted: str, hashes: list[str]) -> bool:
+    """True when pack ``pack`` is stored as built-in with content hash ``wanted`` and
+    current revisions with exactly the questions' ids and ``hashes``."""
+    row = s.execute(
+        select(m.Pack.id, m.Pack.content_hash, m.Pack.is_builtin).where(m.Pack.key == pack.id)
+    ).one_or_none()
+    if row is None or row.content_hash != wanted or not row.is_builtin:
+        return False
+    q = table_of(m.Question)
+    stored = sorted(
+        (key, h)
+        for key, h in s.execute(
+            select(q.c.key, q.c.content_hash).where(q.c.pack_id == row.id, q.c.is_current)
+        )
+    )
+    return stored == sorted(zip((x.id for x in pack.questions), hashes, strict=True))
 
 
 def _install(
@@ -89,21 +112,24 @@ def _install(
         select(m.Pack).where(m.Pack.key == pack.id).with_for_update(key_share=True)
     ).one_or_none()
     created = row is None
-    changed = created
     if row is None:
         row = m.Pack(key=pack.id, content_hash=wanted_hash, revision=1, imported_at=now)
         row.enabled = enabled
         row.is_builtin = builtin
         s.add(row)
     else:
-        changed = row.content_hash != wanted_hash
-        if changed:
-            row.revision += 1
-            row.imported_at = now
-        if not keep_state:
+        # A row that never had questions here (a results bundle made it) is installed as
+        # new: its flags are those of this install, not the merge's "disabled".
+        had_questions = s.scalar(
+            select(m.Question.id)
+            .where(m.Question.pack_id == row.id, m.Question.is_current)
+            .limit(1)
+        )
+        if not keep_state or had_questions is None:
             row.enabled = enabled
             row.deleted_at = None
         row.is_builtin = row.is_builtin or builtin
+    hash_changed = created or row.content_hash != wanted_hash
     row.title = pack.title
     row.language = pack.language
     row.version = pack.version
@@ -115,6 +141,13 @@ def _install(
     lesson_ids, (added, updated, retired) = _install_lessons(s, row.id, pack)
     counts = _install_questions(s, row.id, pack, question_hashes, lesson_ids, now)
     q_added, q_revised, q_unchanged, q_removed = counts
+    # Changed when anything stored changed, whatever the pack row's hash said (a merged
+    # row may carry the hash of questions it does not have).
+    changed = created or hash_changed or any((added, updated, retired, q_added, q_revised,
+                                               q_removed))
+    if changed and not created:
+        row.revision += 1
+        row.imported_at = now
     return PackInstallReport(
         pack_id=row.id,
         key=row.key,

@@ -100,3 +100,15 @@ def test_a_bad_file_stores_no_digest_and_is_tried_again(
         assert s.get(m.Setting, BUILTIN_DIGEST_KEY) is None
     shutil.copyfile(builtin_pack_path(), pack_file)
     assert ensure_builtin_pack_fast(database.sessions, pack_file) is True
+
+
+def test_a_stored_digest_without_the_questions_is_not_taken_for_an_install(
+    database: Database, pack_file: Path
+) -> None:
+    assert ensure_builtin_pack_fast(database.sessions, pack_file)
+    with database.sessions.begin() as s:  # as if only the pack row had come (a merge)
+        s.execute(m.Question.__table__.update().values(is_current=False))
+    assert ensure_builtin_pack_fast(database.sessions, pack_file)
+    with database.sessions() as s:
+        current = s.scalar(select(func.count()).where(m.Question.is_current))
+    assert current

@@ -174,3 +174,71 @@ def test_a_damaged_bundle_adds_nothing(
         merge_bundles(database.sessions, [broken])
     assert _count(database, m.Student) == 0
     assert _count(database, m.Attempt) == 0
+
+
+def test_merging_into_a_new_database_then_opening_the_app_loads_the_builtin_course(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from quizapp import cli
+    from quizapp.app import open_services
+    from quizapp.bundled import builtin_pack_path
+    from quizapp.services.pack_admin import PackAdmin
+
+    room_db, room = open_services(str(tmp_path / "room.sqlite3"))
+    try:
+        ana = room.students.create_student("Ana").id
+        lesson = room.course.home(ana).packs[0].lessons[0].id
+        view = room.attempts.start_lesson_quiz(ana, lesson)
+        for slot in view.slots:
+            room.attempts.submit(view.id, slot.slot, [0])
+        room.attempts.finish(view.id)
+        bundle = tmp_path / "room.quizresults"
+        export_results_bundle(room_db.sessions, bundle)
+        expected = {r.key: r.question_count for r in PackAdmin(room_db.sessions).list_packs()}
+    finally:
+        room_db.close()
+
+    teacher_file = str(tmp_path / "teacher.sqlite3")  # never opened by the app
+    merged = open_database(resolve_db_url(teacher_file))
+    try:
+        merge_bundles(merged.sessions, [bundle])
+        (row,) = PackAdmin(merged.sessions).list_packs()
+        assert (row.question_count, row.is_builtin, row.enabled) == (0, False, False)
+    finally:
+        merged.close()
+
+    teacher_db, teacher = open_services(teacher_file)
+    try:
+        (row,) = PackAdmin(teacher_db.sessions).list_packs()
+        assert (row.key, row.question_count) == (next(iter(expected)), *expected.values())
+        assert (row.is_builtin, row.enabled) == (True, True)
+        ben = teacher.students.create_student("Ben").id
+        assert teacher.course.home(ben).packs[0].lessons
+        # Ana's merged attempt still reviews as it was asked.
+        assert teacher.attempts.review(
+            teacher.attempts.history(
+                next(s.id for s in teacher.students.list_students() if s.name == "Ana")
+            )[0].id
+        ).slots
+    finally:
+        teacher_db.close()
+
+    # Importing the built-in file again is honestly "up to date: nothing added".
+    assert cli.main(["import", str(builtin_pack_path()), "--db", teacher_file]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("Already up to date:")
+    assert " 0 added, 0 changed" in out[1]
+
+
+def test_an_install_over_a_merged_pack_row_reports_what_it_added(
+    machines: list[tuple[Database, Services]], tmp_path: Path, database: Database, pack: Pack
+) -> None:
+    merge_bundles(database.sessions, _bundles(machines, tmp_path)[:1])
+    report = install_pack(database.sessions, pack)
+    assert not report.created
+    assert report.changed
+    assert report.questions_added == len(pack.questions)
+    again = install_pack(database.sessions, pack)
+    assert (again.changed, again.questions_added, again.questions_unchanged) == (
+        False, 0, len(pack.questions),
+    )
