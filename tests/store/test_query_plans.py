@@ -209,5 +209,6 @@ def test_quiz_statistics_reads_slots_and_responses_by_attempt(
         lambda: stats.quiz_statistics(QuizRef.lesson(ids["lesson"]), AttemptSelection.ALL),
     )
     assert _bare_scans(plans) == []
-    assert _uses(plans, "responses", "ix_responses_attempt_id")
+    # Each slot's tries through the (slot_id, try_number) unique index, joined per slot.
+    assert _uses(plans, "SEARCH responses USING", "(slot_id=")
     assert _uses(plans, "attempt_slots", "attempt_id")
