@@ -6,7 +6,12 @@ A **bundle** is a zip file holding one ``bundle.json`` (UTF-8)::
      "classes": [...], "students": [...], "packs": [...], "lessons": [...],
      "questions": [... each with its "choices"], "quizzes": [...],
      "attempts": [... each with "slots", each slot with "responses"],
+     "merged_students": [{"uuid", "kept_student_uuid", "merged_at"}],
      "lesson_reads": [...], "cards": [... each with its review "logs"]}
+
+A response carries its regrade (``original_fraction``, ``regraded_at`` and
+``regraded_question_uuid``, the revision that marks it now, which the bundle's
+``questions`` include).
 
 Every row is identified by its UUID and refers to others by UUID (``student_uuid``,
 ``question_uuid``...), never by local integer ids. Packs, lessons and question revisions
@@ -29,6 +34,12 @@ added again, so merging the same bundle twice adds nothing. Matching rules:
 - question revisions: by UUID, else by (pack, key, content hash): the same content is
   the same question as asked; else created as a non-current revision (numbered after
   the last one), so attempts always point at the question exactly as asked.
+- a student the teacher merged into another profile here (``merged_students``, recorded
+  by :meth:`quizapp.services.classes.ClassService.merge_students`) is not brought back:
+  its attempts, lesson reads and cards go to the kept profile. A bundle's own
+  ``merged_students`` are recorded here too (when the kept profile is known here).
+- a response already here that the bundle's computer regraded later takes that
+  regrade (fraction and regrade columns) and its attempt the bundle's marks.
 - an attempt already here gains the responses it lacks, and takes the bundle's state
   and marks when it is finished there and not here (exported mid-quiz, then again).
 - a card for a question the student already has a card for keeps the state of the more
@@ -177,7 +188,13 @@ def export_results_bundle(
                 .options(selectinload(m.Attempt.slots).selectinload(m.AttemptSlot.responses))
             )
         )
-        question_ids = {x.question_id for a in attempts for x in a.slots}
+        question_ids = {x.question_id for a in attempts for x in a.slots} | {
+            r.regraded_question_id
+            for a in attempts
+            for x in a.slots
+            for r in x.responses
+            if r.regraded_question_id is not None
+        }
         questions = list(
             s.scalars(
                 select(m.Question)
@@ -207,6 +224,9 @@ def export_results_bundle(
             select(m.LessonRead.student_id, m.LessonRead.lesson_id, m.LessonRead.first_read_at)
         ).all()
         cards = list(s.scalars(select(m.Card).options(selectinload(m.Card.logs))))
+        merged_away = s.execute(
+            select(m.MergedStudent.uuid, m.MergedStudent.kept_student_id, m.MergedStudent.merged_at)
+        ).all()
 
         doc: dict[str, Any] = {
             "format": FORMAT,
@@ -251,6 +271,15 @@ def export_results_bundle(
                 for z in quizzes
             ],
             "attempts": [],
+            "merged_students": [
+                {
+                    "uuid": str(u),
+                    "kept_student_uuid": student_uuid[kept],
+                    "merged_at": _when(when),
+                }
+                for u, kept, when in merged_away
+                if kept in student_uuid
+            ],
             "lesson_reads": [
                 {
                     "student_uuid": student_uuid[sid],
@@ -304,7 +333,16 @@ def export_results_bundle(
                             **_row(x, set()),
                             "question_uuid": question_uuid[x.question_id],
                             "responses": [
-                                {**_row(r, set()), "answered_at": _when(r.answered_at)}
+                                {
+                                    **_row(r, set()),
+                                    "answered_at": _when(r.answered_at),
+                                    "regraded_at": _when(r.regraded_at),
+                                    "regraded_question_uuid": (
+                                        question_uuid[r.regraded_question_id]
+                                        if r.regraded_question_id is not None
+                                        else None
+                                    ),
+                                }
                                 for r in x.responses
                             ],
                         }
@@ -439,8 +477,12 @@ class _Merger:
                 self.counts["classes"] += 1
             self.classes[c["uuid"]] = row.id
         names = {n.casefold() for n in self.s.scalars(select(m.Student.name))}
+        merged_away = self._merged_away(doc.get("students", []))
         for x in doc.get("students", []):
             row = self._find(m.Student, x["uuid"])
+            if row is None and _u(x["uuid"]) in merged_away:
+                # Merged into another profile here: its data goes to that profile.
+                row = self.s.get(m.Student, merged_away[_u(x["uuid"])])
             if row is None:
                 if x["name"].casefold() in names:
                     self.namesakes.append(x["name"])
@@ -459,6 +501,7 @@ class _Merger:
                 if theirs is not None and (row.last_used_at is None or theirs > row.last_used_at):
                     row.last_used_at = theirs
             self.students[x["uuid"]] = row.id
+        self._record_merged(doc.get("merged_students", []))
         for p in doc.get("packs", []):
             self.packs[p["uuid"]] = self._pack(p)
         for x in doc.get("lessons", []):
@@ -478,6 +521,42 @@ class _Merger:
             yield 0
         self._reads(doc.get("lesson_reads", []))
         self._cards(doc.get("cards", []))
+        self.s.flush()
+
+    def _merged_away(self, students: list[dict[str, Any]]) -> dict[uuid_module.UUID, int]:
+        """``{merged-away UUID: kept student id}`` for the bundle's students that the
+        teacher merged into another profile here (``merged_students``)."""
+        t = m.MergedStudent
+        uuids = list(dict.fromkeys(_u(x["uuid"]) for x in students))
+        found: dict[uuid_module.UUID, int] = {}
+        for start in range(0, len(uuids), _IN_CHUNK):
+            found.update(
+                (u, kept)
+                for u, kept in self.s.execute(
+                    select(t.uuid, t.kept_student_id).where(
+                        t.uuid.in_(uuids[start : start + _IN_CHUNK])
+                    )
+                )
+            )
+        return found
+
+    def _record_merged(self, entries: list[dict[str, Any]]) -> None:
+        """Profile merges made on the other computer: each merged-away UUID that is
+        neither a student nor recorded here is recorded with its kept profile (when that
+        profile is known here), so a later bundle carrying it merges into that profile."""
+        for e in entries:
+            u = _u(e["uuid"])
+            kept = self.students.get(str(e["kept_student_uuid"]))
+            if kept is None:
+                found = self._find(m.Student, e["kept_student_uuid"])
+                kept = None if found is None else int(found.id)
+            if kept is None or self._find(m.Student, str(u)) is not None:
+                continue
+            if self.s.scalar(select(m.MergedStudent.id).where(m.MergedStudent.uuid == u)):
+                continue
+            self.s.add(m.MergedStudent(
+                uuid=u, kept_student_id=kept, merged_at=_t(e.get("merged_at")) or utc_now()
+            ))
         self.s.flush()
 
     def _pack(self, p: dict[str, Any]) -> int:
@@ -706,6 +785,7 @@ class _Merger:
             tries[slot_id] = set()
 
         responses: list[tuple[Any, ...]] = []
+        regraded: list[tuple[uuid_module.UUID, dict[str, Any], dict[str, Any]]] = []
         added_to: dict[int, int] = {}  # attempt id -> responses added
         for a in batch:
             aid = attempt_ids[_u(a["uuid"])]
@@ -715,6 +795,8 @@ class _Merger:
                 for r in x.get("responses", []):
                     u = _u(r["uuid"])
                     try_number = int(r["try_number"])
+                    if u in self.response_uuids and r.get("regraded_at"):
+                        regraded.append((u, r, a))
                     if u in self.response_uuids or try_number in taken:
                         continue
                     self.response_uuids.add(u)
@@ -723,10 +805,13 @@ class _Merger:
                         u, aid, slot_id, try_number, list(r["selected"]), float(r["fraction"]),
                         r.get("certainty"), float(r.get("penalty", 0.0)),
                         _t_req(r["answered_at"]), r.get("duration_s"),
+                        _float_or_none(r.get("original_fraction")),
+                        self._regraded_question(r), _t(r.get("regraded_at")),
                     ))
                     added_to[aid] = added_to.get(aid, 0) + 1
         insert_rows(conn, table_of(m.Response), _RESPONSE_COLUMNS, responses)
         self.counts["responses"] += len(responses)
+        self._later_regrades(regraded, attempt_ids)
 
         # Attempts already here: finished there and not here -> the bundle's state.
         finish: list[dict[str, Any]] = []
@@ -745,6 +830,50 @@ class _Merger:
         if finish:
             t = table_of(m.Attempt)
             self.s.execute(update(t).where(t.c.id == bindparam("b_id")), finish)
+
+    def _regraded_question(self, r: dict[str, Any]) -> int | None:
+        """The local id of the revision that regraded response ``r`` (``None`` if none)."""
+        u = r.get("regraded_question_uuid")
+        return None if not u else self.questions[str(u)]
+
+    def _later_regrades(
+        self,
+        regraded: list[tuple[uuid_module.UUID, dict[str, Any], dict[str, Any]]],
+        attempt_ids: dict[uuid_module.UUID, int],
+    ) -> None:
+        """Responses already here that the other computer regraded later than here (or
+        only there): they take its fraction and regrade columns, and their attempts its
+        marks, so a regrade travels with the results."""
+        if not regraded:
+            return
+        t = table_of(m.Response)
+        here = {
+            u: (id_, when)
+            for id_, u, when in self.s.execute(
+                select(t.c.id, t.c.uuid, t.c.regraded_at).where(
+                    t.c.uuid.in_([u for u, _r, _a in regraded])
+                )
+            )
+        }
+        updates: list[dict[str, Any]] = []
+        marks: dict[int, dict[str, Any]] = {}
+        for u, r, a in regraded:
+            theirs = _t_req(r["regraded_at"])
+            row = here.get(u)
+            if row is None or (row[1] is not None and row[1] >= theirs):
+                continue
+            updates.append({
+                "b_id": row[0], "fraction": float(r["fraction"]),
+                "original_fraction": _float_or_none(r.get("original_fraction")),
+                "regraded_question_id": self._regraded_question(r), "regraded_at": theirs,
+            })
+            aid = attempt_ids[_u(a["uuid"])]
+            marks[aid] = {"b_id": aid, "marks": float(a.get("marks", 0.0)),
+                          "max_marks": float(a.get("max_marks", 0.0))}
+        if updates:
+            self.s.execute(update(t).where(t.c.id == bindparam("b_id")), updates)
+            at = table_of(m.Attempt)
+            self.s.execute(update(at).where(at.c.id == bindparam("b_id")), list(marks.values()))
 
     def _reads(self, reads: list[dict[str, Any]]) -> None:
         """Lesson reads not here yet (by student and lesson), in one insert."""
@@ -866,13 +995,18 @@ _ATTEMPT_COLUMNS = (
 _SLOT_COLUMNS = ("attempt_id", "slot", "question_id", "choice_order", "max_mark", "flagged")
 _RESPONSE_COLUMNS = (
     "uuid", "attempt_id", "slot_id", "try_number", "selected", "fraction", "certainty",
-    "penalty", "answered_at", "duration_s",
+    "penalty", "answered_at", "duration_s", "original_fraction", "regraded_question_id",
+    "regraded_at",
 )
 _CARD_COLUMNS = (
     "uuid", "student_id", "pack_key", "question_key", "state", "step", "stability",
     "difficulty", "due", "last_review", "created_at",
 )
 _LOG_COLUMNS = ("uuid", "card_id", "response_id", "rating", "reviewed_at", "review_duration_ms")
+
+
+def _float_or_none(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def _existing(s: Session, column: Any, values: Sequence[Any]) -> list[Any]:

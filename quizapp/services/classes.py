@@ -9,7 +9,11 @@ attempts (with their responses), lesson reads and notice acknowledgements (the e
 one kept where both have one), spaced-review cards (where both have a card for the same
 question, the one reviewed more recently is kept and the other's review history is moved
 onto it); the kept profile takes the other's class if it has none, the earliest creation
-and the latest use. The other profile is then deleted. One transaction: all or nothing.
+and the latest use. The other profile is then deleted, and its UUID recorded in
+``merged_students`` with the kept profile (those merged into it earlier follow), so
+merging a results bundle that still carries it adds to the kept profile instead of
+bringing it back (:func:`quizapp.services.bundles.merge_bundles`). One transaction: all
+or nothing.
 """
 
 from __future__ import annotations
@@ -215,6 +219,15 @@ class ClassService:
             keep.created_at = min(keep.created_at, other.created_at)
             uses = [t for t in (keep.last_used_at, other.last_used_at) if t is not None]
             keep.last_used_at = max(uses) if uses else None
+            # Remember the removed profile (and those merged into it before), so a results
+            # bundle that still carries it merges into the kept profile, not back.
+            s.execute(
+                update(m.MergedStudent)
+                .where(m.MergedStudent.kept_student_id == remove_id)
+                .values(kept_student_id=keep_id)
+                .execution_options(synchronize_session=False)
+            )
+            s.add(m.MergedStudent(uuid=other.uuid, kept_student_id=keep_id))
             s.flush()
             s.execute(delete(m.Student).where(m.Student.id == remove_id))
             s.expunge(other)

@@ -39,7 +39,7 @@ from quizapp.domain.errors import QuizAppError
 
 _SHIPPED_MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATIONS_DIR = _SHIPPED_MIGRATIONS_DIR
-SCHEMA_HEAD = "0002"
+SCHEMA_HEAD = "0003"
 """The Alembic head revision of the shipped migrations (``migrations/versions``).
 
 Update it with every new revision: ``tests/store/test_schema_head.py`` fails until

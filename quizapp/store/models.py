@@ -107,6 +107,24 @@ class Student(Base):
     attempts: Mapped[list[Attempt]] = relationship(back_populates="student")
 
 
+class MergedStudent(Base):
+    """A student profile merged into another (migration ``0003``): ``uuid`` is the
+    removed profile's UUID, ``kept_student_id`` the profile that now holds its data.
+
+    A results bundle that still carries the removed profile is merged into the kept one
+    instead of bringing it back. Deleting the kept student deletes these rows.
+    """
+
+    __tablename__ = "merged_students"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[uuid_module.UUID] = mapped_column(Uuid(), unique=True, nullable=False)
+    kept_student_id: Mapped[int] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE"), index=True
+    )
+    merged_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
 # --------------------------------------------------------------------------- content
 
 

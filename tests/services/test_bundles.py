@@ -242,3 +242,113 @@ def test_an_install_over_a_merged_pack_row_reports_what_it_added(
     assert (again.changed, again.questions_added, again.questions_unchanged) == (
         False, 0, len(pack.questions),
     )
+
+
+def test_a_student_merged_away_is_not_brought_back_by_merging_again(
+    machines: list[tuple[Database, Services]],
+    tmp_path: Path,
+    database: Database,
+    services: Services,
+    installed: int,
+    clock: object,
+) -> None:
+    from quizapp.services.classes import ClassService
+
+    paths = _bundles(machines, tmp_path)
+    merge_bundles(database.sessions, paths)
+    overview = ResultsService(database.sessions).students_overview()
+    keep, away = sorted(overview, key=lambda r: -(r.best_percent or 0))
+    ClassService(database.sessions).merge_students(keep.student_id, away.student_id)
+    assert _count(database, m.Student) == 1
+
+    # Room 2's Ana answers again there after the first export; then room 2 is merged again.
+    room2_db, room2 = machines[1]
+    ana2 = room2.students.list_students()[0].id
+    lesson = h.lesson_ids(room2, ana2)[0]
+    h.take_lesson_quiz(room2, clock.advance, ana2, lesson, KEYS[:5])  # type: ignore[attr-defined]
+    export_results_bundle(room2_db.sessions, paths[1])
+    (report,) = merge_bundles(database.sessions, [paths[1]]).bundles
+
+    assert (report.students, report.attempts, report.namesakes) == (0, 1, ())
+    assert _count(database, m.Student) == 1  # the merged-away profile did not come back
+    (ana,) = ResultsService(database.sessions).students_overview()
+    assert ana.uuid == keep.uuid
+    assert len(ResultsService(database.sessions).student_attempts(ana.student_id)) == 3
+    with database.sessions() as s:  # her cards from room 2 are on the kept profile too
+        owners = set(s.scalars(select(m.Card.student_id)))
+    assert owners <= {ana.student_id}
+
+    # Merging everything again still adds nothing.
+    again = merge_bundles(database.sessions, paths)
+    assert not any(b.added_anything for b in again.bundles)
+    assert _count(database, m.Student) == 1
+
+
+def test_a_profile_merge_travels_in_the_bundle(
+    machines: list[tuple[Database, Services]], tmp_path: Path, database: Database
+) -> None:
+    """The teacher merged the profiles on room 1's computer; the teacher's computer learns it
+    from room 1's bundle and maps room 2's stray profile when it arrives later."""
+    from quizapp.services.classes import ClassService
+
+    room1_db, _room1 = machines[0]
+    room2_bundle = _bundles(machines, tmp_path)[1]
+    merge_bundles(room1_db.sessions, [room2_bundle])
+    keep, away = sorted(
+        ResultsService(room1_db.sessions).students_overview(), key=lambda r: -(r.best_percent or 0)
+    )
+    ClassService(room1_db.sessions).merge_students(keep.student_id, away.student_id)
+    room1_bundle = tmp_path / "room1-after.quizresults"
+    export_results_bundle(room1_db.sessions, room1_bundle)
+
+    merge_bundles(database.sessions, [room1_bundle, room2_bundle])
+    (ana,) = ResultsService(database.sessions).students_overview()
+    assert ana.uuid == keep.uuid
+    assert len(ResultsService(database.sessions).student_attempts(ana.student_id)) == 2
+
+
+def test_regrades_travel_in_bundles(
+    machines: list[tuple[Database, Services]], tmp_path: Path, database: Database, pack: Pack
+) -> None:
+    from dataclasses import replace as dc_replace
+
+    from quizapp.domain.model import Choice
+    from quizapp.services.regrade import RegradeService
+
+    room1_db, _ = machines[0]
+    bundle = _bundles(machines, tmp_path)[0]
+    merge_bundles(database.sessions, [bundle])  # before the regrade
+    corrected = dc_replace(pack, version="2", questions=tuple(
+        dc_replace(q, choices=tuple(
+            Choice(c.text, 1.0 if i == 1 else 0.0, c.feedback) for i, c in enumerate(q.choices)
+        )) if q.id == "l1q0" else q
+        for q in pack.questions
+    ))
+    install_pack(room1_db.sessions, corrected)
+    with room1_db.sessions() as s:
+        pack_id = s.scalars(select(m.Pack.id)).one()
+    regrade = RegradeService(room1_db.sessions)
+    assert regrade.apply(regrade.dry_run(pack_id, "l1q0")).responses == 1
+    export_results_bundle(room1_db.sessions, bundle)
+
+    def regraded(db: Database) -> list[tuple[object, ...]]:
+        with db.sessions() as s:
+            rows = s.execute(
+                select(m.Response.uuid, m.Response.fraction, m.Response.original_fraction,
+                       m.Response.regraded_at, m.Question.uuid, m.Attempt.marks)
+                .join(m.Question, m.Question.id == m.Response.regraded_question_id)
+                .join(m.Attempt, m.Attempt.id == m.Response.attempt_id)
+            ).all()
+        return sorted(tuple(r) for r in rows)
+
+    expected = regraded(room1_db)
+    assert len(expected) == 1
+    assert expected[0][1:3] == (0.0, 1.0)
+    merge_bundles(database.sessions, [bundle])  # the same attempt, regraded since
+    assert regraded(database) == expected
+    fresh = open_database(resolve_db_url(str(tmp_path / "fresh.sqlite3")))
+    try:
+        merge_bundles(fresh.sessions, [bundle])  # a computer that never saw it
+        assert regraded(fresh) == expected
+    finally:
+        fresh.close()

@@ -97,8 +97,8 @@ _REVISION_0003 = '''
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0099"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
@@ -117,7 +117,7 @@ def downgrade():
 def _scripts_with_0003(tmp_path: Path, extra: str = "") -> Path:
     folder = tmp_path / "migrations"
     shutil.copytree(dbmod.MIGRATIONS_DIR, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "versions" / "0003_test.py").write_text(
+    (folder / "versions" / "0099_test.py").write_text(
         _REVISION_0003.format(extra=extra, extra_doc="")
     )
     return folder
@@ -131,7 +131,7 @@ def test_start_backs_up_before_upgrading(
     monkeypatch.setattr(dbmod, "MIGRATIONS_DIR", _scripts_with_0003(tmp_path))
     seen: list[tuple[bool, list[str]]] = []
     real_upgrade = dbmod._upgrade
-    backup = db_path.with_name("quizapp.before-0003.sqlite3")
+    backup = db_path.with_name("quizapp.before-0099.sqlite3")
 
     def spy(engine: object) -> None:
         seen.append((backup.is_file(), _names(backup) if backup.is_file() else []))
@@ -166,7 +166,7 @@ def test_an_upgrade_that_breaks_a_foreign_key_is_rolled_back(
     assert str(info.value.backup) in str(info.value)
     con = sqlite3.connect(db_path)
     try:
-        assert con.execute("SELECT version_num FROM alembic_version").fetchone() == ("0002",)
+        assert con.execute("SELECT version_num FROM alembic_version").fetchone() == ("0003",)
         assert con.execute("SELECT count(*) FROM attempts").fetchone() == (0,)
     finally:
         con.close()

@@ -243,8 +243,8 @@ _REVISION_0003 = '''
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0099"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -265,7 +265,9 @@ def _scripts_with_0003(tmp_path: Path, extra: str = "") -> Path:
     shutil.copytree(
         dbmod.MIGRATIONS_DIR, folder, ignore=shutil.ignore_patterns("__pycache__")
     )
-    (folder / "versions" / "0003_test.py").write_text(_REVISION_0003.format(extra=extra))
+    (folder / "versions" / "0099_test.py").write_text(
+        _REVISION_0003.format(extra=extra, head=dbmod.SCHEMA_HEAD)
+    )
     return folder
 
 
@@ -287,15 +289,15 @@ def test_older_database_is_backed_up_then_upgraded_with_its_data(
     db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _old_database_with_data(db_path)
-    assert _revision(db_path) == "0002"
+    assert _revision(db_path) == dbmod.SCHEMA_HEAD
     monkeypatch.setattr(dbmod, "MIGRATIONS_DIR", _scripts_with_0003(tmp_path))
 
     db = open_database(resolve_db_url(str(db_path)))
     try:
-        backup = db_path.with_name("quizapp.before-0003.sqlite3")
+        backup = db_path.with_name("quizapp.before-0099.sqlite3")
         assert db.backup == backup
-        assert _revision(backup) == "0002"  # the copy is the database as it was
-        assert _revision(db_path) == "0003"
+        assert _revision(backup) == dbmod.SCHEMA_HEAD  # the copy is the database as it was
+        assert _revision(db_path) == "0099"
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT name, nickname FROM students").all() == [
                 ("Ana", None)
@@ -317,10 +319,10 @@ def test_failed_upgrade_rolls_back_and_names_the_backup(
 
     with pytest.raises(MigrationError, match="disk on fire") as info:
         open_database(resolve_db_url(str(db_path)))
-    assert info.value.backup == db_path.with_name("quizapp.before-0003.sqlite3")
+    assert info.value.backup == db_path.with_name("quizapp.before-0099.sqlite3")
     assert str(info.value.backup) in str(info.value)
     # Transactional DDL: the half-done batch copy was rolled back.
-    assert _revision(db_path) == "0002"
+    assert _revision(db_path) == dbmod.SCHEMA_HEAD
     con = sqlite3.connect(db_path)
     try:
         columns = [row[1] for row in con.execute("PRAGMA table_info(students)")]
@@ -335,9 +337,9 @@ def test_without_migrate_an_old_database_is_not_upgraded(
 ) -> None:
     _old_database_with_data(db_path)
     monkeypatch.setattr(dbmod, "MIGRATIONS_DIR", _scripts_with_0003(tmp_path))
-    with pytest.raises(DatabaseOutOfDateError, match="0003"):
+    with pytest.raises(DatabaseOutOfDateError, match="0099"):
         open_database(resolve_db_url(str(db_path)), migrate=False)
-    assert _revision(db_path) == "0002"
+    assert _revision(db_path) == dbmod.SCHEMA_HEAD
 
 
 def test_odd_characters_in_the_path(tmp_path: Path) -> None:
