@@ -138,8 +138,9 @@ def summary_lines(result: ImportResult, path: str) -> list[str]:
     )
     id_width = max((len(lesson.id) for lesson in pack.lessons), default=0)
     title_width = max((len(lesson.title) for lesson in pack.lessons), default=0)
+    per_lesson = Counter(q.lesson_id for q in pack.questions)
     for lesson in pack.lessons:
-        count = len(pack.questions_of(lesson.id))
+        count = per_lesson[lesson.id]
         lines.append(
             f"  {lesson.id:<{id_width}}  {lesson.title:<{title_width}}  "
             f"{_plural(count, 'question')}"

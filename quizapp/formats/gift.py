@@ -587,8 +587,11 @@ def write_gift(pack: Pack) -> str:
         f"title={title}",
         "",
     ]
+    by_lesson: dict[str, list[Question]] = {}  # one pass (questions_of per lesson: O(n²))
+    for question in pack.questions:
+        by_lesson.setdefault(question.lesson_id, []).append(question)
     for lesson in pack.lessons:
-        questions = pack.questions_of(lesson.id)
+        questions = by_lesson.get(lesson.id, [])
         if not questions:
             continue
         out.append(f"$CATEGORY: {' '.join(lesson.title.split())}")

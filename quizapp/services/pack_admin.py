@@ -153,8 +153,9 @@ class ImportPreview:
         pack = self.pack
         if pack is None:
             return ()
+        per_lesson = Counter(q.lesson_id for q in pack.questions)  # one pass, any size
         return tuple(
-            LessonPreview(lesson.id, lesson.title, len(pack.questions_of(lesson.id)))
+            LessonPreview(lesson.id, lesson.title, per_lesson[lesson.id])
             for lesson in pack.lessons
         )
 

@@ -9,6 +9,7 @@ import pytest
 from quizapp.domain.errors import PackError
 from quizapp.domain.model import QuestionType
 from quizapp.formats import registry
+from quizapp.formats.gift import parse_gift
 from quizapp.formats.registry import (
     MAX_FILE_BYTES,
     SUPPORTED_EXTENSIONS,
@@ -111,3 +112,29 @@ def test_every_reader_gives_a_pack_our_json_loader_accepts_unchanged(name: str) 
     pack = read_question_set(FIXTURES / name).pack
     again = json_pack.parse_pack(json_pack.dump_pack(pack), "again.json")
     assert again == pack
+
+
+def test_ids_from_prompts_that_agree_on_their_first_words_are_numbered_in_order() -> None:
+    prefix = "Which of the following statements about the history of the region is true"
+    text = "\n\n".join(f"{prefix} (item {i})?{{=a ~b}}" for i in range(4))
+    text += f"\n\n::{slugify(prefix)}-3::Titled.{{=a ~b}}"
+    ids = [q.id for q in parse_gift(text, "x.gift").pack.questions]
+    base = slugify(prefix)
+    assert ids == [base, f"{base}-2", f"{base}-3", f"{base}-4", f"{base}-3-2"]
+
+
+def test_numbering_many_ids_from_one_base_is_linear_not_quadratic() -> None:
+    # A 71,000-question GIFT file without titles took minutes: each id tried base-2,
+    # base-3, ... from the start. Count the membership tests instead of timing them.
+    class CountingSet(set[str]):
+        checks = 0
+
+        def __contains__(self, item: object) -> bool:
+            CountingSet.checks += 1
+            return super().__contains__(item)
+
+    used, suffix = CountingSet(), {}
+    ids = [registry._unique("same-prompt", used, suffix) for _ in range(5000)]
+    assert ids[:3] == ["same-prompt", "same-prompt-2", "same-prompt-3"]
+    assert len(set(ids)) == 5000
+    assert CountingSet.checks < 3 * 5000
