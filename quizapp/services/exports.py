@@ -108,6 +108,15 @@ def _check_cancel(cancelled: Cancelled | None) -> None:
         raise OperationCancelled("The export was cancelled; no file was written.")
 
 
+def give_default_permissions(path: Path) -> None:
+    """Give a finished temporary file (``tempfile.mkstemp`` makes it ``0o600``) the
+    permissions the user's umask gives a new file, before it is renamed into place: for
+    writers outside this module, such as the PDF printing in ``quizapp.ui``."""
+    from quizapp.formats.files import give_default_permissions as give
+
+    give(path)
+
+
 def _atomic(path: Path, write: Callable[[Path], None]) -> None:
     """Write ``path`` through ``write(tmp)`` on a temporary file moved into place, with the
     permissions the user's umask gives a new file (:func:`quizapp.formats.files.atomic_write`).
