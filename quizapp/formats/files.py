@@ -93,8 +93,8 @@ def read_file_bytes(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -
 def _too_large(filename: str, size: int, limit: int) -> PackError:
     return file_problem(
         filename, "file-too-large",
-        f"The file is {size / 1048576:.1f} MB; the largest accepted is "
-        f"{limit / 1048576:.0f} MB.",
+        f"The file is {size / 1048576:.1f} MB; question sets larger than "
+        f"{limit / 1048576:.0f} MB are refused.",
     )
 
 
