@@ -55,6 +55,9 @@ class InertTextBrowser(QTextBrowser):
             Qt.TextInteractionFlag.TextBrowserInteraction
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
+        # Keyboard selection and scrolling stay, but a read-only text shows no blinking
+        # text cursor (it looked editable).
+        self.setCursorWidth(0)
 
     def loadResource(self, type: int, name: QUrl | str) -> object:
         """Nothing is ever fetched: lesson text comes from files we do not trust."""

@@ -269,3 +269,26 @@ def test_a_lesson_with_no_text_goes_straight_to_its_quiz_without_show_in_lesson(
     assert not quiz.show_in_lesson_button.isVisible()
     qtbot.keyClick(quiz, Qt.Key.Key_L)
     assert window.current_screen() == "quiz"
+
+
+# ---------------------------------------------------------------- 7. no text cursor in a lesson
+
+
+def test_the_lesson_text_shows_no_cursor_but_scrolls_by_keyboard(
+    qtbot, window: MainWindow
+) -> None:  # type: ignore[no-untyped-def]
+    window.resize(800, 600)
+    svc = window.services
+    assert svc is not None
+    window.choose_student(svc.students.create_student("Ada").id)
+    assert window.home_data is not None
+    lesson = window.home_data.packs[0].lessons[0]
+    window.show_evidence(lesson.id, "")
+    browser = window.lesson.browser
+    assert browser.cursorWidth() == 0
+    assert browser.isReadOnly()
+    browser.setFocus()
+    bar = browser.verticalScrollBar()
+    assert bar.maximum() > 0
+    qtbot.keyClick(browser, Qt.Key.Key_PageDown)
+    assert bar.value() > 0
