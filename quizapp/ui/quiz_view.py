@@ -23,7 +23,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QPalette, QTextDocumentFragment
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -936,7 +936,7 @@ class QuizView(QWidget):
         self.try_again_button.setText(self.tr("Try again"))
         self.try_again_button.show()
         self.try_again_button.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.scroll_area.ensureWidgetVisible(self.feedback_panel, 0, 0)
+        self._scroll_to_feedback()
 
     def _show_feedback(self, feedback: dto.FeedbackView) -> None:
         good, bad = status_colors(self.palette())
@@ -996,7 +996,21 @@ class QuizView(QWidget):
         self.next_button.setText(self.tr("See my score") if last else self.tr("Next"))
         self.progress.setValue(self._index + 1)
         self.next_button.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.scroll_area.ensureWidgetVisible(self.feedback_panel, 0, 0)
+        self._scroll_to_feedback()
+
+    def _scroll_to_feedback(self) -> None:
+        """Bring the feedback panel (verdict, explanation, "Show in lesson") into view.
+
+        The panel was just shown: let the layouts settle first (pending layout
+        requests), or the scroll area would aim at where the panel was before, and
+        once more after the event loop has laid out the wrapped labels."""
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self.scroll_area.ensureWidgetVisible(self.feedback_panel, 0, 8)
+        QTimer.singleShot(0, self._ensure_feedback_visible)
+
+    def _ensure_feedback_visible(self) -> None:
+        if self.feedback_panel.isVisible():
+            self.scroll_area.ensureWidgetVisible(self.feedback_panel, 0, 8)
 
     # ------------------------------------------------------------ slots
 

@@ -292,3 +292,27 @@ def test_the_lesson_text_shows_no_cursor_but_scrolls_by_keyboard(
     assert bar.maximum() > 0
     qtbot.keyClick(browser, Qt.Key.Key_PageDown)
     assert bar.value() > 0
+
+
+# ---------------------------------------------------------------- 6. feedback scrolled into view
+
+
+def _feedback_in_view(quiz) -> bool:  # type: ignore[no-untyped-def]
+    """The whole feedback panel is inside the scroll area's viewport (or starts at its
+    top when taller than it)."""
+    panel, viewport = quiz.feedback_panel, quiz.scroll_area.viewport()
+    top = panel.mapTo(viewport, panel.rect().topLeft()).y()
+    bottom = panel.mapTo(viewport, panel.rect().bottomLeft()).y()
+    return top >= 0 and (bottom <= viewport.height() or top == 0)
+
+
+def test_at_800x600_the_feedback_is_scrolled_into_view_after_submit(
+    qtbot, window: MainWindow
+) -> None:  # type: ignore[no-untyped-def]
+    window.resize(800, 600)
+    _quiz_on_first_lesson(window)
+    quiz = window.quiz
+    for _ in range(3):  # a few questions: long and short ones
+        _answer(qtbot, quiz, 1)
+        qtbot.waitUntil(lambda: _feedback_in_view(quiz))
+        qtbot.mouseClick(quiz.next_button, Qt.MouseButton.LeftButton)
