@@ -313,7 +313,7 @@ class HomeView(QWidget):
         row.setContentsMargins(16, 12, 16, 12)
         text = QVBoxLayout()
         text.addWidget(wrap_label(offer.name, 1.1, bold=True))
-        facts = [self.tr("{n} questions").format(n=offer.question_count)]
+        facts = [plural(offer.question_count, self.tr("question"), self.tr("questions"))]
         if offer.time_limit_s:
             minutes = max(1, round(offer.time_limit_s / 60))
             facts.append(self.tr("time limit {m} min").format(m=minutes))

@@ -27,6 +27,7 @@ from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocume
 
 from quizapp.domain.model import TextFormat
 from quizapp.domain.scoring import format_marks
+from quizapp.ui.common import plural
 
 if TYPE_CHECKING:
     from quizapp.services.exports import ResultsReport
@@ -177,7 +178,8 @@ def statistics_html(stats: QuizStatisticsReport) -> str:
     out.append(
         "<p class='meta'>"
         + _e(
-            f"{stats.selection.value} attempts; out of {format_marks(z.max_total)} marks"
+            f"{plural(stats.selection.value, 'attempt', 'attempts')}; "
+            f"out of {format_marks(z.max_total)} marks"
             + ("" if stats.complete else "; attempts asked different questions")
         )
         + "</p>"
@@ -224,8 +226,8 @@ def results_report_html(report: ResultsReport) -> str:
         f"<p class='meta'>{_e(report.filter_text)} · printed {_e(_local(report.generated_at))}</p>",
         "<p>"
         + _e(
-            f"{len(report.students)} students, {took} with attempts; "
-            f"{report.attempt_count} attempts; class average "
+            f"{plural(len(report.students), 'student', 'students')}, {took} with attempts; "
+            f"{plural(report.attempt_count, 'attempt', 'attempts')}; class average "
             f"{_pct(report.mean_percent)}."
         )
         + "</p>",
@@ -299,7 +301,7 @@ def _paper_html(paper: PaperQuiz) -> str:
         "<p class='meta'>"
         + _e(
             ("" if paper.pack_title == paper.title else f"{paper.pack_title} · ")
-            + f"{len(paper.questions)} questions"
+            + plural(len(paper.questions), "question", "questions")
         )
         + "</p>",
         f"<p style='margin-top: 10px; margin-bottom: 10px'>{fields}</p>",

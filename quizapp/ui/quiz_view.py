@@ -589,7 +589,13 @@ class QuizView(QWidget):
         question = self.tr("You cannot change your answers after this.")
         if unanswered:
             question = (
-                self.tr("{n} questions are not answered yet.").format(n=unanswered) + " " + question
+                (
+                    self.tr("1 question is not answered yet.")
+                    if unanswered == 1
+                    else self.tr("{n} questions are not answered yet.").format(n=unanswered)
+                )
+                + " "
+                + question
             )
         if not common.confirm(
             self,

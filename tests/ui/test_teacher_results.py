@@ -389,7 +389,7 @@ def test_merging_two_profiles_names_both_and_moves_attempts(
     page.select_students([world.students["Ana"], world.students["Ben"]])
     qtbot.mouseClick(page.merge_button, Qt.MouseButton.LeftButton)
     assert "Ana (7B, 2 attempts)" in asked[0]
-    assert "Ben (7B, 1 attempts)" in asked[0]
+    assert "Ben (7B, 1 attempt)" in asked[0]  # one attempt, in the singular
     results = ResultsService(world.database.sessions)
     assert len(results.student_attempts(world.students["Ana"])) == 3
     assert "Ben" not in page.table.shown_texts(0)
@@ -412,7 +412,7 @@ def test_deleting_a_student_offers_an_export_first(
     page.select_students([world.students["Jade"]])
     qtbot.mouseClick(page.delete_button, Qt.MouseButton.LeftButton)
     assert json.loads(saved.read_text(encoding="utf-8"))["student"]["name"] == "Jade"
-    assert "Delete Jade (no class, 1 attempts)" in asked[0]
+    assert "Delete Jade (no class, 1 attempt)" in asked[0]
     assert "Jade" not in page.table.shown_texts(0)
     assert "Jade" not in [s.name for s in world.services.students.list_students()]
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import socket
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QVBoxLayout, QWidget
 
 from quizapp.services.bundles import MergeReport, export_results_bundle, merge_bundles
-from quizapp.ui.common import button, primary_button, wrap_label
+from quizapp.ui.common import button, plural, primary_button, wrap_label
 from quizapp.ui.teacher.results_page import (
     Cancelled,
     Progress,
@@ -101,7 +102,11 @@ class MergePage(QWidget):
             return export_results_bundle(sessions, path, progress=progress, cancelled=cancelled)
 
         def done(count: int) -> None:
-            self._log(self.tr("Exported {n} attempts to {file}.").format(n=count, file=str(path)))
+            self._log(
+                self.tr("Exported {attempts} to {file}.").format(
+                    attempts=plural(count, self.tr("attempt"), self.tr("attempts")), file=str(path)
+                )
+            )
 
         self.last_task = run_with_progress(self, work, done, label=self.tr("Exporting results…"))
         return self.last_task
@@ -118,7 +123,7 @@ class MergePage(QWidget):
 
         def done(report: MergeReport) -> None:
             self.reports.append(report)
-            self._log(report.summary())
+            self._log(self.describe(report))
 
         self.last_task = run_with_progress(
             self,
@@ -128,6 +133,40 @@ class MergePage(QWidget):
             on_error=self._on_merge_failed,
         )
         return self.last_task
+
+    def describe(self, report: MergeReport) -> str:
+        """What a merge did, a line per bundle, each count in words ("1 attempt")."""
+        lines = []
+        for b in report.bundles:
+            name = Path(b.path).name
+            if not b.added_anything:
+                lines.append(self.tr("{file}: nothing new (already merged).").format(file=name))
+                continue
+            lines.append(
+                self.tr(
+                    "{file}: added {students}, {attempts} ({answers}), {classes}, "
+                    "{questions}, {cards}; updated {updated}."
+                ).format(
+                    file=name,
+                    students=plural(b.students, self.tr("student"), self.tr("students")),
+                    attempts=plural(b.attempts, self.tr("attempt"), self.tr("attempts")),
+                    answers=plural(b.responses, self.tr("answer"), self.tr("answers")),
+                    classes=plural(b.classes, self.tr("class"), self.tr("classes")),
+                    questions=plural(
+                        b.questions, self.tr("question revision"), self.tr("question revisions")
+                    ),
+                    cards=plural(b.cards, self.tr("review card"), self.tr("review cards")),
+                    updated=plural(b.attempts_updated, self.tr("attempt"), self.tr("attempts")),
+                )
+            )
+            if b.namesakes:
+                lines.append(
+                    self.tr(
+                        "  Students with the same name as one already here were kept apart: "
+                        "{names}. Merge their profiles if they are the same person."
+                    ).format(names=", ".join(b.namesakes))
+                )
+        return "\n".join(lines) or self.tr("No bundles given.")
 
     def _on_merge_failed(self, error: BaseException) -> None:
         from quizapp.ui import common

@@ -369,14 +369,14 @@ class PacksPage(QWidget):
                 "The {n} attempts made with it stay in the results and can still be reviewed."
             ).format(n=row.attempt_count)
         question = self.tr(
-            "Delete the pack “{title}” (version {version}, {questions} questions in "
-            "{lessons} lessons)?\n\nStudents will no longer see it and it leaves this list. "
+            "Delete the pack “{title}” (version {version}, {questions} in "
+            "{lessons})?\n\nStudents will no longer see it and it leaves this list. "
             "{attempts}\n\nImporting the same file again brings it back."
         ).format(
             title=row.title,
             version=row.version,
-            questions=row.question_count,
-            lessons=row.lesson_count,
+            questions=common.plural(row.question_count, self.tr("question"), self.tr("questions")),
+            lessons=common.plural(row.lesson_count, self.tr("lesson"), self.tr("lessons")),
             attempts=attempts,
         )
         if not common.confirm(
@@ -450,16 +450,18 @@ class PacksPage(QWidget):
             return
         self.detail_label.setText(
             self.tr(
-                "“{title}” (id {key}), version {version}: {lessons} lessons, {questions} "
-                "questions; imported {when}; used by {attempts} attempts; {shown}."
+                "“{title}” (id {key}), version {version}: {lessons}, {questions}; "
+                "imported {when}; used by {attempts}; {shown}."
             ).format(
                 title=row.title,
                 key=row.key,
                 version=row.version,
-                lessons=row.lesson_count,
-                questions=row.question_count,
+                lessons=common.plural(row.lesson_count, self.tr("lesson"), self.tr("lessons")),
+                questions=common.plural(
+                    row.question_count, self.tr("question"), self.tr("questions")
+                ),
                 when=local_time(row.imported_at),
-                attempts=row.attempt_count,
+                attempts=common.plural(row.attempt_count, self.tr("attempt"), self.tr("attempts")),
                 shown=self.tr("shown to students") if row.enabled else self.tr("hidden"),
             )
         )
@@ -492,8 +494,11 @@ class PacksPage(QWidget):
 
     def _on_import_dialog_imported(self, report: PackInstallReport) -> None:
         if report.created:
-            what = self.tr("Imported “{title}”: {n} questions.").format(
-                title=report.title, n=report.questions_added
+            what = self.tr("Imported “{title}”: {questions}.").format(
+                title=report.title,
+                questions=common.plural(
+                    report.questions_added, self.tr("question"), self.tr("questions")
+                ),
             )
         elif report.changed:
             what = self.tr(

@@ -123,7 +123,12 @@ class PrintPage(QWidget):
         self.pack_combo.clear()
         for p in packs:
             self.pack_combo.addItem(
-                self.tr("{title} ({n} questions)").format(title=p.title, n=p.question_count),
+                self.tr("{title} ({questions})").format(
+                    title=p.title,
+                    questions=common.plural(
+                        p.question_count, self.tr("question"), self.tr("questions")
+                    ),
+                ),
                 p.id,
             )
         self.pack_combo.setCurrentIndex(max(0, self.pack_combo.findData(keep)))
@@ -216,8 +221,12 @@ class PrintPage(QWidget):
                 return
             self.last_path = path
             self.status_label.setText(
-                self.tr("Saved versions {v} ({n} questions each) to {file}.").format(
-                    v=", ".join(versions), n=len(papers[0].questions), file=path.name
+                self.tr("Saved versions {v} ({questions} each) to {file}.").format(
+                    v=", ".join(versions),
+                    questions=common.plural(
+                        len(papers[0].questions), self.tr("question"), self.tr("questions")
+                    ),
+                    file=path.name,
                 )
             )
 

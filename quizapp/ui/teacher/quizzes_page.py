@@ -151,8 +151,11 @@ class QuizDialog(QDialog):
         course = self._course()
         for lesson in course.lessons if course else ():
             item = QListWidgetItem(
-                self.tr("{title} ({n} questions)").format(
-                    title=lesson.title, n=lesson.question_count
+                self.tr("{title} ({questions})").format(
+                    title=lesson.title,
+                    questions=common.plural(
+                        lesson.question_count, self.tr("question"), self.tr("questions")
+                    ),
                 )
             )
             item.setData(Qt.ItemDataRole.UserRole, lesson.key)
@@ -179,7 +182,9 @@ class QuizDialog(QDialog):
         lessons = course.lessons if course else ()
         n = sum(les.question_count for les in lessons if not keys or les.key in keys)
         self.available_label.setText(
-            self.tr("{n} questions available in the lessons chosen.").format(n=n)
+            self.tr("{questions} available in the lessons chosen.").format(
+                questions=common.plural(n, self.tr("question"), self.tr("questions"))
+            )
         )
 
     def spec(self) -> QuizSpec:

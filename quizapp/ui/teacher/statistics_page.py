@@ -50,7 +50,7 @@ from quizapp.services.statistics_report import (
     StatisticsService,
 )
 from quizapp.ui import common
-from quizapp.ui.common import button, icon, primary_button, wrap_label
+from quizapp.ui.common import button, icon, plural, primary_button, wrap_label
 from quizapp.ui.printing import FLAG_WORDS
 from quizapp.ui.teacher.results_page import (
     ID_ROLE,
@@ -408,12 +408,17 @@ class StatisticsPage(QWidget):
         self.quiz_combo.clear()
         for q in quizzes:
             self.quiz_combo.addItem(
-                self.tr("{title} ({n} attempts, {s} students) · {pack}").format(
-                    pack=q.pack_title, title=q.title, n=q.attempts, s=q.students
+                self.tr("{title} ({attempts}, {students}) · {pack}").format(
+                    pack=q.pack_title,
+                    title=q.title,
+                    attempts=plural(q.attempts, self.tr("attempt"), self.tr("attempts")),
+                    students=plural(q.students, self.tr("student"), self.tr("students")),
                 )
                 if q.ref.kind != "exam"
-                else self.tr("{title} ({n} attempts, {s} students)").format(
-                    title=q.title, n=q.attempts, s=q.students
+                else self.tr("{title} ({attempts}, {students})").format(
+                    title=q.title,
+                    attempts=plural(q.attempts, self.tr("attempt"), self.tr("attempts")),
+                    students=plural(q.students, self.tr("student"), self.tr("students")),
                 ),
                 q.ref,
             )
@@ -546,11 +551,11 @@ class StatisticsPage(QWidget):
             )
         self.questions_table.set_rows(rows)
         notes = [
-            self.tr("{title}: {n} attempts used ({selection}), {students} students.").format(
+            self.tr("{title}: {attempts} used ({selection}), {students}.").format(
                 title=report.title,
-                n=z.n,
+                attempts=plural(z.n, self.tr("attempt"), self.tr("attempts")),
                 selection=SELECTION_WORDS.get(report.selection.value, report.selection.value),
-                students=report.first_attempts,
+                students=plural(report.first_attempts, self.tr("student"), self.tr("students")),
             )
         ]
         if not report.flags_shown:
@@ -599,8 +604,9 @@ class StatisticsPage(QWidget):
             )
             return
         self.choices_label.setText(
-            self.tr("Question {n}: how often each answer was picked ({a} attempts)").format(
-                n=q.column + 1, a=q.attempts
+            self.tr("Question {n}: how often each answer was picked ({attempts})").format(
+                n=q.column + 1,
+                attempts=plural(q.attempts, self.tr("attempt"), self.tr("attempts")),
             )
         )
         rows = []
@@ -691,7 +697,10 @@ class StatisticsPage(QWidget):
 
         def done(rows: int) -> None:
             self.status_label.setText(
-                self.tr("Saved {n} questions to {file}").format(n=rows, file=path.name)
+                self.tr("Saved {questions} to {file}").format(
+                    questions=plural(rows, self.tr("question"), self.tr("questions")),
+                    file=path.name,
+                )
             )
 
         self.last_export_task = run_with_progress(
@@ -718,8 +727,9 @@ class StatisticsPage(QWidget):
 
     def _on_regrade_applied(self, result: Any) -> None:
         self.status_label.setText(
-            self.tr("Regraded {r} answers in {a} attempts.").format(
-                r=result.responses, a=result.attempts
+            self.tr("Regraded {answers} in {attempts}.").format(
+                answers=plural(result.responses, self.tr("answer"), self.tr("answers")),
+                attempts=plural(result.attempts, self.tr("attempt"), self.tr("attempts")),
             )
         )
         self.compute()

@@ -39,7 +39,7 @@ from quizapp.domain.errors import QuizAppError
 from quizapp.services.classes import ClassInfo, ClassService
 from quizapp.services.results import ResultsService, StudentOverview
 from quizapp.ui import common
-from quizapp.ui.common import button, primary_button, wrap_label
+from quizapp.ui.common import button, plural, primary_button, wrap_label
 from quizapp.ui.results_view import local_datetime
 from quizapp.ui.teacher.results_page import (
     ID_ROLE,
@@ -99,7 +99,7 @@ def offer_export(parent: QWidget | None, name: str) -> bool | None:
 def describe(student: StudentOverview) -> str:
     """A student as the teacher tells two namesakes apart: name, class, attempts."""
     klass = student.class_name or "no class"
-    return f"{student.name} ({klass}, {student.attempts} attempts)"
+    return f"{student.name} ({klass}, {plural(student.attempts, 'attempt', 'attempts')})"
 
 
 class StudentsPage(QWidget):
@@ -273,9 +273,7 @@ class StudentsPage(QWidget):
 
     def _update_count(self) -> None:
         n = self.table.proxy.rowCount()
-        self.count_label.setText(
-            self.tr("1 student") if n == 1 else self.tr("{n} students").format(n=n)
-        )
+        self.count_label.setText(plural(n, self.tr("student"), self.tr("students")))
 
     def selected(self) -> list[StudentOverview]:
         """The selected students, in the order shown."""
@@ -345,9 +343,11 @@ class StudentsPage(QWidget):
             self,
             self.tr("Delete class"),
             self.tr(
-                "Delete the class {name}? Its {n} students stay, in no class; their "
-                "results are kept."
-            ).format(name=current.name, n=current.students),
+                "Delete the class {name}? Its {students} stay, in no class; their results are kept."
+            ).format(
+                name=current.name,
+                students=plural(current.students, self.tr("student"), self.tr("students")),
+            ),
             self.tr("Delete class"),
             self.tr("Cancel"),
         ):
@@ -421,10 +421,14 @@ class StudentsPage(QWidget):
             self,
             self.tr("Merge two profiles"),
             self.tr(
-                "Merge {other} into {keep}?\n\nThe {n} attempts, lesson reads and review "
+                "Merge {other} into {keep}?\n\nThe {attempts}, lesson reads and review "
                 "cards of {other} move to {keep}, and the profile {other} is deleted. Do "
                 "this only if they are the same person."
-            ).format(other=describe(other), keep=describe(keep), n=other.attempts),
+            ).format(
+                other=describe(other),
+                keep=describe(keep),
+                attempts=plural(other.attempts, self.tr("attempt"), self.tr("attempts")),
+            ),
             self.tr("Merge"),
             self.tr("Cancel"),
         ):
@@ -434,8 +438,9 @@ class StudentsPage(QWidget):
         )
         if report is not None:
             self._done(
-                self.tr("Merged: {n} attempts moved to {keep}.").format(
-                    n=report.attempts_moved, keep=keep.name
+                self.tr("Merged: {attempts} moved to {keep}.").format(
+                    attempts=plural(report.attempts_moved, self.tr("attempt"), self.tr("attempts")),
+                    keep=keep.name,
                 )
             )
 
@@ -481,8 +486,10 @@ class StudentsPage(QWidget):
         report = common.guarded(self, lambda: self.classes.delete_student(s.student_id))
         if report is not None:
             self._done(
-                self.tr("{name} deleted ({a} attempts, {r} answers).").format(
-                    name=report.name, a=report.attempts, r=report.responses
+                self.tr("{name} deleted ({attempts}, {answers}).").format(
+                    name=report.name,
+                    attempts=plural(report.attempts, self.tr("attempt"), self.tr("attempts")),
+                    answers=plural(report.responses, self.tr("answer"), self.tr("answers")),
                 )
             )
 
