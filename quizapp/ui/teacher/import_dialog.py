@@ -74,18 +74,9 @@ def report_html(preview: ImportPreview) -> str:
         f"<p>Pack <b>{e(pack.title)}</b> (id <code>{e(pack.id)}</code>, "
         f"version {e(pack.version)}) from {name}.</p>"
     )
-    existing = preview.existing
-    if existing is None:
-        parts.append("<p>This is a new pack on this computer.</p>")
-    else:
-        parts.append(
-            f"<p><b>New version of “{e(existing.title)}”</b> (installed: version "
-            f"{e(existing.version)}, now version {e(pack.version)}). Questions that changed "
-            "get a new revision; past attempts keep the questions exactly as they were "
-            "asked.</p>"
-        )
-        if existing.deleted:
-            parts.append("<p>That pack was deleted: importing brings it back.</p>")
+    # The service compares the file with the revisions stored, so a re-import that
+    # changes nothing says so ("No change: …") rather than "New version of …".
+    parts.append(f"<p>{e(preview.change_summary)}</p>")
     types = ", ".join(
         e(_n(count, *TYPE_NAMES[qtype])) for qtype, count in preview.questions_by_type
     )
