@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMarginsF
+from PySide6.QtCore import QMarginsF, QSizeF
 from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from quizapp.domain.model import TextFormat
@@ -37,16 +37,23 @@ if TYPE_CHECKING:
 PAGE_BREAK = '<p style="page-break-before: always; margin: 0"></p>'
 """An empty paragraph that starts a new page when printed."""
 
+KEEP_TOGETHER = "<!--keep-together-->"
+"""Put just before an ``<h2>`` heading followed by a table: :func:`write_pdf` starts the
+heading on a new page when heading and table would not fit together on the page they
+start on (and would fit on one page)."""
+
 _STYLE = """
-h1 { font-size: 16pt; margin-bottom: 4px; }
+h1 { font-size: 15pt; margin-bottom: 4px; }
 h2 { font-size: 13pt; margin-top: 14px; margin-bottom: 4px; }
 p.meta { color: #444444; margin-top: 0; }
 table.grid { border-collapse: collapse; }
-table.grid th { background-color: #e8e8e8; font-weight: bold; text-align: left; }
+table.grid th {
+    background-color: #e8e8e8; font-weight: bold; text-align: left; white-space: nowrap;
+}
 td.num { text-align: right; }
-p.instruction { font-style: italic; margin-top: 2px; margin-bottom: 2px; }
-p.prompt { font-weight: bold; margin-top: 12px; margin-bottom: 2px; }
-p.choice { margin-left: 18px; margin-top: 1px; margin-bottom: 1px; }
+span.instruction { font-style: italic; font-weight: normal; }
+p.prompt { font-weight: bold; margin-top: 9px; margin-bottom: 1px; }
+p.choice { margin-left: 18px; margin-top: 0; margin-bottom: 0; }
 """
 
 
@@ -120,17 +127,71 @@ def _duration(seconds: float | None) -> str:
 # --------------------------------------------------------------------------- writer
 
 
-def write_pdf(document_html: str, path: Path, title: str) -> Path:
-    """Print ``document_html`` to the PDF ``path`` (A4 portrait, 15 mm margins, 10 pt
-    body text), atomically. Raises ``OSError`` when the folder is not writable."""
-    path = Path(path)
+PAGE_MARGIN_MM = 5.0
+"""The PDF's own page margin; ``QTextDocument.print_`` adds 2 cm inside it (its frame
+margin, where the page number goes), so the text sits 25 mm from each edge."""
+
+
+def _document(document_html: str) -> QTextDocument:
     doc = QTextDocument()
     font = QFont()
     font.setPointSizeF(10.0)
     doc.setDefaultFont(font)
     doc.setDefaultStyleSheet(_STYLE)
     doc.setHtml(document_html)
-    doc.setMetaInformation(QTextDocument.MetaInformation.DocumentTitle, title)
+    return doc
+
+
+def _page_height(doc: QTextDocument, writer: QPdfWriter) -> float:
+    """Lay ``doc`` out as ``QTextDocument.print_`` will on ``writer`` (its page size in
+    device pixels, a 2 cm frame margin) and return the page height in those pixels."""
+    layout = doc.documentLayout()
+    layout.setPaintDevice(writer)
+    fmt = doc.rootFrame().frameFormat()
+    # 2 cm at Qt's default 96 dpi: the layout scales frame margins to the device.
+    fmt.setMargin(int((2 / 2.54) * 96))
+    doc.rootFrame().setFrameFormat(fmt)
+    doc.setPageSize(QSizeF(writer.width(), writer.height()))
+    return float(writer.height())
+
+
+def _kept_together(document_html: str, writer: QPdfWriter) -> str:
+    """``document_html`` with each :data:`KEEP_TOGETHER` mark replaced by a page break
+    where the heading and table after it would be split across two pages (and would fit
+    on one), else removed. Marks are settled one at a time, in order, since a break moves
+    everything after it."""
+    while KEEP_TOGETHER in document_html:
+        head, tail = document_html.split(KEEP_TOGETHER, 1)
+        probe = _document(head + tail.replace(KEEP_TOGETHER, ""))
+        page = _page_height(probe, writer)
+        layout = probe.documentLayout()
+        # The marked heading is the first non-empty block after the text before the mark.
+        start = _document(head).characterCount() - 1
+        block = probe.findBlock(start)
+        while block.isValid() and (block.position() < start or not block.text()):
+            block = block.next()
+        if not block.isValid():
+            return head + tail
+        top = layout.blockBoundingRect(block).top()
+        table = next(
+            (f for f in probe.rootFrame().childFrames() if f.firstPosition() >= block.position()),
+            None,
+        )
+        bottom = layout.frameBoundingRect(table).bottom() if table is not None else top
+        split = int(top // page) != int((bottom - 1) // page)
+        fits = bottom - top < page * 0.8
+        document_html = head + (PAGE_BREAK if split and fits else "") + tail
+    return document_html
+
+
+def write_pdf(document_html: str, path: Path, title: str) -> Path:
+    """Print ``document_html`` to the PDF ``path`` (A4 portrait, text 25 mm from the edges,
+    page numbers, 10 pt body text), atomically, with the permissions the user's umask
+    gives a new file. A heading marked :data:`KEEP_TOGETHER` starts a new page rather than
+    be split from its table. Raises ``OSError`` when the folder is not writable."""
+    from quizapp.services.exports import give_default_permissions
+
+    path = Path(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".pdf", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
@@ -139,18 +200,24 @@ def write_pdf(document_html: str, path: Path, title: str) -> Path:
         writer.setTitle(title)
         writer.setCreator("quizapp")
         writer.setResolution(300)
+        margin = PAGE_MARGIN_MM
         writer.setPageLayout(
             QPageLayout(
                 QPageSize(QPageSize.PageSizeId.A4),
                 QPageLayout.Orientation.Portrait,
-                QMarginsF(15, 15, 15, 15),
+                QMarginsF(margin, margin, margin, margin),
                 QPageLayout.Unit.Millimeter,
             )
         )
+        if KEEP_TOGETHER in document_html:
+            document_html = _kept_together(document_html, writer)
+        doc = _document(document_html)
+        doc.setMetaInformation(QTextDocument.MetaInformation.DocumentTitle, title)
         doc.print_(writer)
         del writer  # the file is complete once the writer is gone
         if tmp.stat().st_size == 0:
             raise OSError(f"Nothing could be printed to {path}.")
+        give_default_permissions(tmp)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -309,33 +376,63 @@ def _paper_html(paper: PaperQuiz) -> str:
     ]
     for q in paper.questions:
         prompt = _inline_html(q.prompt, q.text_format)
-        out.append(f"<p class='prompt'>{q.number}. {prompt}</p>")
-        out.append(f"<p class='instruction'>{_e(q.instruction)}</p>")
+        out.append(
+            f"<p class='prompt'>{q.number}. {prompt} "
+            f"<span class='instruction'>({_e(q.instruction)})</span></p>"
+        )
         for c in q.choices:
             box = "☐" if "all" in q.instruction.lower() else "○"
             out.append(
                 f"<p class='choice'>{box} <b>{_e(c.letter)}.</b> "
                 f"{_inline_html(c.text, q.text_format)}</p>"
             )
-    out.append("<h2>Answer grid</h2>")
+    out.append(KEEP_TOGETHER + "<h2>Answer grid</h2>")
     out.append(
         "<p class='meta'>Fill in the letter of each answer you choose "
         "(for “Choose all that apply”, every one that applies).</p>"
     )
-    letters = paper.letters
-    head = "<th>Question</th>" + "".join(f"<th>{_e(x)}</th>" for x in letters)
-    rows = []
-    for q in paper.questions:
-        cells = "".join(
-            "<td align='center'>○</td>" if i < len(q.choices) else "<td></td>"
-            for i in range(len(letters))
-        )
-        rows.append(f"<tr><td align='center'><b>{q.number}</b></td>{cells}</tr>")
-    out.append(
-        "<table class='grid' border='1' cellspacing='0' cellpadding='4'>"
-        f"<thead><tr>{head}</tr></thead>{''.join(rows)}</table>"
-    )
+    out.append(_answer_grid(paper))
     return "".join(out)
+
+
+GRID_BLOCKS = 4
+"""Side-by-side blocks of the answer grid (questions run down each block, then on to the
+next), so a short quiz's grid takes a few lines and fits under its questions."""
+
+
+def _answer_grid(paper: PaperQuiz) -> str:
+    """The answer grid: a bubble per choice of each question, in up to
+    :data:`GRID_BLOCKS` blocks side by side (question numbers down each block)."""
+    letters = paper.letters
+    questions = list(paper.questions)
+    blocks = max(1, min(GRID_BLOCKS, len(questions)))
+    rows = -(-len(questions) // blocks)
+    blocks = -(-len(questions) // rows)  # no empty block: 6 questions in 3 blocks of 2
+    gap = "<td style='border: none'>&nbsp;&nbsp;</td>"
+    head = gap.join(
+        "<th>Q.</th>" + "".join(f"<th>{_e(x)}</th>" for x in letters) for _ in range(blocks)
+    )
+    body = []
+    for r in range(rows):
+        cells = []
+        for b in range(blocks):
+            i = b * rows + r
+            if i >= len(questions):
+                cells.append("<td></td>" * (len(letters) + 1))
+                continue
+            q = questions[i]
+            cells.append(
+                f"<td align='center'><b>{q.number}</b></td>"
+                + "".join(
+                    "<td align='center'>○</td>" if k < len(q.choices) else "<td></td>"
+                    for k in range(len(letters))
+                )
+            )
+        body.append("<tr>" + gap.join(cells) + "</tr>")
+    return (
+        "<table class='grid' border='1' cellspacing='0' cellpadding='3'>"
+        f"<thead><tr>{head}</tr></thead>{''.join(body)}</table>"
+    )
 
 
 def _key_html(paper: PaperQuiz) -> str:

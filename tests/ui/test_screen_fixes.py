@@ -41,3 +41,40 @@ def test_reimporting_an_unchanged_file_says_no_change(
     text = _preview_text(qtbot, admin, path)
     assert "New version of “rivers”" in text
     assert "1 question changed, 0 added, 0 removed" in text
+
+
+def test_paper_quiz_pdf_keeps_the_grid_whole_and_is_readable_by_others(
+    qtbot, services: Services, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    pypdf = __import__("pytest").importorskip("pypdf")
+    from quizapp.services.print_model import build_paper_versions
+    from quizapp.ui.printing import print_paper_quizzes
+
+    admin = PackAdmin(services.database.sessions)
+    path = tmp_path / "capitals.gift"
+    path.write_text(
+        "\n\n".join(
+            f"::Q{n}:: Which city is the capital of country number {n}? "
+            "{=Paris ~Rome ~Madrid ~Berlin}"
+            for n in range(1, 7)
+        ),
+        encoding="utf-8",
+    )
+    admin.import_file(path)
+    pack_id = next(row.id for row in admin.list_packs() if row.key == "capitals")
+    papers = build_paper_versions(services.database.sessions, pack_id=pack_id)
+    target = print_paper_quizzes(papers, tmp_path / "paper.pdf")
+
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+    pages = [" ".join(p.extract_text().split()) for p in pypdf.PdfReader(target).pages]
+    # Six questions: each version on one page with its whole grid, then its key.
+    assert len(pages) == 4
+    for version, paper, key in (("A", pages[0], pages[1]), ("B", pages[2], pages[3])):
+        assert f"version {version}" in paper
+        assert "Answer grid" in paper
+        assert all(f" {n} ○" in paper for n in range(1, 7))
+        assert key.startswith("Answer key")
