@@ -24,7 +24,6 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
-import pytest
 from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
