@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Sequence
 from functools import cache
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
@@ -28,6 +28,9 @@ from PySide6.QtWidgets import (
 from quizapp.bundled import resources_dir
 from quizapp.domain.errors import QuizAppError
 from quizapp.domain.model import TextFormat
+
+if TYPE_CHECKING:
+    from quizapp.ui.settings import AppSettings
 
 T = TypeVar("T")
 
@@ -295,6 +298,63 @@ def repolish(widget: QWidget) -> None:
     style.unpolish(widget)
     style.polish(widget)
     widget.update()
+
+
+# ---------------------------------------------------------------- file dialogs
+
+
+def start_folder(settings: AppSettings | None = None) -> str:
+    """Where a file dialog opens: the folder last used (``AppSettings.last_folder``) if it
+    still exists, else the user's Documents folder, else their home folder; never the
+    working directory."""
+    from pathlib import Path
+
+    from PySide6.QtCore import QStandardPaths
+
+    from quizapp.ui.settings import AppSettings
+
+    last = (settings or AppSettings()).last_folder
+    if last and Path(last).is_dir():
+        return last
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    if documents and Path(documents).is_dir():
+        return documents
+    return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.HomeLocation)
+
+
+def ask_files(
+    parent: QWidget | None,
+    title: str,
+    filters: str,
+    *,
+    mode: str = "open",
+    suggested: str = "",
+    settings: AppSettings | None = None,
+) -> tuple[list[str], str]:
+    """The one way the UI asks for files: ``mode`` "open" (one file), "open_many" or
+    "save" (``suggested`` is the file name offered). Opens in :func:`start_folder` and
+    remembers the chosen file's folder there. Returns (the absolute paths chosen, the
+    filter chosen); ([], "") when cancelled."""
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QFileDialog
+
+    from quizapp.ui.settings import AppSettings
+
+    settings = settings or AppSettings()
+    folder = start_folder(settings)
+    if mode == "save":
+        start = str(Path(folder) / suggested) if suggested else folder
+        name, chosen = QFileDialog.getSaveFileName(parent, title, start, filters)
+        names = [name] if name else []
+    elif mode == "open_many":
+        names, chosen = QFileDialog.getOpenFileNames(parent, title, folder, filters)
+    else:
+        name, chosen = QFileDialog.getOpenFileName(parent, title, folder, filters)
+        names = [name] if name else []
+    if names:
+        settings.last_folder = str(Path(names[0]).parent)
+    return names, chosen if names else ""
 
 
 # ---------------------------------------------------------------- messages

@@ -22,6 +22,7 @@ class AppSettings:
 
     _FONT = "ui/font_point_size"
     _GEOMETRY = "ui/window_geometry"
+    _LAST_FOLDER = "ui/last_folder"
 
     def __init__(self, qsettings: QSettings | None = None) -> None:
         self._s = qsettings if qsettings is not None else QSettings()
@@ -50,6 +51,15 @@ class AppSettings:
     @window_geometry.setter
     def window_geometry(self, value: QByteArray) -> None:
         self._s.setValue(self._GEOMETRY, value)
+
+    @property
+    def last_folder(self) -> str:
+        """The folder a file dialog was last used in (absolute path), or "" if none yet."""
+        return str(self._s.value(self._LAST_FOLDER, "") or "")
+
+    @last_folder.setter
+    def last_folder(self, value: str) -> None:
+        self._s.setValue(self._LAST_FOLDER, str(value))
 
     def sync(self) -> None:
         """Write pending changes to storage."""

@@ -78,3 +78,44 @@ def test_paper_quiz_pdf_keeps_the_grid_whole_and_is_readable_by_others(
         assert "Answer grid" in paper
         assert all(f" {n} ○" in paper for n in range(1, 7))
         assert key.startswith("Answer key")
+
+
+def test_file_dialogs_start_in_documents_then_in_the_last_folder_used(
+    qtbot, app_settings, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QStandardPaths
+    from PySide6.QtWidgets import QFileDialog
+
+    from quizapp.ui import common
+
+    documents = tmp_path / "Documents"
+    documents.mkdir()
+    monkeypatch.setattr(
+        QStandardPaths,
+        "writableLocation",
+        staticmethod(lambda location: str(documents)),
+    )
+    seen: list[str] = []
+    chosen = tmp_path / "class 7B" / "rivers.gift"
+    chosen.parent.mkdir()
+
+    def fake_open(parent, title, folder, filters):  # type: ignore[no-untyped-def]
+        seen.append(folder)
+        return str(chosen), filters
+
+    def fake_save(parent, title, start, filters):  # type: ignore[no-untyped-def]
+        seen.append(start)
+        return start, filters
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(fake_open))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(fake_save))
+
+    names, _ = common.ask_files(None, "Import", "GIFT (*.gift)", settings=app_settings)
+    assert names == [str(chosen)]
+    assert seen[0] == str(documents)  # not the working directory
+    assert app_settings.last_folder == str(chosen.parent)
+
+    names, _ = common.ask_files(
+        None, "Save", "PDF (*.pdf)", mode="save", suggested="paper.pdf", settings=app_settings
+    )
+    assert seen[1] == str(chosen.parent / "paper.pdf")

@@ -24,7 +24,6 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -51,26 +50,27 @@ GIFT_FILTER = "GIFT, for Moodle (*.gift)"
 def choose_import_file(parent: QWidget | None) -> str | None:
     """Ask for a question file to import (tests monkeypatch this); ``None`` if cancelled."""
     patterns = " ".join(f"*{ext}" for ext in IMPORT_EXTENSIONS)
-    path, _ = QFileDialog.getOpenFileName(
+    names, _ = common.ask_files(
         parent,
         QApplication.translate("PacksPage", "Import questions"),
-        "",
         f"Question files ({patterns});;All files (*)",
     )
-    return path or None
+    return names[0] if names else None
 
 
 def choose_export_file(parent: QWidget | None, suggested: str) -> str | None:
     """Ask where to export a pack; the extension follows the chosen filter (JSON or GIFT)
     when the name typed has none. Tests monkeypatch this. ``None`` if cancelled."""
-    path, chosen = QFileDialog.getSaveFileName(
+    names, chosen = common.ask_files(
         parent,
         QApplication.translate("PacksPage", "Export pack"),
-        suggested,
         f"{JSON_FILTER};;{GIFT_FILTER}",
+        mode="save",
+        suggested=suggested,
     )
-    if not path:
+    if not names:
         return None
+    path = names[0]
     if Path(path).suffix.lower() not in (".json", ".gift", ".txt"):
         path += ".gift" if chosen == GIFT_FILTER else ".json"
     return path

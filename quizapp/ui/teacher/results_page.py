@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -94,10 +93,10 @@ def ask_save_path(parent: QWidget | None, title: str, suggested: str, filters: s
     """Ask where to save (``filters`` like ``"CSV (*.csv);;Excel workbook (*.xlsx)"``);
     the suffix of the chosen filter is added when the name has none. ``None`` on cancel.
     Tests monkeypatch this function."""
-    name, chosen = QFileDialog.getSaveFileName(parent, title, suggested, filters)
-    if not name:
+    names, chosen = common.ask_files(parent, title, filters, mode="save", suggested=suggested)
+    if not names:
         return None
-    path = Path(name)
+    path = Path(names[0])
     if not path.suffix and "*." in chosen:
         path = path.with_suffix("." + chosen.split("*.", 1)[1].split(")", 1)[0].split()[0])
     return path
@@ -105,7 +104,7 @@ def ask_save_path(parent: QWidget | None, title: str, suggested: str, filters: s
 
 def ask_open_paths(parent: QWidget | None, title: str, filters: str) -> list[Path]:
     """Ask for one or more files to open; empty on cancel. Tests monkeypatch this."""
-    names, _ = QFileDialog.getOpenFileNames(parent, title, "", filters)
+    names, _ = common.ask_files(parent, title, filters, mode="open_many")
     return [Path(n) for n in names]
 
 
