@@ -70,7 +70,7 @@ class HistoryView(QWidget):
     resume_requested = Signal(int)
     back_requested = Signal()
 
-    HEADERS = ("Date", "Quiz", "Score", "Duration")
+    HEADERS = ("Started", "Quiz", "Score", "Time taken")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -59,6 +59,23 @@ def local_datetime(value: object) -> str:
     return local.strftime("%d %b %Y, %H:%M")
 
 
+def started_and_took(summary: dto.AttemptSummary) -> str:
+    """When an attempt began and how long it took, each labelled so neither is taken for
+    the other: "Started 02 Sep 2024, 15:13 · took 2 min" ("took 45 s" under a minute;
+    "not finished" while it is unfinished)."""
+    tr = QCoreApplication.translate
+    started = tr("ResultsView", "Started {when}").format(when=local_datetime(summary.started_at))
+    if summary.finished_at is None:
+        return started + " · " + tr("ResultsView", "not finished")
+    seconds = max(0, round(summary.duration_s))
+    took = (
+        tr("ResultsView", "took {s} s").format(s=seconds)
+        if seconds < 60
+        else tr("ResultsView", "took {m} min").format(m=round(seconds / 60))
+    )
+    return f"{started} · {took}"
+
+
 class ReviewItem(QWidget):
     """One question of the review: a one-line toggle and its details below."""
 
@@ -256,8 +273,9 @@ class ResultsView(QWidget):
             if summary.percent is not None
             else percent(summary.marks, summary.max_marks)
         )
-        when = local_datetime(summary.finished_at or summary.started_at)
-        self.title_label.setText(f"{summary.title} · {when}" if review_mode else summary.title)
+        self.title_label.setText(
+            f"{summary.title} · {started_and_took(summary)}" if review_mode else summary.title
+        )
         self.score_label.setText(
             self.tr("{marks} / {max} · {percent}%").format(
                 marks=format_marks(summary.marks),

@@ -119,3 +119,32 @@ def test_file_dialogs_start_in_documents_then_in_the_last_folder_used(
         None, "Save", "PDF (*.pdf)", mode="save", suggested="paper.pdf", settings=app_settings
     )
     assert seen[1] == str(chosen.parent / "paper.pdf")
+
+
+def test_review_header_labels_the_start_time_and_the_time_taken(qtbot) -> None:  # type: ignore[no-untyped-def]
+    import uuid
+    from datetime import UTC, datetime, timedelta
+
+    from quizapp.domain.model import Behaviour
+    from quizapp.services.dto import AttemptSummary
+    from quizapp.ui.results_view import local_datetime, started_and_took
+
+    start = datetime(2024, 9, 2, 13, 13, tzinfo=UTC)
+    summary = AttemptSummary(
+        id=1,
+        uuid=uuid.uuid4(),
+        kind="lesson",
+        title="Rivers",
+        pack_id=1,
+        lesson_id=1,
+        behaviour=Behaviour.IMMEDIATE_FEEDBACK,
+        started_at=start,
+        finished_at=start + timedelta(seconds=130),
+        answered=3,
+        total=3,
+        marks=2,
+        max_marks=3,
+        percent=67,
+        duration_s=130,
+    )
+    assert started_and_took(summary) == f"Started {local_datetime(start)} · took 2 min"
