@@ -148,3 +148,44 @@ def test_review_header_labels_the_start_time_and_the_time_taken(qtbot) -> None: 
         duration_s=130,
     )
     assert started_and_took(summary) == f"Started {local_datetime(start)} · took 2 min"
+
+
+def test_teacher_sidebar_fits_its_titles_at_a_large_text_size(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication, QLabel
+
+    from quizapp.ui.common import apply_text_size
+    from quizapp.ui.teacher.teacher_area import TeacherArea
+
+    base = QApplication.font().pointSizeF()
+    area = TeacherArea()
+    qtbot.addWidget(area)
+    for title in ("Packs", "Quizzes", "Results", "Statistics", "Students", "Print", "Merge"):
+        area.add_page(title, "package", QLabel(title))
+    area.resize(1000, 700)
+    area.show()
+    qtbot.waitExposed(area)
+    try:
+        apply_text_size(24)
+        qtbot.waitUntil(lambda: area.nav.width() >= area.nav.sizeHint().width())
+        widest = max(area.nav.fontMetrics().horizontalAdvance(t) for t in area.page_titles())
+        # The icon (20 px), the text and the item's padding fit in the list's viewport.
+        assert area.nav.viewport().width() >= widest + 20 + 12
+        assert not area.nav.horizontalScrollBar().isVisible()
+    finally:
+        apply_text_size(base)
+
+
+def test_quizzes_page_empty_state_says_what_to_do(qtbot, services: Services) -> None:  # type: ignore[no-untyped-def]
+    from quizapp.ui.teacher.quizzes_page import QuizzesPage
+
+    page = QuizzesPage(services.quizzes)
+    qtbot.addWidget(page)
+    page.resize(900, 600)
+    page.show()
+    qtbot.waitExposed(page)
+    assert page.empty_label.isVisible()
+    assert "No quizzes yet: press “New quiz…” to build an exam" in page.empty_label.text()
+    assert not page.table.isVisible()
+    assert not page.count_label.isVisible()
+    # Compact: the message sits at the top, not in the middle of an empty page.
+    assert page.empty_label.geometry().top() < page.height() // 3

@@ -277,9 +277,13 @@ class QuizzesPage(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
         self.empty_label = wrap_label(
-            self.tr("No quizzes yet: press “New quiz” to build the first one."), 1.1
+            self.tr("No quizzes yet: press “New quiz…” to build an exam from your lessons."),
+            1.1,
         )
         layout.addWidget(self.empty_label)
+        # Takes the room only while the table is hidden, so the empty state stays compact
+        # at the top with the buttons, not spread over the page.
+        layout.addStretch(0)
         row = QHBoxLayout()
         self.edit_button: QPushButton = button(self.tr("Edit…"), "file-text")
         self.close_button: QPushButton = button(self.tr("Close quiz"), "lock")
@@ -333,10 +337,12 @@ class QuizzesPage(QWidget):
             for c, value in enumerate(values):
                 self.table.setItem(r, c, QTableWidgetItem(value))
         self.count_label.setText(
-            self.tr("{n} quizzes, {o} open.").format(
-                n=len(self.rows), o=sum(1 for q in self.rows if q.closed_at is None)
+            self.tr("{quizzes}, {o} open.").format(
+                quizzes=common.plural(len(self.rows), self.tr("quiz"), self.tr("quizzes")),
+                o=sum(1 for q in self.rows if q.closed_at is None),
             )
         )
+        self.count_label.setVisible(bool(self.rows))
         self.table.setVisible(bool(self.rows))
         self.empty_label.setVisible(not self.rows)
         if selected is not None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QFrame,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -58,6 +59,34 @@ def question_files(urls: Iterable[object]) -> list[str]:
         if path and Path(path).suffix.lower() in IMPORT_EXTENSIONS:
             files.append(str(path))
     return files
+
+
+class _Nav(QListWidget):
+    """The page list, as wide as its longest title at the current text size (never a
+    horizontal scroll bar): its width follows the font when the text size changes."""
+
+    MIN_WIDTH = 150
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        # Items' own width (icon, text, style-sheet padding), the list's frame and padding,
+        # and a vertical scroll bar's width in case the pages outgrow a short window.
+        content = self.sizeHintForColumn(0) if self.count() else 0
+        extra = 2 * self.frameWidth() + 2 * 6 + 12 + self.verticalScrollBar().sizeHint().width()
+        return QSize(max(self.MIN_WIDTH, content + extra), hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.sizeHint().width(), super().minimumSizeHint().height())
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.updateGeometry()
 
 
 class TeacherArea(QWidget):
@@ -100,11 +129,10 @@ class TeacherArea(QWidget):
         body = QHBoxLayout()
         body.setContentsMargins(0, 0, 0, 0)
         body.setSpacing(0)
-        self.nav = QListWidget()
+        self.nav = _Nav()
         self.nav.setObjectName("teacherNav")
         self.nav.setIconSize(QSize(20, 20))
         self.nav.setAccessibleName(self.tr("Teacher pages"))
-        self.nav.setFixedWidth(170)
         self.stack = QStackedWidget()
         body.addWidget(self.nav)
         body.addWidget(self.stack, 1)
@@ -124,6 +152,7 @@ class TeacherArea(QWidget):
         item = QListWidgetItem(icon(icon_name), title)
         item.setToolTip(title)
         self.nav.addItem(item)
+        self.nav.updateGeometry()
         self.stack.addWidget(widget)
         self.pages.append(widget)
         if len(self.pages) == 1:
