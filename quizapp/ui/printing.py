@@ -245,7 +245,7 @@ def statistics_html(stats: QuizStatisticsReport) -> str:
     out.append(
         "<p class='meta'>"
         + _e(
-            f"{plural(stats.selection.value, 'attempt', 'attempts')}; "
+            f"Attempts counted: {stats.selection.value}; "
             f"out of {format_marks(z.max_total)} marks"
             + ("" if stats.complete else "; attempts asked different questions")
         )
