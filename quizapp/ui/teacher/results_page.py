@@ -310,6 +310,20 @@ class DataTable(QTableView):
         self.row_activated.emit(self.proxy.mapToSource(index).row())
 
 
+def search_row(placeholder: str) -> tuple[QHBoxLayout, QLineEdit, QLabel]:
+    """A filter box (``placeholder`` is its hint and accessible name) with a count label
+    beside it, as every teacher table has; returns the row, the box and the label."""
+    row = QHBoxLayout()
+    edit = QLineEdit()
+    edit.setPlaceholderText(placeholder)
+    edit.setClearButtonEnabled(True)
+    edit.setAccessibleName(placeholder)
+    count = QLabel("")
+    row.addWidget(edit, 1)
+    row.addWidget(count)
+    return row, edit, count
+
+
 def heading(text: str) -> QLabel:
     """A page title in the teacher area."""
     return wrap_label(text, 1.4, bold=True)
@@ -680,14 +694,7 @@ class ResultsPage(QWidget):
         body = QWidget()
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(0, 0, 0, 0)
-        row = QHBoxLayout()
-        self.search_edit = QLineEdit()
-        self.search_edit.setPlaceholderText(self.tr("Find a student"))
-        self.search_edit.setClearButtonEnabled(True)
-        self.search_edit.setAccessibleName(self.tr("Find a student"))
-        self.count_label = QLabel("")
-        row.addWidget(self.search_edit, 1)
-        row.addWidget(self.count_label)
+        row, self.search_edit, self.count_label = search_row(self.tr("Find a student"))
         body_layout.addLayout(row)
         splitter = QSplitter(Qt.Orientation.Vertical)
         self.students_table = DataTable(self.STUDENT_HEADERS)

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QInputDialog,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -48,6 +47,7 @@ from quizapp.ui.teacher.results_page import (
     cell,
     heading,
     number_cell,
+    search_row,
     sessions_of,
 )
 
@@ -139,14 +139,7 @@ class StudentsPage(QWidget):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(8, 0, 0, 0)
-        row = QHBoxLayout()
-        self.search_edit = QLineEdit()
-        self.search_edit.setPlaceholderText(self.tr("Find a student"))
-        self.search_edit.setClearButtonEnabled(True)
-        self.search_edit.setAccessibleName(self.tr("Find a student"))
-        self.count_label = QLabel("")
-        row.addWidget(self.search_edit, 1)
-        row.addWidget(self.count_label)
+        row, self.search_edit, self.count_label = search_row(self.tr("Find a student"))
         right_layout.addLayout(row)
         self.table = DataTable(self.HEADERS)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
