@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
+import conftest_results as h
 import pytest
 from sqlalchemy import func, select
 
@@ -23,20 +21,6 @@ from quizapp.services.statistics_report import StatisticsService
 from quizapp.store import models as m
 from quizapp.store.database import Database, open_database, resolve_db_url
 
-
-def _load_helpers() -> ModuleType:
-    name = "conftest_results"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-h = _load_helpers()
 KEYS = [f"l1q{n}" for n in range(8)]
 
 

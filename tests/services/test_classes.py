@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import timedelta
-from pathlib import Path
-from types import ModuleType
 
+import conftest_results as h
 import pytest
 from sqlalchemy import func, select
 
@@ -18,20 +15,6 @@ from quizapp.services.results import ResultsService
 from quizapp.store import models as m
 from quizapp.store.database import Database
 
-
-def _load_helpers() -> ModuleType:
-    name = "conftest_results"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-h = _load_helpers()
 KEYS = [f"l1q{n}" for n in range(8)]
 
 

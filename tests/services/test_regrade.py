@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import shutil
 import sqlite3
-import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import ModuleType
 from uuid import UUID, uuid4
 
+import conftest_results as h
 import pytest
 from sqlalchemy import select
 
@@ -26,20 +24,6 @@ from quizapp.services.results import ResultsService
 from quizapp.store import models as m
 from quizapp.store.database import Database, open_database, resolve_db_url
 
-
-def _load_helpers() -> ModuleType:
-    name = "conftest_results"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-h = _load_helpers()
 KEYS = [f"l1q{n}" for n in range(8)]
 
 

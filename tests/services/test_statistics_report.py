@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
+import conftest_results as h
 import pytest
 
 from quizapp.domain.statistics import (
@@ -19,20 +15,6 @@ from quizapp.services.results import QuizRef, ResultsFilter
 from quizapp.services.statistics_report import StatisticsService
 from quizapp.store.database import Database
 
-
-def _load_helpers() -> ModuleType:
-    name = "conftest_results"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-h = _load_helpers()
 KEYS = [f"l1q{n}" for n in range(8)]
 # Which questions each student gets right on their first attempt (hand-made, varied).
 PATTERNS = {
