@@ -9,14 +9,13 @@ without knowing the shuffled order.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pg_helpers import new_pg_database
 
 from quizapp.domain.model import Choice, Lesson, Pack, Question, QuestionType
 from quizapp.domain.scoring import default_fractions
@@ -125,28 +124,6 @@ PG_SKIP_REASON = (
     f"no PostgreSQL server: set {PG_URL_ENV}=postgresql+psycopg://USER:PASSWORD@HOST/DB "
     "(a role that may create databases; .ci/postgres.sh prints one) to run this test"
 )
-
-
-@contextmanager
-def new_pg_database(server_url: str) -> Iterator[str]:
-    """A PostgreSQL database made for one test on the server of ``server_url`` (dropped
-    after it, connections and all); yields its URL (with the server URL's password)."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    server = make_url(server_url)
-    name = f"quizapp_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield server.set(database=name).render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ are skipped with that reason.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pg_helpers import new_pg_database
 
 from quizapp.store.database import Database, open_database, resolve_db_url
 
@@ -51,22 +51,8 @@ def pg_server_url() -> str:
 def pg_url(pg_server_url: str) -> Iterator[str]:
     """The URL of a new, empty PostgreSQL database made for this test and dropped after
     it (connections and all). It carries the server URL's password, as a test may."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    server = make_url(pg_server_url)
-    name = f"quizapp_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield server.set(database=name).render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+    with new_pg_database(pg_server_url) as url:
+        yield url
 
 
 @pytest.fixture
