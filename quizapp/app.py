@@ -1,11 +1,20 @@
 """The composition root: the one place that wires paths, database, services and window.
 
-Start-up paints first: the main window is shown in an "Opening…" state before
-SQLAlchemy (or anything else heavy) is imported, and only once it has really been
-painted (:func:`after_first_paint`: on X11 the window's first ``Expose`` arrives after
-a plain zero timer would have fired) is the database opened (migrated if needed), the
-built-in pack checked, the services built and handed to the window (performance
-issue 8: first window painted within 1.5× a bare PySide6 window).
+Start-up paints first (performance issue 8: first window painted within 1.5× a bare
+PySide6 window, the profile picker interactive within 3.5×):
+
+1. The main window is shown in an "Opening…" state before SQLAlchemy (or anything else
+   heavy) is imported.
+2. Once it has really been painted (:func:`after_first_paint`: on X11 the window's first
+   ``Expose`` arrives after a plain zero timer would have fired), the SQLite file is
+   checked (``PRAGMA quick_check``, with the recovery dialog if it is damaged) and its
+   students are read with the standard library alone
+   (:func:`quizapp.services.quick_start.early_students`): the profile picker is on
+   screen and clickable.
+3. Then a worker thread (:class:`ServiceLoader`) imports SQLAlchemy, opens the database
+   (migrated if needed), checks the built-in pack and builds the services, which are
+   handed to the window on the GUI thread; a student chosen meanwhile is taken Home as
+   soon as they arrive.
 """
 
 from __future__ import annotations
@@ -17,7 +26,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     import uuid
@@ -203,12 +212,41 @@ def after_first_paint(
 
 _QT_FREE = frozenset(
     {
-        "sqlalchemy", "greenlet", "psycopg", "alembic", "mako", "fsrs", "platformdirs",
-        "markdown_it", "mdurl", "openpyxl", "et_xmlfile", "defusedxml", "numpy",
-        "asyncio", "email", "ssl", "csv", "decimal", "sqlite3", "concurrent",
-        "typing_extensions", "json", "uuid", "hashlib", "logging", "threading",
-        "subprocess", "calendar", "locale", "numbers", "contextvars", "quopri",
-        "signal", "sysconfig", "unicodedata",
+        "sqlalchemy",
+        "greenlet",
+        "psycopg",
+        "alembic",
+        "mako",
+        "fsrs",
+        "platformdirs",
+        "markdown_it",
+        "mdurl",
+        "openpyxl",
+        "et_xmlfile",
+        "defusedxml",
+        "numpy",
+        "asyncio",
+        "email",
+        "ssl",
+        "csv",
+        "decimal",
+        "sqlite3",
+        "concurrent",
+        "typing_extensions",
+        "json",
+        "uuid",
+        "hashlib",
+        "logging",
+        "threading",
+        "subprocess",
+        "calendar",
+        "locale",
+        "numbers",
+        "contextvars",
+        "quopri",
+        "signal",
+        "sysconfig",
+        "unicodedata",
     }
 )
 _QT_FREE_OURS = ("quizapp.domain", "quizapp.store", "quizapp.services", "quizapp.formats")
@@ -327,17 +365,23 @@ def check_and_recover(parent: QWidget | None, db: str | None) -> bool:
     timestamp either way) or quit. Returns False when the user chose to quit.
 
     Raises :class:`quizapp.store.health.StorageError` when the file cannot be moved."""
-    from quizapp.store.backups import latest_backup
-    from quizapp.store.database import resolve_db_url, sqlite_path
-    from quizapp.store.health import check_database, restore_backup, start_new
-    from quizapp.ui.recovery_dialog import RecoveryChoice, RecoveryDialog
+    from quizapp.store.health import check_database
+    from quizapp.store.location import database_identity, local_sqlite_file
 
-    path = sqlite_path(resolve_db_url(db))
+    path = local_sqlite_file(db)
+    if path is None and database_identity(db).startswith("sqlite"):
+        from quizapp.store.database import resolve_db_url, sqlite_path  # a sqlite:// URL
+
+        path = sqlite_path(resolve_db_url(db))
     if path is None:
         return True
     report = check_database(path)
     if report.ok:
         return True
+    from quizapp.store.backups import latest_backup
+    from quizapp.store.health import restore_backup, start_new
+    from quizapp.ui.recovery_dialog import RecoveryChoice, RecoveryDialog
+
     log.error("Database check failed: %s %s", report.describe(), report.problems)
     backup = latest_backup(path)
     label = None
@@ -382,6 +426,62 @@ def start_daily_backup(url: str) -> object | None:
     return thread
 
 
+class ServiceLoader:
+    """:func:`open_services` run on a worker thread, its outcome delivered on the GUI
+    thread: ``on_done(database, services)`` or ``on_error(exception)`` (any exception,
+    :class:`~quizapp.domain.errors.QuizAppError` or not), called from the event loop.
+
+    :meth:`join` waits for the thread (before the app exits, so a database it opened is
+    closed, never left half-open)."""
+
+    def __init__(
+        self,
+        db: str | None,
+        on_done: Callable[[Database, Services], None],
+        on_error: Callable[[BaseException], None],
+    ) -> None:
+        import threading
+
+        from PySide6.QtCore import QObject, Signal, Slot
+
+        class _Bridge(QObject):
+            """Lives on the GUI thread: ``finished``, emitted on the worker, is queued
+            to :meth:`deliver`, a slot of this object."""
+
+            finished = Signal(object)  # (database, services) or the exception
+
+            @Slot(object)
+            def deliver(self, outcome: object) -> None:
+                if isinstance(outcome, BaseException):
+                    on_error(outcome)
+                else:
+                    opened = cast("tuple[Database, Services]", outcome)
+                    on_done(*opened)
+
+        self.db = db
+        self.result: tuple[Database, Services] | BaseException | None = None
+        self._bridge = _Bridge()
+        self._bridge.finished.connect(self._bridge.deliver)
+        self._thread = threading.Thread(target=self._run, name="quizapp-open", daemon=True)
+
+    def start(self) -> None:
+        """Start loading."""
+        self._thread.start()
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait for the worker (``timeout`` seconds; ``None``: as long as it takes)."""
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        try:
+            outcome: object = open_services(self.db)
+        except BaseException as error:  # delivered to the GUI thread, raised or shown there
+            outcome = error
+        self.result = outcome  # type: ignore[assignment]
+        self._bridge.finished.emit(outcome)
+
+
 def main(db: str | None = None) -> int:
     """Run the GUI on the database ``db`` (path or SQLAlchemy URL; ``None``: ``QUIZAPP_DB``
     or the default file). Returns the exit status: 0, or 2 when the database cannot be
@@ -407,45 +507,76 @@ def main(db: str | None = None) -> int:
     window = create_main_window()
     window.show()
     guard.activation_requested.connect(lambda: bring_to_front(window))
-    setup_logging()
     install_excepthook(window)
-    state: dict[str, object] = {"status": 0, "database": None, "backup": None}
+    state: dict[str, object] = {"status": 0, "database": None, "backup": None, "loader": None}
 
-    def finish_start() -> None:
-        from quizapp.domain.errors import QuizAppError
+    def cannot_start(error: BaseException) -> None:
+        log.error("Cannot open the database: %s", error)
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QMessageBox
 
-        try:
-            if not check_and_recover(window, db):
-                state["status"] = 0
-                app.exit(0)
-                return
-            database, services = open_services(db)
-        except QuizAppError as error:
-            log.error("Cannot open the database: %s", error)
-            from PySide6.QtCore import Qt
-            from PySide6.QtWidgets import QMessageBox
+        window.set_opening_message(window.tr("quizapp could not open its data."))
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            window.tr("quizapp cannot start"),
+            str(error),
+            parent=window,
+        )
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.setInformativeText(window.tr("Nothing was changed. Show this message to your teacher."))
+        box.exec()
+        state["status"] = 2
+        app.exit(2)
 
-            window.set_opening_message(window.tr("quizapp could not open its data."))
-            box = QMessageBox(
-                QMessageBox.Icon.Critical,
-                window.tr("quizapp cannot start"),
-                str(error),
-                parent=window,
-            )
-            box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            box.setInformativeText(
-                window.tr("Nothing was changed. Show this message to your teacher.")
-            )
-            box.exec()
-            state["status"] = 2
-            app.exit(2)
+    def loaded(database: Database, services: Services) -> None:
+        if state["status"]:  # the window was closed with an error meanwhile
             return
         state["database"] = database
         window.set_services(services)
         state["backup"] = start_daily_backup(database.url)
 
+    def failed(error: BaseException) -> None:
+        from quizapp.domain.errors import QuizAppError
+
+        if isinstance(error, QuizAppError):
+            cannot_start(error)
+            return
+        raise error  # to the crash dialog (install_excepthook)
+
+    def load_services() -> None:
+        guard.listen()  # later starts on this database now raise this window
+        loader = ServiceLoader(db, loaded, failed)
+        state["loader"] = loader
+        loader.start()
+
+    def finish_start() -> None:
+        from quizapp.domain.errors import QuizAppError
+        from quizapp.services.quick_start import early_students
+
+        setup_logging()
+        try:
+            if not check_and_recover(window, db):
+                state["status"] = 0
+                app.exit(0)
+                return
+        except QuizAppError as error:
+            cannot_start(error)
+            return
+        students = early_students(db)
+        if students is None:  # first start, a server, or a file only SQLAlchemy can judge
+            load_services()
+            return
+        window.show_students_early(students)
+        after_first_paint(window, load_services)  # the picker is on screen, then the rest
+
     after_first_paint(window, finish_start)  # "Opening…" is on screen before the heavy work
     status = app.exec()
+    loader = state["loader"]
+    if isinstance(loader, ServiceLoader):
+        loader.join()  # a database opened after the window closed is closed below
+        result = loader.result
+        if state["database"] is None and isinstance(result, tuple):
+            state["database"] = result[0]
     backup = state["backup"]
     if backup is not None:
         backup.join(timeout=30)  # type: ignore[attr-defined]
@@ -453,8 +584,8 @@ def main(db: str | None = None) -> int:
     if database is not None:
         database.close()  # type: ignore[attr-defined]
     guard.release()
-    failed = state["status"]
-    return failed if isinstance(failed, int) and failed else status
+    failed_status = state["status"]
+    return failed_status if isinstance(failed_status, int) and failed_status else status
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,6 +1,9 @@
 """What start-up loads (performance issue 8): the first window paints before SQLAlchemy
-is imported, and the profile picker is shown without the heavy or teacher-only modules
-(FSRS, charts, spreadsheets, Alembic, Markdown, the question-file readers)."""
+is imported; the profile picker is shown, with its students, before SQLAlchemy too (read
+with the standard library, while a worker thread loads the services); a student clicked
+at once is taken Home when the services arrive; and Home comes without the heavy or
+teacher-only modules (FSRS, charts, spreadsheets, Alembic, Markdown, the question-file
+readers)."""
 
 from __future__ import annotations
 
@@ -27,10 +30,15 @@ def create_main_window(*args, **kwargs):
 
     def on_screen(name):
         if name == "profiles" and "picker" not in seen:
-            import linecache
             seen["picker"] = sorted(sys.modules)
+            seen["tiles"] = [t.text() for t in window.picker.tiles()]
+            seen["services_at_picker"] = window.services is not None
+            window.picker.tiles()[1].click()  # at once: before the services are ready
+        elif name == "home" and "home" not in seen:
+            import linecache
+            seen["home"] = sorted(sys.modules)
             seen["sources_read"] = sorted(linecache.cache)
-            seen["tiles"] = len(window.picker.tiles())
+            seen["student"] = window.student.name
             QTimer.singleShot(0, lambda: QApplication.instance().exit(0))
 
     window.screen_changed.connect(on_screen)
@@ -78,22 +86,31 @@ def _loaded(modules: list[str], roots: tuple[str, ...]) -> list[str]:
 @pytest.fixture(scope="module")
 def startup(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     """Start the app (offscreen) on a database with the built-in pack and three
-    students, exactly as ``python -m quizapp`` does, up to the profile picker."""
+    students, exactly as ``python -m quizapp`` does, up to the profile picker; click
+    the second student at once; stop at Home."""
     from quizapp.app import open_services
 
     folder = tmp_path_factory.mktemp("startup")
     db = folder / "quizapp.sqlite3"
     database, services = open_services(str(db))  # first start: installs the pack
-    for name in ("Ana", "Ben", "Chloé"):
-        services.students.create_student(name)
+    made = [services.students.create_student(name) for name in ("Ana", "Ben", "Chloé")]
+    services.students.select_student(made[0].id)  # Ana used last
     database.close()
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    for var, sub in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"),
-                     ("XDG_STATE_HOME", "state"), ("XDG_CACHE_HOME", "cache")):
+    for var, sub in (
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_STATE_HOME", "state"),
+        ("XDG_CACHE_HOME", "cache"),
+    ):
         env[var] = str(folder / sub)
     result = subprocess.run(
         [sys.executable, "-c", CHILD, str(db)],
-        capture_output=True, text=True, timeout=120, env=env, cwd=Path(__file__).parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=Path(__file__).parent,
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
     line = next(x for x in result.stdout.splitlines() if x.startswith("SEEN "))
@@ -101,20 +118,40 @@ def startup(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     return seen
 
 
+DATABASE_LAYER = (
+    "sqlalchemy",
+    "quizapp.store.database",
+    "quizapp.store.models",
+    "quizapp.services.attempts",
+    "quizapp.services.container",
+)
+
+
 def test_the_first_paint_comes_before_the_database_layer(startup: dict[str, object]) -> None:
     painted = startup["painted"]
     assert isinstance(painted, list)
-    assert _loaded(painted, ("sqlalchemy", "quizapp.store", "quizapp.services.attempts")) == []
+    assert _loaded(painted, DATABASE_LAYER) == []
 
 
-def test_the_profile_picker_shows_its_students_without_heavy_modules(
+def test_the_profile_picker_lists_the_students_before_the_database_layer(
     startup: dict[str, object],
 ) -> None:
-    assert startup["tiles"] == 3
+    # the last used first, then the others newest first, as list_students orders them
+    assert startup["tiles"] == ["Ana", "Chloé", "Ben"]
+    assert startup["services_at_picker"] is False
     picker = startup["picker"]
     assert isinstance(picker, list)
-    assert "sqlalchemy.orm" in picker  # the picker did read the database
-    assert _loaded(picker, HEAVY_AT_PICKER) == []
+    assert _loaded(picker, DATABASE_LAYER) == []
+
+
+def test_a_student_clicked_before_the_services_are_ready_is_taken_home(
+    startup: dict[str, object],
+) -> None:
+    assert startup["student"] == "Chloé"
+    home = startup["home"]
+    assert isinstance(home, list)
+    assert "sqlalchemy.orm" in home  # Home did come from the database
+    assert _loaded(home, HEAVY_AT_PICKER) == []
 
 
 def test_pyside_does_not_read_the_database_layers_sources(startup: dict[str, object]) -> None:

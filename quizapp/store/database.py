@@ -36,6 +36,7 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from quizapp.domain.errors import QuizAppError
+from quizapp.store.location import default_db_path
 
 _SHIPPED_MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATIONS_DIR = _SHIPPED_MIGRATIONS_DIR
@@ -101,13 +102,6 @@ class Database:
     def close(self) -> None:
         """Close every pooled connection (the database file can then be moved or copied)."""
         self.engine.dispose()
-
-
-def default_db_path() -> Path:
-    """``<user data dir>/quizapp.sqlite3`` (platformdirs ``user_data_dir("quizapp")``)."""
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("quizapp", appauthor=False)) / "quizapp.sqlite3"
 
 
 def resolve_db_url(db: str | None, env: Mapping[str, str] = os.environ) -> str:
@@ -285,8 +279,7 @@ def _inspect_sqlite_file(path: Path) -> tuple[bool, str | None]:
         con = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
         try:
             tables = {
-                row[0]
-                for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             }
             revision = None
             if "alembic_version" in tables:

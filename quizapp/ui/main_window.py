@@ -7,13 +7,18 @@ app and is remembered in :class:`~quizapp.ui.settings.AppSettings`; F1 lists the
 keyboard shortcuts.
 
 Start-up (performance issue 8): this module imports only what the first paint needs
-(the header, "Opening…"); the screens are imported and built in :meth:`set_services`,
-after the window has been painted, and the teacher area (with its pages, the pack
-readers and charts) only the first time it is used (:meth:`MainWindow._teacher_area`).
+(the header, "Opening…"); the profile picker and Home are built after the window has
+been painted, either by :meth:`MainWindow.show_students_early` (the picker with the
+students read without SQLAlchemy, while the services load on a worker thread) or by
+:meth:`set_services`; the other screens when first shown, and the teacher area (with
+its pages, the pack readers and charts) the first time it is used
+(:meth:`MainWindow._teacher_area`). A choice made on the picker before the services
+are ready waits, with a busy cursor, and is carried out when they arrive.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
@@ -127,6 +132,7 @@ class MainWindow(QMainWindow):
         self._results: ResultsView | None = None
         self._history: HistoryView | None = None
         self._teacher: TeacherArea | None = None
+        self._pending: Callable[[], object] | None = None
         self.setWindowTitle("quizapp")
         self.setMinimumSize(QSize(760, 560))
         self.setStyleSheet(STYLE_SHEET)
@@ -227,9 +233,11 @@ class MainWindow(QMainWindow):
         self.teacher_action.triggered.connect(self._on_teacher_action_triggered)
         self.teacher_button.clicked.connect(self._on_teacher_action_triggered)
 
-    def _build_screens(self, services: Services) -> None:
-        """The profile picker and Home (imported here: after the first paint). The
+    def _build_screens(self) -> None:
+        """The profile picker and Home, once (imported here: after the first paint). The
         lesson, quiz, results and history screens are built when first shown."""
+        if hasattr(self, "picker"):
+            return
         from quizapp.ui.home_view import HomeView
         from quizapp.ui.profile_picker import ProfilePicker
 
@@ -389,14 +397,53 @@ class MainWindow(QMainWindow):
         if self.services is not None:
             raise RuntimeError("services are already set")
         self.services = services
-        self._build_screens(services)
+        early = self.current_screen() == "profiles"  # show_students_early came first
+        self._build_screens()
         rescale_fonts(self)
         self.setAcceptDrops(True)  # question files dropped on the window: teacher import
-        self.show_profiles()
+        if early:
+            students = common.guarded(self, services.students.list_students)
+            if students is not None and students != self.picker.students():
+                self.picker.set_students(students)
+        else:
+            self.show_profiles()
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            QApplication.restoreOverrideCursor()
+            pending()
+
+    def show_students_early(self, students: Sequence[dto.StudentInfo]) -> None:
+        """Before :meth:`set_services`: show the profile picker with ``students`` (read
+        without SQLAlchemy: :func:`quizapp.services.quick_start.early_students`). Picking
+        a student, "New student" or the teacher area then waits for the services."""
+        if self.services is not None:
+            return
+        self._build_screens()
+        rescale_fonts(self)
+        self.student = None
+        self.picker.set_students(students)
+        self._show(self.picker, "profiles", self.tr("Who is taking the quiz?"))
+        self.picker.filter_edit.setFocus()
 
     def set_opening_message(self, text: str) -> None:
-        """Replace "Opening…" (e.g. with what went wrong)."""
+        """Show "Opening…" replaced by ``text`` (e.g. what went wrong); a choice
+        waiting for the services is dropped."""
         self.opening_label.setText(text)
+        if self._pending is not None:
+            self._pending = None
+            QApplication.restoreOverrideCursor()
+        if self.stack.currentWidget() is not self.opening_label:
+            self._show(self.opening_label, "opening")
+
+    def _when_ready(self, action: Callable[[], object]) -> None:
+        """Run ``action`` now if the services are here; otherwise keep it (the latest
+        choice wins) for :meth:`set_services`, with a busy cursor meanwhile."""
+        if self.services is not None:
+            action()
+            return
+        if self._pending is None:
+            QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+        self._pending = action
 
     def _svc(self) -> Services:
         if self.services is None:
@@ -709,15 +756,18 @@ class MainWindow(QMainWindow):
         self.go_back()
 
     def _on_teacher_action_triggered(self) -> None:
-        self.open_teacher_area()
+        self._when_ready(self.open_teacher_area)
 
     def _on_teacher_leave_requested(self) -> None:
         self.leave_teacher_area()
 
     def _on_picker_student_chosen(self, student_id: int) -> None:
-        self.choose_student(student_id)
+        self._when_ready(lambda: self.choose_student(student_id))
 
     def _on_picker_new_student_requested(self) -> None:
+        self._when_ready(self._open_new_student_dialog)
+
+    def _open_new_student_dialog(self) -> None:
         from quizapp.ui.profile_picker import NewStudentDialog
 
         svc = self._svc()

@@ -176,6 +176,10 @@ class ProfilePicker(QWidget):
         self._layout_tiles(force=True)
         self.filter_edit.setFocus()
 
+    def students(self) -> list[StudentInfo]:
+        """The students given to :meth:`set_students`, in their order."""
+        return list(self._students)
+
     def tiles(self) -> list[QPushButton]:
         """The student tiles currently shown (filtered), in order."""
         return list(self._shown)

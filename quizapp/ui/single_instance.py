@@ -2,10 +2,13 @@
 
 The guard is a :class:`QLockFile` in the user data folder, named after a hash of the
 database (path or URL) and of the user, plus a :class:`QLocalServer` of the same name.
-The first instance holds the lock and listens; a second one fails to take the lock,
-connects to the server, sends ``activate`` and exits. A lock left by a crashed
-instance is stale (its process is gone) and is taken over (Qt checks the PID); a
-leftover server socket is removed before listening.
+The first instance holds the lock and, once its window is painted, listens
+(:meth:`SingleInstanceGuard.listen`: QtNetwork is loaded only then, off the start-up
+path of performance issue 8); a second one fails to take the lock, connects to the
+server (trying again for a few seconds, in case the first has not started listening
+yet), sends ``activate`` and exits. A lock left by a crashed instance is stale (its
+process is gone) and is taken over (Qt checks the PID); a leftover server socket is
+removed before listening.
 
 Qt docs: QLockFile (tryLock, stale lock detection by PID), QLocalServer::removeServer,
 QLocalSocket::waitForConnected.
@@ -16,32 +19,22 @@ from __future__ import annotations
 import getpass
 import hashlib
 import logging
-import os
-from collections.abc import Mapping
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLockFile, QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+from quizapp.store.location import database_identity
+
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalServer
+
+__all__ = ["SingleInstanceGuard", "bring_to_front", "database_identity", "instance_key"]
 
 log = logging.getLogger("quizapp")
 
 MESSAGE = b"activate\n"
-
-
-def database_identity(db: str | None, env: Mapping[str, str] = os.environ) -> str:
-    """What two starts must share to be "the same database": the absolute file path
-    (``--db``, else ``QUIZAPP_DB``, else the default file) or the URL as given.
-
-    Mirrors :func:`quizapp.store.database.resolve_db_url` without importing
-    SQLAlchemy (this runs before the first window is painted)."""
-    value = db if db else env.get("QUIZAPP_DB") or None
-    if value is None:
-        from platformdirs import user_data_dir
-
-        return str((Path(user_data_dir("quizapp", appauthor=False)) / "quizapp.sqlite3").resolve())
-    if "://" in value:
-        return value
-    return str(Path(value).expanduser().resolve())
 
 
 def instance_key(identity: str) -> str:
@@ -66,9 +59,10 @@ class SingleInstanceGuard(QObject):
 
     ``key`` from :func:`instance_key`; ``folder`` holds the lock file. Call
     :meth:`acquire` at start: True means this is the first instance (keep the guard
-    alive; ``activation_requested`` fires when a later start asks for the window).
-    False means another instance has the database: call :meth:`notify_running` and
-    exit. :meth:`release` (or deleting the guard) frees both.
+    alive, and call :meth:`listen` once the window is up: ``activation_requested``
+    fires when a later start asks for the window). False means another instance has
+    the database: call :meth:`notify_running` and exit. :meth:`release` (or deleting
+    the guard) frees both.
     """
 
     activation_requested = Signal()
@@ -87,7 +81,7 @@ class SingleInstanceGuard(QObject):
         return self._lock is not None
 
     def acquire(self) -> bool:
-        """Take the lock and start listening; False when another instance holds it.
+        """Take the lock; False when another instance holds it.
 
         When the lock file cannot be written at all (read-only data folder), the guard
         steps aside and returns True: a second window is better than no window."""
@@ -104,24 +98,44 @@ class SingleInstanceGuard(QObject):
             log.warning("Single-instance guard off: %s (%s)", self.lock_path, lock.error())
             return True
         self._lock = lock
+        return True
+
+    def listen(self) -> bool:
+        """Start answering later starts (after :meth:`acquire` returned True; once is
+        enough). Returns True when listening."""
+        if self._lock is None or self._server is not None:
+            return self._server is not None
+        from PySide6.QtNetwork import QLocalServer
+
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         QLocalServer.removeServer(self.key)  # a socket left by a crashed instance
-        if not server.listen(self.key):
+        listening = server.listen(self.key)
+        if not listening:
             log.warning("Single-instance server not listening: %s", server.errorString())
         server.newConnection.connect(self._on_server_new_connection)
         self._server = server
-        return True
+        return listening
 
     def notify_running(self, timeout_ms: int = 3000) -> bool:
         """Ask the instance holding the lock to bring its window to the front.
 
+        The first instance listens only once its window is painted, so a refused
+        connection is tried again until ``timeout_ms`` milliseconds have passed.
         Returns True when the message was delivered."""
-        socket = QLocalSocket()
-        socket.connectToServer(self.key)
-        if not socket.waitForConnected(timeout_ms):
-            log.warning("quizapp is already open on this database but did not answer.")
-            return False
+        from PySide6.QtNetwork import QLocalSocket
+
+        deadline = time.monotonic() + timeout_ms / 1000
+        while True:
+            socket = QLocalSocket()
+            socket.connectToServer(self.key)
+            left_ms = max(1, int((deadline - time.monotonic()) * 1000))
+            if socket.waitForConnected(left_ms):
+                break
+            if time.monotonic() >= deadline:
+                log.warning("quizapp is already open on this database but did not answer.")
+                return False
+            time.sleep(0.05)  # not listening yet: the first window is still starting
         socket.write(MESSAGE)
         delivered = socket.waitForBytesWritten(timeout_ms)
         socket.disconnectFromServer()

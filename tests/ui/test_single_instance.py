@@ -47,6 +47,7 @@ def test_second_guard_on_the_same_database_wakes_the_first(qtbot: Any, folder: P
     try:
         assert first.acquire()
         assert first.is_primary
+        assert first.listen()
         assert not second.acquire()
         with qtbot.waitSignal(first.activation_requested, timeout=5000):
             assert second.notify_running()
@@ -57,6 +58,38 @@ def test_second_guard_on_the_same_database_wakes_the_first(qtbot: Any, folder: P
     third = SingleInstanceGuard(key, folder)
     assert third.acquire()
     third.release()
+
+
+def test_a_start_before_the_first_listens_still_wakes_it(qtbot: Any, folder: Path) -> None:
+    """The first instance listens only after its window is painted: a second start in
+    that moment keeps knocking until it is heard."""
+    key = instance_key("/data/quizapp.sqlite3")
+    first = SingleInstanceGuard(key, folder)
+    assert first.acquire()
+    code = (
+        "from pathlib import Path;"
+        "from PySide6.QtCore import QCoreApplication; app = QCoreApplication([]);"
+        "from quizapp.ui.single_instance import SingleInstanceGuard;"
+        f"g = SingleInstanceGuard({key!r}, Path({str(folder)!r}));"
+        "print(g.acquire(), flush=True);"
+        "print(g.notify_running(10000), flush=True)"
+    )
+    second = _run(code)
+    try:
+        assert second.stdout is not None
+        assert second.stdout.readline().strip() == "False"  # the lock is held
+        with qtbot.waitSignal(first.activation_requested, timeout=15000):
+            assert first.listen()  # only now, while the second one is knocking
+        assert second.stdout.readline().strip() == "True"
+        second.wait(timeout=10)
+    finally:
+        if second.poll() is None:
+            second.kill()
+            second.wait()
+        for stream in (second.stdout, second.stderr):
+            if stream is not None:
+                stream.close()
+        first.release()
 
 
 def test_another_database_is_not_blocked(folder: Path) -> None:
@@ -72,8 +105,12 @@ def test_another_database_is_not_blocked(folder: Path) -> None:
 
 def _run(code: str, **kwargs: Any) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-c", code], cwd=ROOT, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        **kwargs,
     )
 
 
@@ -118,13 +155,18 @@ def test_a_second_app_on_the_same_database_raises_the_first_and_exits_0(
         Path(user_data_dir("quizapp", appauthor=False)),
     )
     assert first.acquire()
+    assert first.listen()
     woken: list[bool] = []
     first.activation_requested.connect(lambda: woken.append(True))
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     env.pop("PYTEST_CURRENT_TEST", None)
     second = subprocess.Popen(
-        [sys.executable, "-m", "quizapp", "--db", str(db)], cwd=ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "quizapp", "--db", str(db)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         qtbot.waitUntil(lambda: second.poll() is not None and bool(woken), timeout=30000)

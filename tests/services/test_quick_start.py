@@ -1,0 +1,71 @@
+"""The students read before SQLAlchemy (start-up, issue 8) are the students the services
+list, in the same order; anything odd gives ``None`` so the ordinary start takes over."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from quizapp.app import open_services
+from quizapp.services.quick_start import early_students
+
+
+def test_early_students_are_list_students(tmp_path: Path) -> None:
+    db = tmp_path / "class.sqlite3"
+    database, services = open_services(str(db))
+    try:
+        made = [services.students.create_student(n) for n in ("Ana", "Ben", "Chloé", "Dev")]
+        services.students.select_student(made[1].id)
+        services.students.select_student(made[3].id)  # Dev used last, then Ben
+        expected = services.students.list_students()
+    finally:
+        database.close()
+
+    early = early_students(str(db), {})
+
+    assert early == expected
+    assert [s.name for s in early or []] == ["Dev", "Ben", "Chloé", "Ana"]
+    assert early is not None
+    assert early[0].last_used_at is not None
+    assert early[0].last_used_at.utcoffset() is not None  # aware UTC, as the services give
+
+
+def test_the_environment_variable_names_the_file(tmp_path: Path) -> None:
+    db = tmp_path / "env.sqlite3"
+    database, services = open_services(str(db))
+    services.students.create_student("Ana")
+    database.close()
+
+    early = early_students(None, {"QUIZAPP_DB": str(db)})
+
+    assert [s.name for s in early or []] == ["Ana"]
+
+
+def test_nothing_early_for_a_missing_file_a_server_or_a_foreign_file(tmp_path: Path) -> None:
+    assert early_students(str(tmp_path / "first-start.sqlite3"), {}) is None
+    assert not (tmp_path / "first-start.sqlite3").exists()  # read-only: nothing created
+    assert early_students("postgresql+psycopg://quizapp@school/quizapp", {}) is None
+
+    text = tmp_path / "notes.sqlite3"
+    text.write_text("not a database", encoding="utf-8")
+    assert early_students(str(text), {}) is None
+
+    foreign = tmp_path / "other.sqlite3"
+    con = sqlite3.connect(foreign)
+    con.execute("CREATE TABLE students (id INTEGER PRIMARY KEY, nickname TEXT)")
+    con.commit()
+    con.close()
+    assert early_students(str(foreign), {}) is None
+
+
+def test_a_student_row_not_written_by_us_gives_nothing_early(tmp_path: Path) -> None:
+    db = tmp_path / "class.sqlite3"
+    database, services = open_services(str(db))
+    services.students.create_student("Ana")
+    database.close()
+    con = sqlite3.connect(db)
+    con.execute("UPDATE students SET uuid = 'not-a-uuid'")
+    con.commit()
+    con.close()
+
+    assert early_students(str(db), {}) is None
