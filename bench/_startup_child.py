@@ -17,6 +17,10 @@ Modes:
   first-run dialogs are accepted. Marks: ``painted`` (main window painted),
   ``deck_list`` (the deck browser rendered, then painted).
 
+At the last mark it also sums the memory of the whole process tree (``tree_*``): the
+same as the process alone for the floor and quizapp, and Anki with its web engine
+processes.
+
 "Painted" is when the handling of an ``Expose`` or ``UpdateRequest`` event of a
 top-level ``QWindow`` whose widget is a ``QMainWindow`` returns: Qt's widget backing
 store has then been painted and flushed to the X server. It is observed by overriding
@@ -56,9 +60,49 @@ def vm_hwm_kib() -> int:
     return 0
 
 
+def _descendants(root: int) -> list[int]:
+    """``root`` and every process below it (``/proc/*/stat`` parent links)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def tree_memory_kib() -> tuple[int, int, int]:
+    """(processes, summed VmRSS, summed Pss) of this process and its descendants, KiB.
+
+    Anki draws its screens in Qt WebEngine processes of its own: its memory is the
+    whole tree's. Pss (``/proc/PID/smaps_rollup``) shares each shared page among the
+    processes mapping it, so the sum counts the web engine's libraries once."""
+    rss = pss = 0
+    pids = _descendants(os.getpid())
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status", encoding="ascii") as status:
+                rss += next((int(x.split()[1]) for x in status if x.startswith("VmRSS:")), 0)
+            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+                pss += next((int(x.split()[1]) for x in rollup if x.startswith("Pss:")), 0)
+        except OSError:
+            continue
+    return len(pids), rss, pss
+
+
 def finish() -> None:
     """Write the marks and leave at once."""
     MARKS["vm_hwm_kib"] = vm_hwm_kib()
+    MARKS["tree_processes"], MARKS["tree_rss_kib"], MARKS["tree_pss_kib"] = tree_memory_kib()
     MARKS["modules"] = sorted(name for name in WATCHED_MODULES if name in sys.modules)
     with open(OUT, "w", encoding="utf-8") as out:
         json.dump(MARKS, out)

@@ -4,7 +4,9 @@ Run: ``python bench/bench_record.py [--responses 1000] [--json OUT]``.
 
 A fresh file-backed database is opened as the app opens it (WAL, ``synchronous=FULL``,
 ``BEGIN IMMEDIATE``) with a pack of 50 lessons × 20 questions; one student answers
-every question of each lesson quiz in turn, 1,000 answers in all, each through
+every question of each lesson quiz in turn, 1,000 answers in all (after
+:func:`quizapp.app.freeze_long_lived_objects`, as the app calls it once its services
+are loaded), each through
 :meth:`quizapp.services.attempts.AttemptService.submit` (which marks the answer and
 commits before returning). Starting and finishing attempts are not timed. The
 baseline is one raw ``sqlite3`` ``INSERT`` + ``COMMIT`` per response into the same
@@ -23,6 +25,7 @@ from pathlib import Path
 
 from _common import Row, median, parser, percentile, print_rows, write_json
 
+from quizapp.app import freeze_long_lived_objects
 from quizapp.domain.model import Choice, Lesson, Pack, Question, QuestionType
 from quizapp.services.container import build_services
 from quizapp.services.packs import install_pack
@@ -54,6 +57,7 @@ def service_times(folder: Path, n: int) -> list[float]:
     try:
         install_pack(database.sessions, make_pack())
         services = build_services(database)
+        freeze_long_lived_objects()  # as the app does once its services are loaded
         student = services.students.create_student("Bench").id
         lesson_ids = [
             lesson.id for pack in services.course.home(student).packs for lesson in pack.lessons
