@@ -31,12 +31,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import Text, func, select, type_coerce
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from quizapp.domain.errors import NotFoundError, QuizAppError, ValidationError
+from quizapp.domain.model import Behaviour
 from quizapp.domain.scoring import percent
-from quizapp.services.marks import QuestionCache, map_answer, marking_revision, slot_mark
+from quizapp.services.marks import FINISHED, QuestionCache, map_answer, question_mark
 from quizapp.services.results import (
     AttemptRow,
     OperationCancelled,
@@ -85,22 +86,74 @@ def iso_utc(moment: datetime) -> str:
     """ISO 8601 in UTC with a ``Z``: ``2024-09-02T08:00:30Z`` (microseconds dropped)."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime: give an aware one")
-    text = moment.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat()
-    return text + "Z"
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    # isoformat() starts with YYYY-MM-DDTHH:MM:SS whatever follows (.ffffff, +00:00).
+    return moment.isoformat()[:19] + "Z"
 
 
-def _cell(value: Any, kind: Kind) -> Any:
+def _datetime(value: Any) -> datetime:
+    if not isinstance(value, datetime):
+        raise TypeError(f"expected a datetime, got {type(value).__name__}")
+    return value
+
+
+def _text_cell(value: Any) -> Any:
     if value is None:
         return None
-    if kind == "datetime":
-        if not isinstance(value, datetime):
-            raise TypeError(f"expected a datetime, got {type(value).__name__}")
-        return value
-    if kind == "number":
-        return float(value)
-    if kind == "int":
-        return int(value)
-    return escape_text(str(value))
+    return escape_text(value if type(value) is str else str(value))
+
+
+def _number_cell(value: Any) -> Any:
+    return None if value is None else float(value)
+
+
+def _int_cell(value: Any) -> Any:
+    return None if value is None else int(value)
+
+
+def _csv_datetime(value: Any) -> str:
+    return iso_utc(_datetime(value))
+
+
+def _xlsx_datetime(ws: Any) -> Callable[[Any], Any]:
+    from openpyxl.cell import WriteOnlyCell
+
+    def cell(value: Any) -> Any:
+        moment = _datetime(value).astimezone(UTC).replace(tzinfo=None)
+        out = WriteOnlyCell(ws, value=moment)
+        out.number_format = "yyyy-mm-dd hh:mm:ss"
+        return out
+
+    return cell
+
+
+def _converters(
+    columns: Sequence[Column], datetime_cell: Callable[[Any], Any], empty: Any
+) -> list[Callable[[Any], Any]]:
+    """One function per column turning a value into its cell (``empty`` for ``None``).
+    A date column remembers its last value: a repeated one (an attempt's start on
+    each of its questions) is converted once."""
+    plain = {"text": _text_cell, "number": _number_cell, "int": _int_cell}
+
+    def simple(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        if empty is None:
+            return convert
+        return lambda value: empty if value is None else convert(value)
+
+    def dated() -> Callable[[Any], Any]:
+        last: list[Any] = [None, empty]
+
+        def convert(value: Any) -> Any:
+            if value is None:
+                return empty
+            if value is not last[0]:
+                last[0], last[1] = value, datetime_cell(value)
+            return last[1]
+
+        return convert
+
+    return [dated() if c.kind == "datetime" else simple(plain[c.kind]) for c in columns]
 
 
 def _check_cancel(cancelled: Cancelled | None) -> None:
@@ -160,36 +213,23 @@ def write_table(
             count += 1
 
     def write_csv(tmp: Path) -> None:
+        convert = _converters(columns, _csv_datetime, "")
         with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow([c.header for c in columns])
-            for row in counted():
-                out = []
-                for value, col in zip(row, columns, strict=True):
-                    v = _cell(value, col.kind)
-                    out.append("" if v is None else iso_utc(v) if col.kind == "datetime" else v)
-                writer.writerow(out)
+            writer.writerows([f(v) for f, v in zip(convert, row, strict=True)] for row in counted())
 
     def write_xlsx(tmp: Path) -> None:
         from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
 
         wb = Workbook(write_only=True)
 
         def fill(name: str, cols: Sequence[Column], data: Iterable[Sequence[Any]]) -> None:
             ws = wb.create_sheet(title=name[:31])
             ws.append([c.header for c in cols])
+            convert = _converters(cols, _xlsx_datetime(ws), None)
             for row in data:
-                cells = []
-                for value, col in zip(row, cols, strict=True):
-                    v = _cell(value, col.kind)
-                    if col.kind == "datetime" and v is not None:
-                        cell = WriteOnlyCell(ws, value=v.astimezone(UTC).replace(tzinfo=None))
-                        cell.number_format = "yyyy-mm-dd hh:mm:ss"
-                        cells.append(cell)
-                    else:
-                        cells.append(v)
-                ws.append(cells)
+                ws.append([f(v) for f, v in zip(convert, row, strict=True)])
 
         fill(sheet, columns, counted())
         for name, cols, data in extra_sheets:
@@ -298,6 +338,89 @@ def _letter(shown: int) -> str:
     return chr(ord("A") + shown) if shown < 26 else str(shown + 1)
 
 
+class _Revisions:
+    """The question revisions an export meets, each loaded once (a few queries for a
+    whole export, however many responses), and what a row shows of a slot, worked out
+    once per distinct (revision, shown order, behaviour, state, stored answers): a
+    class answers the same questions the same few ways."""
+
+    def __init__(self, s: Session) -> None:
+        self._s = s
+        self.rows: dict[int, m.Question] = {}
+        self._cache = QuestionCache()
+        self._facts: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self._json: dict[str, tuple[int, ...]] = {}
+
+    def load(self, ids: Iterable[int]) -> None:
+        """Load the revisions among ``ids`` not loaded yet (with their choices)."""
+        missing = [i for i in set(ids) if i not in self.rows]
+        for start in range(0, len(missing), _CHUNK):
+            for row in self._s.scalars(
+                select(m.Question)
+                .where(m.Question.id.in_(missing[start : start + _CHUNK]))
+                .options(selectinload(m.Question.choices), selectinload(m.Question.lesson))
+            ):
+                self.rows[row.id] = row
+
+    def ints(self, value: Any) -> tuple[int, ...]:
+        """A stored JSON list of choice indices as a tuple: the text SQLite gives is
+        parsed once per distinct text; PostgreSQL's driver gives a list already."""
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            parsed = self._json.get(value)
+            if parsed is None:
+                parsed = self._json[value] = tuple(json.loads(value) or ())
+            return parsed
+        return tuple(value)
+
+    def facts(
+        self,
+        asked: int,
+        order: tuple[int, ...],
+        behaviour: str,
+        finished: bool,
+        tries: tuple[tuple[tuple[int, ...], int | None, int | None], ...],
+    ) -> tuple[Any, ...]:
+        """What a row shows of a slot that asked revision ``asked`` with its choices in
+        ``order``, under ``behaviour``, from its stored ``tries`` (selection in author
+        order, certainty, regraded revision id) in try order: (key, revision, prompt,
+        answer letters, answer text, correct letters, fraction). Letters are as shown;
+        the mark is :func:`quizapp.services.marks.slot_mark`'s (marked by the latest
+        regraded revision, else the one asked). Raises ``ValueError`` when an answer
+        cannot be carried over to the marking revision."""
+        key = (asked, order, behaviour, finished, tries)
+        facts = self._facts.get(key)
+        if facts is not None:
+            return facts
+        q = self.rows[asked]
+        regraded = [self.rows[t[2]] for t in tries if t[2] is not None]
+        marker = max(regraded, key=lambda x: x.revision) if regraded else q
+        on_marker: list[tuple[Sequence[int], int | None]] = []
+        for selected, certainty, _ in tries:
+            answer = map_answer(q, marker, selected)
+            if answer is None:
+                raise ValueError(f"an answer to {q.key!r} is not in revision {marker.revision}")
+            on_marker.append((answer, certainty))
+        mark = question_mark(
+            self._cache.get(marker), Behaviour(behaviour), on_marker, finished=finished
+        )
+        shown = {index: pos for pos, index in enumerate(order)}
+        right = [c.position for c in marker.choices if c.fraction > 0]
+        if marker.id != q.id:  # regraded: the corrected key, on the paper shown
+            right = map_answer(marker, q, right) or []
+        correct = ", ".join(_letter(i) for i in sorted(shown.get(i, i) for i in right))
+        letters = text = None
+        if tries:
+            texts = {c.position: c.text for c in q.choices}
+            chosen = sorted(tries[-1][0], key=lambda i: shown.get(i, i))
+            letters = ", ".join(_letter(shown.get(i, i)) for i in chosen)
+            text = "; ".join(texts.get(i, "") for i in chosen)
+        facts = (q.key, q.revision, q.prompt, letters, text, correct, mark.fraction)
+        self._facts[key] = facts
+        return facts
+
+
 def response_rows(
     s: Session, rows: Sequence[AttemptRow], cancelled: Cancelled | None = None
 ) -> Iterator[tuple[Any, ...]]:
@@ -305,70 +428,85 @@ def response_rows(
     the given order, questions in shown order. Letters are as shown to the student in
     that attempt (the last answer given; ``correct_letters`` those of the corrected key
     once the question was regraded); ``fraction`` is the question's final mark as a
-    fraction of its max mark and ``marks`` = fraction × max mark, both from
-    :func:`quizapp.services.marks.slot_mark` (the attempt's behaviour: interactive
-    penalties, CBM marks from −6 to 3; the corrected revision once regraded; an attempt
-    in progress as if submitted now); an unanswered question has empty answer cells and
-    0 marks."""
+    fraction of its max mark and ``marks`` = fraction × max mark, both as
+    :func:`quizapp.services.marks.slot_mark` gives them (the attempt's behaviour:
+    interactive penalties, CBM marks from −6 to 3; the corrected revision once regraded;
+    an attempt in progress as if submitted now); an unanswered question has empty
+    answer cells and 0 marks.
+
+    Read with one Core query per 500 attempts (slots joined with their responses; no
+    ORM object per row); each question revision is loaded once and each distinct
+    answer pattern marked once. Rows are produced lazily, so the caller can write them
+    as they come. Checks ``cancelled`` between chunks (:class:`OperationCancelled`)."""
     uuids = _student_uuids(s, rows)
-    cache = QuestionCache()
+    revisions = _Revisions(s)
+    sl, rp, a = m.AttemptSlot, m.Response, m.Attempt
+    query = (
+        select(
+            sl.attempt_id,
+            sl.slot,
+            sl.question_id,
+            # JSON lists read as stored (see _Revisions.ints): parsing each of them
+            # through the JSON type would cost more than the rest of the row.
+            type_coerce(sl.choice_order, Text),
+            sl.max_mark,
+            rp.try_number,
+            type_coerce(rp.selected, Text),
+            rp.certainty,
+            rp.answered_at,
+            rp.regraded_question_id,
+        )
+        .outerjoin(rp, rp.slot_id == sl.id)
+        .order_by(sl.attempt_id, sl.slot, rp.try_number)
+    )
+    conn = s.connection()
+    ints = revisions.ints
     for start in range(0, len(rows), _CHUNK):
         _check_cancel(cancelled)
         chunk = rows[start : start + _CHUNK]
-        attempts = {
-            a.id: a
-            for a in s.scalars(
-                select(m.Attempt)
-                .where(m.Attempt.id.in_([r.id for r in chunk]))
-                .options(
-                    selectinload(m.Attempt.slots)
-                    .selectinload(m.AttemptSlot.responses)
-                    .selectinload(m.Response.regraded_question)
-                    .selectinload(m.Question.choices),
-                    selectinload(m.Attempt.slots)
-                    .selectinload(m.AttemptSlot.question)
-                    .selectinload(m.Question.choices),
-                )
-            )
-        }
+        ids = [r.id for r in chunk]
+        behaviours = {i: b for i, b in conn.execute(select(a.id, a.behaviour).where(a.id.in_(ids)))}
+        # attempt id -> its slots in shown order, each [slot, revision id, shown order,
+        # max mark, tries (selection, certainty, regraded id), answered_at, attempt id]
+        slots: dict[int, list[list[Any]]] = {}
+        current: list[Any] = [None, None, None, None, None, None, None]
+        needed: set[int] = set()
+        for aid, slot_no, qid, order, max_mark, try_no, sel, cert, at, regraded in conn.execute(
+            query.where(sl.attempt_id.in_(ids))
+        ):
+            if current[0] != slot_no or current[6] != aid:
+                current = [slot_no, qid, ints(order), max_mark, [], None, aid]
+                slots.setdefault(aid, []).append(current)
+                needed.add(qid)
+            if try_no is not None:
+                current[4].append((ints(sel), cert, regraded))
+                current[5] = at
+                if regraded is not None:
+                    needed.add(regraded)
+        revisions.load(needed)
+        facts = revisions.facts
         for r in chunk:
-            attempt = attempts[r.id]
-            for slot in sorted(attempt.slots, key=lambda x: x.slot):
-                q = slot.question
-                texts = {c.position: c.text for c in q.choices}
-                shown = {index: pos for pos, index in enumerate(slot.choice_order)}
-                marker = marking_revision(slot)
-                right = [c.position for c in marker.choices if c.fraction > 0]
-                if marker.id != q.id:  # regraded: the corrected key, on the paper shown
-                    right = map_answer(marker, q, right) or []
-                correct = sorted(shown.get(i, i) for i in right)
-                latest = max(slot.responses, key=lambda x: x.try_number, default=None)
-                mark = slot_mark(attempt, slot, cache)
-                if latest is None:
-                    letters = text = None
-                    answered = None
-                else:
-                    chosen = sorted(latest.selected or [], key=lambda i: shown.get(i, i))
-                    letters = ", ".join(_letter(shown.get(i, i)) for i in chosen)
-                    text = "; ".join(texts.get(i, "") for i in chosen)
-                    answered = latest.answered_at
+            head = (r.student_name, uuids.get(r.student_id, ""), r.class_name, str(r.uuid))
+            behaviour = behaviours[r.id]
+            finished = r.state == FINISHED
+            for slot_no, qid, order, max_mark, tries, answered, _ in slots.get(r.id, ()):
+                key, revision, prompt, letters, text, correct, fraction = facts(
+                    qid, order, behaviour, finished, tuple(tries)
+                )
                 yield (
-                    r.student_name,
-                    uuids.get(r.student_id, ""),
-                    r.class_name,
-                    str(r.uuid),
+                    *head,
                     r.title,
                     r.started_at,
-                    slot.slot + 1,
-                    q.key,
-                    q.revision,
-                    q.prompt,
+                    slot_no + 1,
+                    key,
+                    revision,
+                    prompt,
                     letters,
                     text,
-                    ", ".join(_letter(i) for i in correct),
-                    mark.mark.fraction,
-                    mark.marks,
-                    slot.max_mark,
+                    correct,
+                    fraction,
+                    fraction * max_mark,
+                    max_mark,
                     answered,
                 )
 
@@ -382,13 +520,38 @@ def export_responses(
     cancelled: Cancelled | None = None,
 ) -> int:
     """One row per student × question of every attempt matching ``f`` (oldest attempt
-    first): :data:`RESPONSE_COLUMNS` (see :func:`response_rows`). Returns the row count."""
+    first): :data:`RESPONSE_COLUMNS` (see :func:`response_rows`). Returns the row count.
+
+    The rows are streamed from the database into the file, never all held in memory;
+    ``progress(done, total)`` counts rows, ``total`` being the number of questions of
+    the matching attempts."""
     with read_session(sessions) as s:
         rows = attempt_rows(s, f or ResultsFilter(), newest_first=False)
-        data = list(response_rows(s, rows, cancelled))
-    return write_table(
-        path, RESPONSE_COLUMNS, data, total=len(data), progress=progress, cancelled=cancelled
-    )
+        total = _slot_count(s, rows)
+        return write_table(
+            path,
+            RESPONSE_COLUMNS,
+            response_rows(s, rows, cancelled),
+            total=total,
+            progress=progress,
+            cancelled=cancelled,
+        )
+
+
+def _slot_count(s: Session, rows: Sequence[AttemptRow]) -> int:
+    """How many questions the attempts ``rows`` have (the rows of a responses export)."""
+    total = 0
+    ids = [r.id for r in rows]
+    for start in range(0, len(ids), _CHUNK):
+        total += (
+            s.scalar(
+                select(func.count())
+                .select_from(m.AttemptSlot)
+                .where(m.AttemptSlot.attempt_id.in_(ids[start : start + _CHUNK]))
+            )
+            or 0
+        )
+    return total
 
 
 # --------------------------------------------------------------------------- statistics
