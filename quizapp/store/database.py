@@ -197,8 +197,10 @@ def _create_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
+    from quizapp.store.models import declare_postgresql_options
     from quizapp.store.server import engine_options, install_error_translation
 
+    declare_postgresql_options()
     engine = create_engine(u, **engine_options(u))
     install_error_translation(engine)  # lost connections -> ServerUnavailableError
     return engine

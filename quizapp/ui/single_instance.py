@@ -1,17 +1,21 @@
 """One quizapp window per database: a second start brings the first window to the front.
 
 The guard is a :class:`QLockFile` in the user data folder, named after a hash of the
-database (path or URL) and of the user, plus a :class:`QLocalServer` of the same name.
-The first instance holds the lock and, once its window is painted, listens
-(:meth:`SingleInstanceGuard.listen`: QtNetwork is loaded only then, off the start-up
-path of performance issue 8); a second one fails to take the lock, connects to the
-server (trying again for a few seconds, in case the first has not started listening
-yet), sends ``activate`` and exits. A lock left by a crashed instance is stale (its
-process is gone) and is taken over (Qt checks the PID); a leftover server socket is
-removed before listening.
+database (path or URL) and of the user, plus a request file of the same name
+(``<key>.activate``). The first instance holds the lock and, once its window is
+painted, watches the request file (:meth:`SingleInstanceGuard.listen`, a
+:class:`QFileSystemWatcher`); a second one fails to take the lock, appends
+``activate`` to the request file and waits until the first has read it (emptied the
+file), then exits. A request made before the first instance listens is found when it
+starts listening. A lock left by a crashed instance is stale (its process is gone) and
+is taken over (Qt checks the PID).
 
-Qt docs: QLockFile (tryLock, stale lock detection by PID), QLocalServer::removeServer,
-QLocalSocket::waitForConnected.
+Why a watched file and not ``QLocalServer``: QtNetwork alone is 3 MiB of the app's
+resident memory, which performance issue 8 bounds (peak at Home ≤ 2× a bare window),
+and the file needs nothing but QtCore. It works wherever the data folder is writable,
+which the lock needs anyway.
+
+Qt docs: QLockFile (tryLock, stale lock detection by PID), QFileSystemWatcher.
 """
 
 from __future__ import annotations
@@ -21,14 +25,10 @@ import hashlib
 import logging
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLockFile, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QFileSystemWatcher, QLockFile, QObject, Signal
 
 from quizapp.store.location import database_identity
-
-if TYPE_CHECKING:
-    from PySide6.QtNetwork import QLocalServer
 
 __all__ = ["SingleInstanceGuard", "bring_to_front", "database_identity", "instance_key"]
 
@@ -62,7 +62,7 @@ class SingleInstanceGuard(QObject):
     alive, and call :meth:`listen` once the window is up: ``activation_requested``
     fires when a later start asks for the window). False means another instance has
     the database: call :meth:`notify_running` and exit. :meth:`release` (or deleting
-    the guard) frees both.
+    the guard) frees the lock and stops listening.
     """
 
     activation_requested = Signal()
@@ -72,8 +72,9 @@ class SingleInstanceGuard(QObject):
         self.key = key
         self.folder = folder if folder is not None else default_lock_folder()
         self.lock_path = self.folder / f"{key}.lock"
+        self.request_path = self.folder / f"{key}.activate"
         self._lock: QLockFile | None = None
-        self._server: QLocalServer | None = None
+        self._watcher: QFileSystemWatcher | None = None
 
     @property
     def is_primary(self) -> bool:
@@ -102,68 +103,80 @@ class SingleInstanceGuard(QObject):
 
     def listen(self) -> bool:
         """Start answering later starts (after :meth:`acquire` returned True; once is
-        enough). Returns True when listening."""
-        if self._lock is None or self._server is not None:
-            return self._server is not None
-        from PySide6.QtNetwork import QLocalServer
-
-        server = QLocalServer(self)
-        server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
-        QLocalServer.removeServer(self.key)  # a socket left by a crashed instance
-        listening = server.listen(self.key)
-        if not listening:
-            log.warning("Single-instance server not listening: %s", server.errorString())
-        server.newConnection.connect(self._on_server_new_connection)
-        self._server = server
-        return listening
+        enough); a request already waiting is answered at once. Returns True when
+        listening."""
+        if self._lock is None or self._watcher is not None:
+            return self._watcher is not None
+        try:
+            self.request_path.touch(exist_ok=True)
+        except OSError as exc:
+            log.warning("Single-instance requests off: %s (%s)", self.request_path, exc)
+            return False
+        watcher = QFileSystemWatcher(self)
+        if not watcher.addPath(str(self.request_path)):
+            log.warning("Single-instance requests off: cannot watch %s", self.request_path)
+            return False
+        watcher.fileChanged.connect(self._on_watcher_file_changed)
+        self._watcher = watcher
+        self._on_watcher_file_changed(str(self.request_path))  # knocked before we listened
+        return True
 
     def notify_running(self, timeout_ms: int = 3000) -> bool:
         """Ask the instance holding the lock to bring its window to the front.
 
-        The first instance listens only once its window is painted, so a refused
-        connection is tried again until ``timeout_ms`` milliseconds have passed.
-        Returns True when the message was delivered."""
-        from PySide6.QtNetwork import QLocalSocket
-
+        Appends the request, then waits (up to ``timeout_ms`` milliseconds, handling
+        events meanwhile) until the first instance has read it; the first instance
+        starts listening only once its window is painted. Returns True when the
+        request was read; otherwise it is withdrawn and False returned."""
+        try:
+            with self.request_path.open("ab") as request:
+                request.write(MESSAGE)
+        except OSError as exc:
+            log.warning("Cannot ask the open quizapp to come to the front: %s", exc)
+            return False
         deadline = time.monotonic() + timeout_ms / 1000
-        while True:
-            socket = QLocalSocket()
-            socket.connectToServer(self.key)
-            left_ms = max(1, int((deadline - time.monotonic()) * 1000))
-            if socket.waitForConnected(left_ms):
-                break
-            if time.monotonic() >= deadline:
-                log.warning("quizapp is already open on this database but did not answer.")
-                return False
-            time.sleep(0.05)  # not listening yet: the first window is still starting
-        socket.write(MESSAGE)
-        delivered = socket.waitForBytesWritten(timeout_ms)
-        socket.disconnectFromServer()
-        if socket.state() != QLocalSocket.LocalSocketState.UnconnectedState:
-            socket.waitForDisconnected(timeout_ms)
-        return delivered
+        while time.monotonic() < deadline:
+            QCoreApplication.processEvents()  # the first instance may be this process
+            if self._request_size() == 0:
+                return True
+            time.sleep(0.02)  # waiting for another process to read the request
+        log.warning("quizapp is already open on this database but did not answer.")
+        self._clear_requests()
+        return False
 
     def release(self) -> None:
         """Stop listening and free the lock."""
-        if self._server is not None:
-            self._server.close()  # stays a child of the guard, deleted with it
-            self._server = None
+        if self._watcher is not None:
+            self._watcher.removePaths(self._watcher.files())
+            self._watcher = None  # stays a child of the guard, deleted with it
         if self._lock is not None:
             self._lock.unlock()
             self._lock = None
 
-    def _on_server_new_connection(self) -> None:
-        server = self._server
-        if server is None:
+    def _request_size(self) -> int:
+        try:
+            return self.request_path.stat().st_size
+        except OSError:
+            return 0
+
+    def _clear_requests(self) -> bool:
+        """Empty the request file; True when it held a request."""
+        try:
+            with self.request_path.open("r+b") as request:
+                asked = MESSAGE.strip() in request.read()
+                request.seek(0)
+                request.truncate()
+        except OSError:
+            return False
+        return asked
+
+    def _on_watcher_file_changed(self, _path: str) -> None:
+        if self._watcher is None:
             return
-        while (socket := server.nextPendingConnection()) is not None:
-            # The message is one short line written at once: wait for it here (at most
-            # a second, only when a second start knocks) rather than keep sockets alive.
-            if not socket.canReadLine():
-                socket.waitForReadyRead(1000)
-            if socket.canReadLine() and bytes(socket.readLine().data()) == MESSAGE:
-                self.activation_requested.emit()
-            socket.close()
+        if str(self.request_path) not in self._watcher.files():
+            self._watcher.addPath(str(self.request_path))  # replaced or removed: watch again
+        if self._request_size() and self._clear_requests():
+            self.activation_requested.emit()
 
 
 def bring_to_front(window: object) -> None:
