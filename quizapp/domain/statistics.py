@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Collection, Hashable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -137,25 +138,78 @@ class StatisticsReport:
 # --------------------------------------------------------------------------- helpers
 
 
+MarkTally = Mapping[tuple[float, float], int]
+"""One question's marks tallied against the attempts' totals: ``(mark, total) -> count``
+of attempts that earned ``mark`` on the question and ``total`` on the whole quiz."""
+
+_SPLITTER = 134217729.0
+"""2**27 + 1: Veltkamp's constant, splitting a double into two halves of 26 bits each."""
+
+_LIMB_BITS = 26
+
+
 def _fsum_mean(values: Sequence[float]) -> float:
     return math.fsum(values) / len(values)
 
 
-def _is_noise(spread_sq: float, values: Sequence[float]) -> bool:
+def _is_noise(spread_sq: float, values: Iterable[float]) -> bool:
     """True when a (co)variance-sized quantity is within floating-point noise of zero."""
     scale = max(1.0, max(abs(v) for v in values))
     return abs(spread_sq) <= (_NOISE * scale) ** 2
 
 
-def _variance(deviations: Sequence[float], values: Sequence[float], n: int) -> float:
-    """Sample variance Σd² / (n - 1) from deviations to the mean; noise becomes exactly 0."""
-    var = math.fsum(d * d for d in deviations) / (n - 1)
-    return 0.0 if _is_noise(var, values) else var
+def _repeated_sum(terms: Iterable[tuple[float, int]]) -> float:
+    """Σ count · value over ``(value, count)`` pairs, correctly rounded: exactly what
+    ``math.fsum`` gives on each value repeated ``count`` times, in O(pairs).
+
+    Each ``count · value`` is split into parts that are exact doubles (Dekker/Veltkamp:
+    the value into two halves of at most 26 significant bits, the count into 26-bit
+    limbs, so every partial product fits in 53 bits) and ``math.fsum`` adds them
+    exactly. Source: T. J. Dekker, "A floating-point technique for extending the
+    available precision", Numer. Math. 18 (1971).
+    """
+    parts: list[float] = []
+    for value, count in terms:
+        if count == 1:
+            parts.append(value)
+            continue
+        if not abs(value) < 1e300:  # inf, nan or near overflow: no split (not marks)
+            parts.append(value * count)
+            continue
+        t = _SPLITTER * value
+        high = t - (t - value)
+        low = value - high
+        scale = 1.0
+        while count:
+            limb = count & ((1 << _LIMB_BITS) - 1)
+            if limb:
+                parts.append(limb * high * scale)
+                parts.append(limb * low * scale)
+            count >>= _LIMB_BITS
+            scale *= float(1 << _LIMB_BITS)
+    return math.fsum(parts)
 
 
-def _covariance(a: Sequence[float], b: Sequence[float], n: int) -> float:
-    """Sample covariance Σ a·b / (n - 1) of two deviation lists."""
-    return math.fsum(x * y for x, y in zip(a, b, strict=True)) / (n - 1)
+def _paired_runs(
+    a: list[tuple[float, int]], b: list[tuple[float, int]]
+) -> Iterable[tuple[float, float, int]]:
+    """Two sorted run-length lists of equal total length walked side by side:
+    ``(a value, b value, how many positions they share)``; what pairing the k-th
+    smallest of one list with the k-th smallest of the other gives, in O(runs)."""
+    i = j = 0
+    left_a = a[0][1] if a else 0
+    left_b = b[0][1] if b else 0
+    while i < len(a) and j < len(b):
+        k = min(left_a, left_b)
+        yield a[i][0], b[j][0], k
+        left_a -= k
+        left_b -= k
+        if not left_a:
+            i += 1
+            left_a = a[i][1] if i < len(a) else 0
+        if not left_b:
+            j += 1
+            left_b = b[j][1] if j < len(b) else 0
 
 
 # --------------------------------------------------------------------------- main entry
@@ -200,13 +254,48 @@ def compute_statistics(
     n < 2. Quiz figures: see :func:`quiz_statistics`; its CIC uses Σ mark_variance.
 
     Raises ``ValueError`` when a row has the wrong number of marks.
-    Cost: O(q · n log n) for n attempts and q questions (two sorts per question).
+    Cost: O(n · q) to tally each column against the totals, then
+    :func:`compute_statistics_from_tallies` (O(distinct marks × distinct totals) per
+    question), with results identical to the per-attempt sums of these definitions.
     """
     p = len(max_marks)
-    n = len(marks)
     for row_no, row in enumerate(marks):
         if len(row) != p:
             raise ValueError(f"attempt {row_no} has {len(row)} marks, expected {p}")
+    totals = [math.fsum(row) for row in marks]
+    columns: list[tuple[float, ...]] = list(zip(*marks, strict=True)) if marks else [()] * p
+    tallies = [Counter(zip(column, totals, strict=True)) for column in columns]
+    return compute_statistics_from_tallies(tallies, totals, max_marks, random_guess_scores)
+
+
+def compute_statistics_from_tallies(
+    tallies: Sequence[MarkTally],
+    totals: Sequence[float],
+    max_marks: Sequence[float],
+    random_guess_scores: Sequence[float | None] | None = None,
+) -> StatisticsReport:
+    """:func:`compute_statistics` from each question's marks tallied against the totals.
+
+    ``tallies``: one :data:`MarkTally` per question in ``max_marks`` order, each counting
+    every attempt once (``(mark, total) -> attempts``); ``totals``: every attempt's total
+    mark (the same totals the tallies pair the marks with). Since a question's marks
+    take a few values and the totals a few more, a tally is small however many
+    attempts there are: the figures cost O(tally size) per question, not O(attempts).
+    Every sum is the correctly rounded sum of the per-attempt terms (see
+    :func:`question_statistics`), so the figures equal :func:`compute_statistics`'s on
+    the matrix the tallies count.
+
+    Raises ``ValueError`` when the lengths disagree or a tally does not count
+    ``len(totals)`` attempts.
+    """
+    p = len(max_marks)
+    n = len(totals)
+    if len(tallies) != p:
+        raise ValueError(f"{len(tallies)} tallies for {p} questions")
+    for j, tally in enumerate(tallies):
+        counted = sum(tally.values())
+        if counted != n:
+            raise ValueError(f"question {j} counts {counted} attempts, expected {n}")
     if random_guess_scores is None:
         guesses: Sequence[float | None] = [None] * p
     elif len(random_guess_scores) != p:
@@ -214,14 +303,17 @@ def compute_statistics(
     else:
         guesses = random_guess_scores
 
-    totals = [math.fsum(row) for row in marks]
-    columns: list[tuple[float, ...]] = list(zip(*marks, strict=True)) if n else [()] * p
     sum_max = math.fsum(max_marks)
     total_mean = _fsum_mean(totals) if n else 0.0
-    total_dev = [t - total_mean for t in totals]
-
     questions = [
-        _question_statistics(j, columns[j], totals, total_dev, max_marks[j], sum_max, guesses[j])
+        question_statistics(
+            j,
+            tallies[j],
+            max_marks[j],
+            guesses[j],
+            intended_weight=100.0 * max_marks[j] / sum_max if sum_max != 0 else None,
+            total_mean=total_mean,
+        )
         for j in range(p)
     ]
     # Effective weight needs every question's covariance with the total.
@@ -247,18 +339,32 @@ def compute_statistics(
     return StatisticsReport(quiz=quiz, questions=tuple(questions))
 
 
-def _question_statistics(
+def question_statistics(
     index: int,
-    col: Sequence[float],
-    totals: Sequence[float],
-    total_dev: Sequence[float],
+    tally: MarkTally,
     max_mark: float,
-    sum_max: float,
-    guess: float | None,
+    random_guess_score: float | None = None,
+    *,
+    intended_weight: float | None = None,
+    total_mean: float | None = None,
 ) -> QuestionStatistics:
-    """One question's figures (all but the effective weight); see :func:`compute_statistics`."""
-    n = len(col)
-    mean = _fsum_mean(col) if n else None
+    """One question's figures (all but the effective weight, left ``None``) from its
+    :data:`MarkTally`: the formulas of :func:`compute_statistics`, with n = Σ counts.
+
+    ``index`` and ``intended_weight`` (percent) are copied into the result;
+    ``total_mean`` is T̄ for the covariance with the total, by default the mean of the
+    totals in the tally (pass the quiz's when the tally counts all its attempts, as
+    :func:`compute_statistics_from_tallies` does). Alone, this gives a question's
+    figures over the attempts that asked it when attempts asked different questions.
+
+    Each sum over attempts, Σ f(x, T), is computed as Σ count · f over the tally with
+    every product count · f exact (:func:`_repeated_sum`), so it is the same correctly
+    rounded sum as over the attempts one by one; the sorted pairing of
+    ``covariance_max`` walks the runs of equal marks and equal rests.
+    """
+    items = list(tally.items())
+    n = sum(count for _key, count in items)
+    mean = _repeated_sum((x, c) for (x, _t), c in items) / n if n else None
     stats = QuestionStatistics(
         index=index,
         max_mark=max_mark,
@@ -266,8 +372,8 @@ def _question_statistics(
         mean_mark=mean,
         facility=mean / max_mark if mean is not None and max_mark != 0 else None,
         sd=None,
-        random_guess_score=guess,
-        intended_weight=100.0 * max_mark / sum_max if sum_max != 0 else None,
+        random_guess_score=random_guess_score,
+        intended_weight=intended_weight,
         effective_weight=None,
         discrimination_index=None,
         discriminative_efficiency=None,
@@ -279,21 +385,35 @@ def _question_statistics(
     )
     if n < 2 or mean is None:
         return stats
-    other = [t - x for t, x in zip(totals, col, strict=True)]
-    other_mean = _fsum_mean(other)
-    dev = [x - mean for x in col]
-    other_dev = [r - other_mean for r in other]
-    mark_var = _variance(dev, col, n)
-    other_var = _variance(other_dev, other, n)
-    cov = _covariance(dev, other_dev, n)
+    # Per distinct (x, T): the rest of the test r = T - x, the deviations, the count.
+    rows = [(x, t, t - x, c) for (x, t), c in items]
+    other_mean = _repeated_sum((r, c) for _x, _t, r, c in rows) / n
+    if total_mean is None:
+        total_mean = _repeated_sum((t, c) for _x, t, _r, c in rows) / n
+    devs = [(x - mean, r - other_mean, t - total_mean, c) for x, t, r, c in rows]
+    marks = [x for x, _t, _r, _c in rows]
+    others = [r for _x, _t, r, _c in rows]
+    mark_var = _repeated_sum((d * d, c) for d, _o, _t, c in devs) / (n - 1)
+    if _is_noise(mark_var, marks):
+        mark_var = 0.0
+    other_var = _repeated_sum((o * o, c) for _d, o, _t, c in devs) / (n - 1)
+    if _is_noise(other_var, others):
+        other_var = 0.0
+    cov = _repeated_sum((d * o, c) for d, o, _t, c in devs) / (n - 1)
     # The largest covariance these marks could have: both lists sorted the same way.
-    cov_max = _covariance(
-        [x - mean for x in sorted(col)], [r - other_mean for r in sorted(other)], n
-    )
-    if _is_noise(cov_max, other):
+    mark_runs: Counter[float] = Counter()
+    other_runs: Counter[float] = Counter()
+    for x, _t, r, c in rows:
+        mark_runs[x] += c
+        other_runs[r] += c
+    cov_max = _repeated_sum(
+        ((x - mean) * (r - other_mean), k)
+        for x, r, k in _paired_runs(sorted(mark_runs.items()), sorted(other_runs.items()))
+    ) / (n - 1)
+    if _is_noise(cov_max, others):
         cov_max = 0.0
-    cov_total = _covariance(dev, total_dev, n)
-    if _is_noise(cov_total, totals):
+    cov_total = _repeated_sum((d * dt, c) for d, _o, dt, c in devs) / (n - 1)
+    if _is_noise(cov_total, (t for _x, t, _r, _c in rows)):
         cov_total = 0.0
     return replace(
         stats,
