@@ -112,6 +112,12 @@ def finish() -> None:
     os._exit(0)
 
 
+if MODE == "app":
+    # As ``python -m quizapp`` loads it: the command line and the app module come
+    # before PySide6 (whose import hook then sees fewer modules).
+    import quizapp.app
+    import quizapp.cli  # noqa: F401
+
 if MODE == "anki":
     from PyQt6.QtCore import QEvent, QTimer
     from PyQt6.QtGui import QWindow

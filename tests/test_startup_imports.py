@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -161,3 +162,7 @@ def test_pyside_does_not_read_the_database_layers_sources(startup: dict[str, obj
     assert isinstance(read, list)
     files = [f for f in read if not f.startswith("<")]  # "<...>": code SQLAlchemy generates
     assert [f for f in files if "/sqlalchemy/" in f or "/quizapp/store/" in f] == []
+    # nor the standard library's (typing, inspect, datetime, logging... ~2 MiB of lines),
+    # beyond the few PySide6 reads while it loads, before the app can step in
+    stdlib = sysconfig.get_paths()["stdlib"]
+    assert len([f for f in files if f.startswith(stdlib)]) <= 3, files
