@@ -554,6 +554,34 @@ def _slot_count(s: Session, rows: Sequence[AttemptRow]) -> int:
     return total
 
 
+def export_from_database(
+    url: str,
+    what: Literal["attempts", "responses"],
+    path: Path,
+    f: ResultsFilter | None = None,
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> int:
+    """:func:`export_attempts` or :func:`export_responses` (``what``) of the database at
+    ``url`` (a SQLAlchemy URL, as :attr:`quizapp.store.database.Database.url` gives it),
+    opened here and closed after: the entry point of an export run in a process of its
+    own, which cannot share the caller's engine. Every argument is picklable. The schema
+    is never migrated from here (the app that asked already opened the database);
+    one behind raises :class:`~quizapp.store.database.DatabaseOutOfDateError`.
+    Returns the number of rows written."""
+    from quizapp.store.database import open_database
+
+    export = {"attempts": export_attempts, "responses": export_responses}.get(what)
+    if export is None:
+        raise ExportError(f"Nothing to export called {what!r}.")
+    database = open_database(url, migrate=False)
+    try:
+        return export(database.sessions, path, f, progress=progress, cancelled=cancelled)
+    finally:
+        database.close()
+
+
 # --------------------------------------------------------------------------- statistics
 
 STATISTICS_COLUMNS = (

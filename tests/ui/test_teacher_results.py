@@ -232,6 +232,39 @@ def test_export_writes_a_csv_that_parses_back(
     assert float(ana[0]["marks"]) == 3.0
 
 
+def test_responses_export_from_the_menu_writes_every_question_of_the_filtered_attempts(
+    qtbot, results_page, world: World, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The Export menu's Responses item, with the class filter on 7B (Ana twice, Ben
+    once): the export runs in a child process and the file has one row per question."""
+    from quizapp.ui.teacher import results_page as module
+
+    target = tmp_path / "responses.csv"
+    target.write_text("an older export", encoding="utf-8")
+    monkeypatch.setattr(module, "ask_save_path", lambda *a: target)
+    results_page.filters.select_class(world.class_id)
+    results_page.export_responses_action.trigger()
+    task = results_page.last_task
+    assert task is not None
+    with qtbot.waitSignal(task.task.finished, timeout=30000) as blocker:
+        pass
+    assert blocker.args == [12]
+    qtbot.waitUntil(lambda: "Saved 12 rows to responses.csv" in results_page.count_label.text())
+    with target.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 12
+    assert {r["student"] for r in rows} == {"Ana", "Ben"}
+    marks: dict[str, float] = {}
+    for r in rows:
+        marks[r["attempt_uuid"]] = marks.get(r["attempt_uuid"], 0.0) + float(r["marks"])
+    ana = ResultsService(world.database.sessions).student_attempts(world.students["Ana"])
+    assert {str(a.uuid): a.marks for a in ana} == {
+        u: m for u, m in marks.items() if u in {str(a.uuid) for a in ana}
+    }
+    assert sorted(marks.values()) == [1.0, 3.0, 3.0]  # Ana 3 then 1, Ben 3
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
 def test_results_report_pdf_names_the_students(
     qtbot, results_page, tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]

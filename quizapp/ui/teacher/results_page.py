@@ -64,7 +64,13 @@ from quizapp.ui import common
 from quizapp.ui.common import button, wrap_label
 from quizapp.ui.history_view import format_duration
 from quizapp.ui.results_view import ResultsView, local_datetime
-from quizapp.ui.worker import BackgroundTask, run_in_background
+from quizapp.ui.worker import (
+    BackgroundTask,
+    ChildJob,
+    ProcessTask,
+    run_in_background,
+    run_in_process,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -121,9 +127,10 @@ class _Relay(QObject):
 class ProgressTask:
     """A running :func:`run_with_progress` job: ``task`` (its ``finished``/``failed``
     signals), ``dialog`` (``None`` when shown inline), ``cancel()`` asks the work to stop
-    (the services check between chunks and raise ``OperationCancelled``)."""
+    (the services check between chunks and raise ``OperationCancelled``; a child
+    process that does not stop is terminated)."""
 
-    task: BackgroundTask
+    task: BackgroundTask | ProcessTask
     relay: _Relay
     dialog: QProgressDialog | None
     flag: dict[str, bool]
@@ -131,11 +138,13 @@ class ProgressTask:
     def cancel(self) -> None:
         """Ask the work to stop at its next check."""
         self.flag["cancelled"] = True
+        if isinstance(self.task, ProcessTask):
+            self.task.cancel()
 
 
 def run_with_progress(
     parent: QWidget,
-    work: Callable[[Progress, Cancelled], Any],
+    work: Callable[[Progress, Cancelled], Any] | ChildJob,
     on_done: Callable[[Any], None],
     *,
     label: str,
@@ -150,8 +159,13 @@ def run_with_progress(
     true when the user presses Cancel. With ``dialog`` a window-modal progress dialog
     is shown after 300 ms (busy until the first progress). Errors: cancelling shows
     nothing; a :class:`QuizAppError` is shown in a message box (or passed to
-    ``on_error``); anything else is shown too, with its type."""
+    ``on_error``); anything else is shown too, with its type.
+
+    ``work`` may instead be a :class:`~quizapp.ui.worker.ChildJob`, run in a child
+    process (:func:`~quizapp.ui.worker.run_in_process`), for work that would hold up
+    the GUI from a thread (exports of many rows): the same dialog, progress and Cancel."""
     flag = {"cancelled": False}
+    started: list[ProgressTask] = []
     relay = _Relay(parent)
     box: QProgressDialog | None = None
     if dialog:
@@ -163,7 +177,7 @@ def run_with_progress(
         box.setAutoReset(False)
         if not cancellable:
             box.setCancelButton(None)
-        box.canceled.connect(lambda: flag.__setitem__("cancelled", True))
+        box.canceled.connect(lambda: started[0].cancel() if started else None)
 
     def moved(done: int, total: int) -> None:
         if box is not None:
@@ -199,10 +213,16 @@ def run_with_progress(
         else:
             common.show_error(parent, error)
 
-    task = run_in_background(
-        lambda: work(progress, lambda: flag["cancelled"]), done, failed, context=parent
-    )
-    return ProgressTask(task, relay, box, flag)
+    task: BackgroundTask | ProcessTask
+    if isinstance(work, ChildJob):
+        task = run_in_process(work, done, failed, on_progress=moved, context=parent)
+    else:
+        run = work
+        task = run_in_background(
+            lambda: run(progress, lambda: flag["cancelled"]), done, failed, context=parent
+        )
+    started.append(ProgressTask(task, relay, box, flag))
+    return started[0]
 
 
 # --------------------------------------------------------------------------- tables
@@ -867,12 +887,11 @@ class ResultsPage(QWidget):
         )
         if path is None:
             return None
-        f = self.filter()
-        sessions = sessions_of(self.services)
-        fn = exports.export_attempts if what == "attempts" else exports.export_responses
-
-        def work(progress: Progress, cancelled: Cancelled) -> int:
-            return fn(sessions, path, f, progress=progress, cancelled=cancelled)
+        # In a child process: 400,000 response rows take seconds of Python that, in a
+        # thread, would now and then hold the GIL long enough to freeze the window.
+        job = ChildJob(
+            exports.export_from_database, (self.services.database.url, what, path, self.filter())
+        )
 
         def done(rows: int) -> None:
             self.last_export = path
@@ -881,7 +900,7 @@ class ResultsPage(QWidget):
             )
 
         self.last_task = run_with_progress(
-            self, work, done, label=self.tr("Exporting {what}…").format(what=what)
+            self, job, done, label=self.tr("Exporting {what}…").format(what=what)
         )
         return self.last_task
 
