@@ -546,6 +546,7 @@ def main(db: str | None = None) -> int:
         from quizapp.domain.errors import QuizAppError
         from quizapp.services.quick_start import early_students
 
+        window.build()  # the header and shortcuts, now that "Opening…" is on screen
         setup_logging()
         try:
             if not check_and_recover(window, db):

@@ -498,6 +498,6 @@ def declare_postgresql_options() -> None:
     options loads that dialect, and SQLAlchemy's PostgreSQL dialect (with its four
     drivers' modules) is ~2.4 MiB and ~30 ms that a SQLite classroom computer never
     needs (performance issue 8: memory at start-up)."""
-    for index in Question.__table__.indexes:
+    for index in Base.metadata.tables["questions"].indexes:
         if index.name == "uq_questions_current":
             index.dialect_options["postgresql"]["where"] = text("is_current")

@@ -12,14 +12,14 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6 import QtCore
+from PySide6.QtCore import QByteArray, QSize
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QLabel,
-    QMessageBox,
     QPushButton,
     QSizePolicy,
     QWidget,
@@ -30,6 +30,8 @@ from quizapp.domain.errors import QuizAppError
 from quizapp.domain.model import TextFormat
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
+
     from quizapp.ui.settings import AppSettings
 
 T = TypeVar("T")
@@ -131,7 +133,7 @@ def icon(name: str, color: QColor | None = None, size: int = 48) -> QIcon:
     data = data.replace(b"currentColor", color.name().encode())
     renderer = QSvgRenderer(QByteArray(data))
     pixmap = QPixmap(QSize(size, size))
-    pixmap.fill(Qt.GlobalColor.transparent)
+    pixmap.fill(QtCore.Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     renderer.render(painter)
     painter.end()
@@ -212,7 +214,7 @@ def plural(n: int, one: str, many: str) -> str:
 def wrap_label(text: str = "", scale: float = 1.0, bold: bool = False) -> QLabel:
     """A plain-text label that wraps instead of widening the window."""
     label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
     label.setWordWrap(True)
     label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
     if scale != 1.0 or bold:
@@ -236,11 +238,11 @@ def set_content_text(
     texts = [text] if isinstance(text, str) else list(text)
     label.setOpenExternalLinks(False)
     if text_format is TextFormat.PLAIN:
-        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
         label.setText(prefix + "\n".join(texts))
         return
     parts = [display_html(t, text_format) or "" for t in texts]
-    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setTextFormat(QtCore.Qt.TextFormat.RichText)
     label.setText(html.escape(prefix) + "<br>".join(parts))
 
 
@@ -368,19 +370,23 @@ def show_error(
     The message is selectable and the details (error type) can be copied.
     Returns the box (tests may read its text).
     """
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(title or QApplication.translate("common", "Something went wrong"))
     box.setText(str(error) or type(error).__name__)
-    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    box.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
     box.setDetailedText(f"{type(error).__name__}: {error}")
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box
 
 
 def confirm(parent: QWidget | None, title: str, question: str, yes: str, no: str) -> bool:
     """Ask a yes/no question; True when the user chose ``yes``. Tests monkeypatch this."""
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle(title)

@@ -21,27 +21,33 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6 import QtCore
+from PySide6.QtCore import QSize, QTimer, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
     QDialog,
-    QDialogButtonBox,
     QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMenu,
     QStackedWidget,
-    QTextBrowser,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from quizapp.ui import common
-from quizapp.ui.common import STYLE_SHEET, button, icon, rescale_fonts, wrap_label
+from quizapp.ui.common import (
+    STYLE_SHEET,
+    button,
+    icon,
+    rescale_fonts,
+    set_font_scale,
+    wrap_label,
+)
 from quizapp.ui.settings import DEFAULT_FONT_POINT_SIZE, AppSettings
 
 if TYPE_CHECKING:
@@ -89,6 +95,8 @@ class ShortcutsDialog(QDialog):
         self.setWindowTitle(self.tr("Keyboard shortcuts"))
         layout = QVBoxLayout(self)
         layout.addWidget(wrap_label(self.tr("Keyboard shortcuts"), 1.3, bold=True))
+        from PySide6.QtWidgets import QDialogButtonBox, QTextBrowser
+
         browser = QTextBrowser()
         browser.setOpenLinks(False)
         rows = "".join(
@@ -135,12 +143,44 @@ class MainWindow(QMainWindow):
         self._pending: Callable[[], object] | None = None
         self.setWindowTitle("quizapp")
         self.setMinimumSize(QSize(760, 560))
+        # Before the first paint, only "Opening…", centred by stretches (performance
+        # issue 8: Qt's namespace of enums, the header's icons and the shortcuts cost
+        # ~100 ms to set up; build() adds them right after).
+        self.opening_label = QLabel(self.tr("Opening…"))
+        set_font_scale(self.opening_label, 1.6, bold=True)
+        opening = QWidget()
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.opening_label)
+        row.addStretch(1)
+        column = QVBoxLayout(opening)
+        column.addStretch(1)
+        column.addLayout(row)
+        column.addStretch(1)
+        self._opening_page = opening
+        self.setCentralWidget(opening)
+        self.apply_font_size(settings.font_point_size)
+        geometry = settings.window_geometry
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1024, 700)
+        self._built = False
+        if services is not None:
+            self.set_services(services)
+
+    def build(self) -> None:
+        """Add the header, the screens' stack and the keyboard shortcuts to the window
+        (once; :func:`quizapp.app.main` calls it right after the first paint, and
+        :meth:`set_services` / :meth:`show_students_early` when it was not)."""
+        if self._built:
+            return
+        self._built = True
         self.setStyleSheet(STYLE_SHEET)
         self._build_header()
         self.stack = QStackedWidget()
-        self.opening_label = wrap_label(self.tr("Opening…"), 1.6, bold=True)
-        self.opening_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.stack.addWidget(self.opening_label)
+        self.opening_label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        self.stack.addWidget(self._opening_page)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -149,15 +189,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self._build_actions()
-        self.apply_font_size(settings.font_point_size)
-        geometry = settings.window_geometry
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1024, 700)
+        rescale_fonts(self)
         self._update_header("opening")
-        if services is not None:
-            self.set_services(services)
 
     # ------------------------------------------------------------ building
 
@@ -173,23 +206,23 @@ class MainWindow(QMainWindow):
         self.student_icon = QLabel()
         self.student_icon.setPixmap(icon("user").pixmap(QSize(20, 20)))
         self.student_label = QLabel("")
-        self.student_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.student_label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
         self.student_label.setToolTip(self.tr("The student using quizapp now"))
         self.text_size_button = QToolButton()
         self.text_size_button.setIcon(icon("type"))
         self.text_size_button.setText(self.tr("Text size"))
-        self.text_size_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.text_size_button.setToolButtonStyle(QtCore.Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.text_size_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.text_size_button.setToolTip(self.tr("Bigger (Ctrl+=) or smaller (Ctrl+-) text"))
         self.help_button = QToolButton()
         self.help_button.setIcon(icon("help-circle"))
         self.help_button.setText(self.tr("Help"))
-        self.help_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.help_button.setToolButtonStyle(QtCore.Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.help_button.setToolTip(self.tr("Keyboard shortcuts (F1)"))
         self.teacher_button = QToolButton()
         self.teacher_button.setIcon(icon("lock"))
         self.teacher_button.setText(self.tr("Teacher"))
-        self.teacher_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.teacher_button.setToolButtonStyle(QtCore.Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.teacher_button.setToolTip(
             self.tr("Teacher area: asks for the teacher PIN (Ctrl+Shift+T)")
         )
@@ -203,6 +236,8 @@ class MainWindow(QMainWindow):
         row.addWidget(self.help_button)
 
     def _build_actions(self) -> None:
+        from PySide6.QtGui import QKeySequence
+
         self.bigger_action = QAction(self.tr("Bigger text"), self)
         self.bigger_action.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
         self.smaller_action = QAction(self.tr("Smaller text"), self)
@@ -210,7 +245,7 @@ class MainWindow(QMainWindow):
         self.reset_text_action = QAction(self.tr("Normal text size"), self)
         self.reset_text_action.setShortcuts([QKeySequence("Ctrl+0")])
         self.help_action = QAction(icon("help-circle"), self.tr("Keyboard shortcuts"), self)
-        self.help_action.setShortcuts([QKeySequence(Qt.Key.Key_F1)])
+        self.help_action.setShortcuts([QKeySequence(QtCore.Qt.Key.Key_F1)])
         menu = QMenu(self)
         for action in (self.bigger_action, self.smaller_action, self.reset_text_action):
             action.setShortcutVisibleInContextMenu(True)
@@ -397,6 +432,7 @@ class MainWindow(QMainWindow):
         if self.services is not None:
             raise RuntimeError("services are already set")
         self.services = services
+        self.build()
         early = self.current_screen() == "profiles"  # show_students_early came first
         self._build_screens()
         rescale_fonts(self)
@@ -418,6 +454,7 @@ class MainWindow(QMainWindow):
         a student, "New student" or the teacher area then waits for the services."""
         if self.services is not None:
             return
+        self.build()
         self._build_screens()
         rescale_fonts(self)
         self.student = None
@@ -428,12 +465,13 @@ class MainWindow(QMainWindow):
     def set_opening_message(self, text: str) -> None:
         """Show "Opening…" replaced by ``text`` (e.g. what went wrong); a choice
         waiting for the services is dropped."""
+        self.build()
         self.opening_label.setText(text)
         if self._pending is not None:
             self._pending = None
             QApplication.restoreOverrideCursor()
-        if self.stack.currentWidget() is not self.opening_label:
-            self._show(self.opening_label, "opening")
+        if self.stack.currentWidget() is not self._opening_page:
+            self._show(self._opening_page, "opening")
 
     def _when_ready(self, action: Callable[[], object]) -> None:
         """Run ``action`` now if the services are here; otherwise keep it (the latest
@@ -442,7 +480,7 @@ class MainWindow(QMainWindow):
             action()
             return
         if self._pending is None:
-            QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+            QApplication.setOverrideCursor(QtCore.Qt.CursorShape.BusyCursor)
         self._pending = action
 
     def _svc(self) -> Services:
@@ -455,9 +493,11 @@ class MainWindow(QMainWindow):
     def current_screen(self) -> str:
         """Name of the screen shown: opening, profiles, home, lesson, quiz, results, history,
         teacher."""
+        if not self._built:
+            return "opening"
         widget = self.stack.currentWidget()
         names = {
-            "opening": self.opening_label,
+            "opening": self._opening_page,
             "profiles": getattr(self, "picker", None),
             "home": getattr(self, "home", None),
             "lesson": self._lesson,
@@ -539,7 +579,7 @@ class MainWindow(QMainWindow):
             from quizapp.ui.lesson_view import NoticeDialog
 
             dialog = NoticeDialog(pack.pack.title, pack.pack.notice, self)
-            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
             pack_id = pack.pack.id
             dialog.accepted.connect(lambda: self._on_notice_accepted(pack_id, lesson_id))
             dialog.finished.connect(self._on_notice_finished)
@@ -749,7 +789,7 @@ class MainWindow(QMainWindow):
 
     def _on_help_action_triggered(self) -> None:
         dialog = ShortcutsDialog(self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
     def _on_back_button_clicked(self) -> None:
@@ -772,7 +812,7 @@ class MainWindow(QMainWindow):
 
         svc = self._svc()
         dialog = NewStudentDialog(svc.students.create_student, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.student_created.connect(self._on_new_student_dialog_student_created)
         dialog.destroyed.connect(self._on_new_student_dialog_destroyed)
         self.new_student_dialog = dialog
@@ -861,13 +901,13 @@ class MainWindow(QMainWindow):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Keys no widget used: Esc goes back; Enter presses the focused or the primary button."""
         key = event.key()
-        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+        if not self._built or event.modifiers() & ~QtCore.Qt.KeyboardModifier.KeypadModifier:
             super().keyPressEvent(event)
             return
-        if key == Qt.Key.Key_Escape:
+        if key == QtCore.Qt.Key.Key_Escape:
             self.go_back()
             return
-        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+        if key in (QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter):
             focus = QApplication.focusWidget()
             if isinstance(focus, QAbstractButton) and focus.isVisible() and focus.isEnabled():
                 focus.click()

@@ -14,7 +14,9 @@ from quizapp.store import models as m
 
 
 def _current_index() -> object:
-    (index,) = [i for i in m.Question.__table__.indexes if i.name == "uq_questions_current"]
+    (index,) = [
+        i for i in m.Base.metadata.tables["questions"].indexes if i.name == "uq_questions_current"
+    ]
     return index
 
 
