@@ -52,3 +52,12 @@ def evidence_found(evidence: str, lesson_markdown: str) -> bool:
     """True when ``evidence`` (whitespace collapsed) occurs in the lesson's plain text."""
     needle = normalise_for_match(evidence)
     return bool(needle) and needle in normalise_for_match(markdown_to_plain(lesson_markdown))
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """``n`` with the right form of a noun: ``plural(1, "attempt", "attempts")`` is
+    "1 attempt", ``plural(3, ...)`` "3 attempts" (and 0 takes ``many``: "0 attempts").
+
+    The one place quizapp counts things in words (the GUI passes ``one`` and ``many``
+    already translated: ``self.tr("attempt")``)."""
+    return f"{n} {one if n == 1 else many}"

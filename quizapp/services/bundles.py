@@ -65,6 +65,7 @@ from sqlalchemy import bindparam, func, inspect, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from quizapp.domain.errors import QuizAppError
+from quizapp.domain.text import plural
 from quizapp.services.exports import _atomic, iso_utc
 from quizapp.services.results import OperationCancelled, read_session
 from quizapp.store import models as m
@@ -76,6 +77,8 @@ VERSION = 1
 MEMBER = "bundle.json"
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
+
+_EARLIER = ("earlier bundle was", "earlier bundles were")
 
 
 class BundleError(QuizAppError):
@@ -125,9 +128,13 @@ class MergeReport:
                 lines.append(f"{name}: nothing new (already merged).")
                 continue
             lines.append(
-                f"{name}: added {b.students} student(s), {b.attempts} attempt(s) "
-                f"({b.responses} answer(s)), {b.classes} class(es), {b.questions} question "
-                f"revision(s), {b.cards} review card(s); updated {b.attempts_updated} attempt(s)."
+                f"{name}: added {plural(b.students, 'student', 'students')}, "
+                f"{plural(b.attempts, 'attempt', 'attempts')} "
+                f"({plural(b.responses, 'answer', 'answers')}), "
+                f"{plural(b.classes, 'class', 'classes')}, "
+                f"{plural(b.questions, 'question revision', 'question revisions')}, "
+                f"{plural(b.cards, 'review card', 'review cards')}; "
+                f"updated {plural(b.attempts_updated, 'attempt', 'attempts')}."
             )
             if b.namesakes:
                 lines.append(
@@ -411,7 +418,7 @@ def merge_bundles(
                     if cancelled is not None and cancelled():
                         raise OperationCancelled(
                             f"Merging was cancelled; {path.name} was not merged"
-                            + (f" ({len(reports)} earlier bundle(s) were)." if reports else ".")
+                            + (f" ({plural(len(reports), *_EARLIER)})." if reports else ".")
                         )
                     if progress is not None:
                         progress(done, total)

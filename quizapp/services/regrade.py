@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from quizapp.domain.errors import NotFoundError, QuizAppError
 from quizapp.domain.scoring import mark_response, percent
+from quizapp.domain.text import plural
 from quizapp.services.marks import QuestionCache, attempt_marks, map_answer
 from quizapp.services.results import read_session
 from quizapp.store import models as m
@@ -124,7 +125,8 @@ class RegradePlan:
         """One paragraph for a confirmation dialog."""
         moving = [c for c in self.changes if c.marks_change]
         return (
-            f"{len(moving)} attempt(s) of {len(self.students)} student(s) would change marks; "
+            f"{plural(len(moving), 'attempt', 'attempts')} of "
+            f"{plural(len(self.students), 'student', 'students')} would change marks; "
             f"{self.unchanged} keep their marks; {len(self.skipped)} cannot be regraded."
         )
 

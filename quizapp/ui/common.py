@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from quizapp.bundled import resources_dir
 from quizapp.domain.errors import QuizAppError
 from quizapp.domain.model import TextFormat
+from quizapp.domain.text import plural as plural  # re-exported: the screens count with it
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMessageBox
@@ -197,15 +198,6 @@ def apply_text_size(point_size: float) -> None:
 
 
 # ---------------------------------------------------------------- words
-
-
-def plural(n: int, one: str, many: str) -> str:
-    """``n`` with the right form of a noun: ``plural(1, "attempt", "attempts")`` is
-    "1 attempt", ``plural(3, ...)`` "3 attempts" (and 0 takes ``many``: "0 attempts").
-
-    The one place the UI counts things in words; ``one`` and ``many`` are passed
-    already translated (``self.tr("attempt")``)."""
-    return f"{n} {one if n == 1 else many}"
 
 
 # ---------------------------------------------------------------- widgets

@@ -193,8 +193,9 @@ class HomeView(QWidget):
         text.addWidget(wrap_label(attempt.title, 1.1, bold=True))
         text.addWidget(
             wrap_label(
-                self.tr("{answered} of {total} questions answered").format(
-                    answered=attempt.answered, total=attempt.total
+                self.tr("{answered} of {questions} answered").format(
+                    answered=attempt.answered,
+                    questions=plural(attempt.total, self.tr("question"), self.tr("questions")),
                 )
             )
         )
@@ -229,8 +230,12 @@ class HomeView(QWidget):
             status.append(self.tr("Best score {percent}%").format(percent=lesson.best_percent))
         if lesson.mastery_percent is not None:
             status.append(
-                self.tr("Mastered {n} of {total} questions ({percent}%)").format(
-                    n=lesson.mastered, total=lesson.question_count, percent=lesson.mastery_percent
+                self.tr("Mastered {n} of {questions} ({percent}%)").format(
+                    n=lesson.mastered,
+                    questions=plural(
+                        lesson.question_count, self.tr("question"), self.tr("questions")
+                    ),
+                    percent=lesson.mastery_percent,
                 )
             )
         if lesson.attempts == 0:

@@ -189,3 +189,30 @@ def test_quizzes_page_empty_state_says_what_to_do(qtbot, services: Services) -> 
     assert not page.count_label.isVisible()
     # Compact: the message sits at the top, not in the middle of an empty page.
     assert page.empty_label.geometry().top() < page.height() // 3
+
+
+def test_a_one_question_quiz_to_resume_counts_in_the_singular(qtbot) -> None:  # type: ignore[no-untyped-def]
+    import uuid
+    from datetime import UTC, datetime
+
+    from PySide6.QtWidgets import QLabel
+
+    from quizapp.domain.model import Behaviour
+    from quizapp.services.dto import AttemptSummary
+    from quizapp.ui.home_view import HomeView
+
+    def summary(answered: int, total: int) -> AttemptSummary:
+        return AttemptSummary(
+            id=total, uuid=uuid.uuid4(), kind="lesson", title="Rivers", pack_id=1,
+            lesson_id=1, behaviour=Behaviour.IMMEDIATE_FEEDBACK,
+            started_at=datetime(2024, 9, 2, 13, 13, tzinfo=UTC), finished_at=None,
+            answered=answered, total=total, marks=0, max_marks=total, percent=None,
+            duration_s=None,
+        )
+
+    home = HomeView()
+    qtbot.addWidget(home)
+    cards = [home._resume_card(summary(a, t)) for a, t in ((0, 1), (3, 20))]
+    texts = [[w.text() for w in card.findChildren(QLabel)] for card in cards]
+    assert "0 of 1 question answered" in texts[0]
+    assert "3 of 20 questions answered" in texts[1]

@@ -380,7 +380,11 @@ class StudentsPage(QWidget):
         except QuizAppError as error:
             common.show_error(self, error)
             return
-        self._done(self.tr("{n} student(s) put in {cls}.").format(n=len(ids), cls=names[index]))
+        self._done(
+            self.tr("{students} put in {cls}.").format(
+                students=plural(len(ids), self.tr("student"), self.tr("students")), cls=names[index]
+            )
+        )
 
     def rename_student(self) -> None:
         """Rename the selected student."""
