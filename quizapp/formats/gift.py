@@ -44,6 +44,7 @@ from quizapp.domain.model import (
     QuestionType,
     TextFormat,
 )
+from quizapp.formats.gc_pause import gc_paused
 from quizapp.formats.html_safe import (
     MEDIA_TAGS,
     html_to_text,
@@ -119,7 +120,13 @@ def parse_gift(text: str, filename: str = "<string>", *, language: str = "en") -
     questions skipped with their line and why, and warnings. Raises
     :class:`~quizapp.domain.errors.PackError` listing every problem (file, line, rule)
     when any question is malformed or none could be read; nothing is partly imported.
+    The cyclic garbage collector is paused meanwhile (:mod:`quizapp.formats.gc_pause`).
     """
+    with gc_paused():
+        return _parse_gift(text, filename, language)
+
+
+def _parse_gift(text: str, filename: str, language: str) -> ImportResult:
     builder = PackBuilder(filename=filename, language=language)
     if _NONCHARS.search(text):
         builder.warn("Unicode noncharacters (U+FDD0–U+FDEF) were replaced by U+FFFD.")

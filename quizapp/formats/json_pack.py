@@ -39,6 +39,7 @@ from quizapp.formats.files import (
     check_text,
     read_file_bytes,
 )
+from quizapp.formats.gc_pause import gc_paused
 from quizapp.formats.json_locate import JsonPath, LineIndex, format_path, line_numbers, locate
 
 FORMAT_MARKER = "quizapp-pack"
@@ -161,7 +162,15 @@ def parse_pack(text: str, filename: str = "<string>", *, require_evidence: bool 
     ``Question.line`` is the 1-based line where its object starts. Raises
     :class:`PackError` listing every problem found (see ``docs/pack-format.md`` for
     the rule ids).
+
+    The cyclic garbage collector is paused while it runs (:mod:`quizapp.formats.gc_pause`):
+    reading stays linear in the number of questions.
     """
+    with gc_paused():
+        return _parse_pack(text, filename, require_evidence)
+
+
+def _parse_pack(text: str, filename: str, require_evidence: bool) -> Pack:
     if text.startswith("\ufeff"):
         text = text[1:]
     duplicates: list[bool] = []
