@@ -10,6 +10,11 @@ else at once while paused; a cycle made during the read is collected after it.
 
 The pause nests and is safe across threads: the collector comes back on when the last
 pause ends, and only if it was on when the first one began.
+
+What the pause does not save: the first young collection after it walks, once, every
+container made during the pause that is still alive (the pack just read): about 16 ms
+for 10,000 GIFT questions and 160 ms for 100,000 on the 2-core benchmark machine,
+where the collector would otherwise have walked them several times over.
 """
 
 from __future__ import annotations
