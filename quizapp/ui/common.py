@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QLabel,
+    QLayout,
     QPushButton,
     QSizePolicy,
     QWidget,
@@ -264,6 +265,22 @@ def button(text: str, icon_name: str | None = None, tooltip: str = "") -> QPushB
     if tooltip:
         btn.setToolTip(tooltip)
     return btn
+
+
+def fit_to_width(content: QWidget) -> QWidget:
+    """Make ``content`` (the widget of a resizable ``QScrollArea``, with its layout) as
+    tall as its wrapped text needs at the scroll area's width, and returns it.
+
+    Otherwise the layout sets ``content``'s minimum height from word-wrapped labels
+    measured at a narrow width, and the scroll area shows a scroll bar (a few pixels,
+    or a few hundred, of range) under content that fits. Here the layout sets no
+    minimum and the height is ignored, so the scroll area goes by
+    ``heightForWidth`` at its viewport's width: a scroll bar only when it is needed."""
+    layout = content.layout()
+    if layout is not None:
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+    content.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+    return content
 
 
 def card() -> QFrame:

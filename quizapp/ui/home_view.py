@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from quizapp.services import dto
-from quizapp.ui.common import button, card, plural, primary_button, wrap_label
+from quizapp.ui.common import button, card, fit_to_width, plural, primary_button, wrap_label
 
 EXAM_QUESTIONS = 20
 """Questions in a Home exam, when the pack has that many."""
@@ -173,7 +173,7 @@ class HomeView(QWidget):
         old = self.scroll_area.takeWidget()
         if old is not None:
             old.deleteLater()
-        self.scroll_area.setWidget(content)
+        self.scroll_area.setWidget(fit_to_width(content))
         self._content = content
         if self.primary is not None:
             self.primary.setFocus()

@@ -180,6 +180,7 @@ class MainWindow(QMainWindow):
         self._build_header()
         self.stack = QStackedWidget()
         self.opening_label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+        self.takeCentralWidget()  # not deleted: setCentralWidget would delete it
         self.stack.addWidget(self._opening_page)
         central = QWidget()
         layout = QVBoxLayout(central)

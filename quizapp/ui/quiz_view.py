@@ -48,7 +48,15 @@ from quizapp.domain.model import Behaviour, QuestionType, TextFormat
 from quizapp.domain.text import markdown_to_plain
 from quizapp.services import dto
 from quizapp.ui import common
-from quizapp.ui.common import button, card, primary_button, repolish, status_colors, wrap_label
+from quizapp.ui.common import (
+    button,
+    card,
+    fit_to_width,
+    primary_button,
+    repolish,
+    status_colors,
+    wrap_label,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -365,7 +373,7 @@ class QuizView(QWidget):
         self.feedback_panel.hide()
         self.body_layout.addWidget(self.feedback_panel)
         self.body_layout.addStretch(1)
-        self.scroll_area.setWidget(self.body)
+        self.scroll_area.setWidget(fit_to_width(self.body))
         self.pages = QStackedWidget()
         self.pages.addWidget(self.scroll_area)
         self.summary_page = QWidget()
@@ -559,7 +567,7 @@ class QuizView(QWidget):
         old = self.summary_scroll.takeWidget()
         if old is not None:
             old.deleteLater()
-        self.summary_scroll.setWidget(content)
+        self.summary_scroll.setWidget(fit_to_width(content))
         self.summary_counts_label.setText(
             self.tr("{a} answered, {u} not answered, {f} flagged.").format(
                 a=len(summary.answered), u=len(summary.unanswered), f=len(summary.flagged)

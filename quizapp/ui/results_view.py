@@ -24,6 +24,7 @@ from quizapp.services import dto
 from quizapp.ui.common import (
     button,
     content_label,
+    fit_to_width,
     primary_button,
     set_content_text,
     status_colors,
@@ -330,7 +331,7 @@ class ResultsView(QWidget):
         old = self.scroll_area.takeWidget()
         if old is not None:
             old.deleteLater()
-        self.scroll_area.setWidget(content)
+        self.scroll_area.setWidget(fit_to_width(content))
         self.back_button.setVisible(False)  # the header's Back returns to the list
         self.retry_button.setVisible(summary.kind in ("lesson", "exam"))
         self.home_button.setFocus()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import QApplication
 
 from quizapp.app import create_main_window
@@ -69,6 +69,8 @@ def test_an_error_while_loading_drops_the_waiting_choice(
     window.show_students_early(services.students.list_students())
     window.picker.tiles()[0].click()
     assert QApplication.overrideCursor() is not None
+    # deferred deletions run: the "Opening…" page must survive them
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
     window.set_opening_message("quizapp could not open its data.")
 

@@ -216,3 +216,29 @@ def test_a_one_question_quiz_to_resume_counts_in_the_singular(qtbot) -> None:  #
     texts = [[w.text() for w in card.findChildren(QLabel)] for card in cards]
     assert "0 of 1 question answered" in texts[0]
     assert "3 of 20 questions answered" in texts[1]
+
+
+def test_no_scroll_bar_under_feedback_that_fits_and_one_when_it_does_not(  # type: ignore[no-untyped-def]
+    qtbot, window, services
+) -> None:
+    """At 1024×700 the question and its feedback fit: no scroll bar (the tester saw one
+    with a few pixels of range); in a short window the same page scrolls all the way."""
+    student = services.students.create_student("Zoe")
+    window.choose_student(student.id)
+    window.start_lesson_quiz(window.home_data.packs[0].lessons[0].id)
+    quiz = window.quiz
+    quiz.rows[0].activate()
+    quiz.submit_button.click()
+    bar = quiz.scroll_area.verticalScrollBar()
+    viewport = quiz.scroll_area.viewport()
+
+    qtbot.waitUntil(lambda: quiz.feedback_panel.isVisible())
+    needed = quiz.body.heightForWidth(viewport.width())
+    assert needed <= viewport.height()  # it fits at this size...
+    qtbot.waitUntil(lambda: bar.maximum() == 0)
+    assert not bar.isVisible()  # ...so nothing to scroll
+
+    window.resize(1024, 480)
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    needed = quiz.body.heightForWidth(viewport.width())
+    assert bar.maximum() == needed - viewport.height()  # all of it can be reached
