@@ -13,6 +13,7 @@ statistics alone) runs last and its output is printed.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -26,13 +27,14 @@ DOC = ROOT / "docs" / "performance.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 
-def table(results: list[dict[str, object]], info: dict[str, str]) -> str:
-    """The Markdown of the machine and the figures."""
+def table(results: list[dict[str, object]], info: dict[str, str], loads: list[str]) -> str:
+    """The Markdown of the machine, the load it carried, and the figures."""
     lines = [
         f"Measured {time.strftime('%Y-%m-%d %H:%M %Z')} on {info['nproc']} cores "
         f"({info['cpu']}), {info['memory']}, {info['os']}; Python {info['python']}, "
         f"PySide6 {info['pyside6']} (Qt {info['qt']}), SQLAlchemy {info['sqlalchemy']}, "
-        f"SQLite {info['sqlite']}.",
+        f"SQLite {info['sqlite']}. Load average (1 min) before each bench: "
+        f"{', '.join(loads)}.",
         "",
         "| figure | target | measured | baseline | ratio | result |",
         "|---|---|---|---|---|---|",
@@ -56,8 +58,10 @@ def main() -> None:
     args = p.parse_args()
     wanted = [b for b in args.only.split(",") if b]
     results: list[dict[str, object]] = []
+    loads: list[str] = []
     with tempfile.TemporaryDirectory(prefix="quizapp-bench-") as tmp:
         for name in wanted:
+            loads.append(f"{name} {os.getloadavg()[0]:.2f}")
             script = Path(__file__).with_name(f"bench_{name}.py")
             if not script.exists():
                 print(f"(skipped: {script.name} does not exist)")
@@ -76,7 +80,7 @@ def main() -> None:
             results.append(json.loads(out.read_text()))
     subprocess.run([PYTHON, str(Path(__file__).with_name("bench_statistics.py"))],
                    cwd=ROOT, check=False)
-    body = table(results, machine())
+    body = table(results, machine(), loads)
     text = DOC.read_text(encoding="utf-8") if DOC.exists() else f"# Performance\n\n{BEGIN}\n{END}\n"
     if BEGIN in text and END in text:
         head, rest = text.split(BEGIN, 1)
