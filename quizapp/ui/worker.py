@@ -169,10 +169,13 @@ class ProcessTask(QObject):
     """A :class:`ChildJob` running in a child process; lives on the GUI thread, which
     reads the child's messages every :attr:`POLL_MS` without ever waiting on it.
 
-    Signals: ``progressed(done, total)``; then ``finished(object)`` with the result or
+    Signals: ``finished(object)`` with the result or
     ``failed(object)`` with the exception (the child's own, re-raised there and sent
     back; :class:`OperationCancelled` after :meth:`cancel`; :class:`ChildProcessStopped`
     when the child died without a word). ``is_running`` until one of them has fired.
+    Progress goes to the ``on_progress`` callback only, not to a signal: PySide6 6.12.0
+    drops a reference to ``True`` on every ``emit()`` from Python, so an export's
+    hundreds of progress emits would bring the interpreter down (``bool_dealloc``).
     """
 
     POLL_MS = 50
@@ -181,7 +184,6 @@ class ProcessTask(QObject):
     KILL_AFTER_MS = 5000
     """... and then before it is killed."""
 
-    progressed = Signal(int, int)
     finished = Signal(object)
     failed = Signal(object)
 
@@ -283,7 +285,6 @@ class ProcessTask(QObject):
     def _deliver_progress(self, done: int, total: int) -> None:
         if self._context_alive and self._on_progress is not None:
             self._on_progress(done, total)
-        self.progressed.emit(done, total)
 
     def _end(self) -> None:
         self.is_running = False
