@@ -24,6 +24,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, cast
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from quizapp.services.attempts import AttemptService
     from quizapp.services.container import Services
     from quizapp.store.database import Database
+    from quizapp.store.health import HealthReport
     from quizapp.ui.main_window import MainWindow
     from quizapp.ui.settings import AppSettings
 
@@ -332,14 +334,12 @@ def make_excepthook(
     return hook
 
 
-def check_and_recover(parent: QWidget | None, db: str | None) -> bool:
-    """Before anything is written: ``PRAGMA quick_check`` on the SQLite file ``db`` says
-    (nothing to do for a server URL). A damaged file, or one that is not a database,
-    gets :class:`quizapp.ui.recovery_dialog.RecoveryDialog`: restore the latest
-    automatic backup, start a new database (the damaged file is kept aside with a
-    timestamp either way) or quit. Returns False when the user chose to quit.
-
-    Raises :class:`quizapp.store.health.StorageError` when the file cannot be moved."""
+def check_database_file(db: str | None) -> tuple[Path, HealthReport] | None:
+    """``PRAGMA quick_check`` on the SQLite file ``db`` says (path; ``None``: the
+    ``QUIZAPP_DB`` or default file): ``None`` when it is sound, missing (a first start)
+    or a server; otherwise its path and what is wrong, for :func:`recover`. Reads the
+    whole file, so the app runs it on its loader thread (:class:`ServiceLoader`), not
+    on the GUI thread. Writes nothing."""
     from quizapp.store.health import check_database
     from quizapp.store.location import database_identity, local_sqlite_file
 
@@ -349,10 +349,18 @@ def check_and_recover(parent: QWidget | None, db: str | None) -> bool:
 
         path = sqlite_path(resolve_db_url(db))
     if path is None:
-        return True
+        return None
     report = check_database(path)
-    if report.ok:
-        return True
+    return None if report.ok else (path, report)
+
+
+def recover(parent: QWidget | None, path: Path, report: HealthReport) -> bool:
+    """The damaged (or not-a-database) file at ``path`` gets
+    :class:`quizapp.ui.recovery_dialog.RecoveryDialog`: restore the latest automatic
+    backup, start a new database (the damaged file is kept aside with a timestamp
+    either way) or quit. Returns False when the user chose to quit.
+
+    Raises :class:`quizapp.store.health.StorageError` when the file cannot be moved."""
     from quizapp.store.backups import latest_backup
     from quizapp.store.health import restore_backup, start_new
     from quizapp.ui.recovery_dialog import RecoveryChoice, RecoveryDialog
@@ -372,6 +380,15 @@ def check_and_recover(parent: QWidget | None, db: str | None) -> bool:
         log.warning("Started a new database at %s; the old file is at %s", path, kept)
         return True
     return False
+
+
+def check_and_recover(parent: QWidget | None, db: str | None) -> bool:
+    """Before anything is written: :func:`check_database_file`, then :func:`recover`
+    when the file is damaged. Returns False when the user chose to quit.
+
+    Raises :class:`quizapp.store.health.StorageError` when the file cannot be moved."""
+    damaged = check_database_file(db)
+    return True if damaged is None else recover(parent, *damaged)
 
 
 def start_daily_backup(url: str) -> object | None:
@@ -418,10 +435,21 @@ def freeze_long_lived_objects() -> None:
     gc.freeze()
 
 
+@dataclass(frozen=True)
+class NeedsRecovery:
+    """What :class:`ServiceLoader` found instead of opening: the SQLite file at
+    ``path`` is damaged (``report``), and :func:`recover` must ask the user first."""
+
+    path: Path
+    report: HealthReport
+
+
 class ServiceLoader:
-    """:func:`open_services` run on a worker thread, its outcome delivered on the GUI
-    thread: ``on_done(database, services)`` or ``on_error(exception)`` (any exception,
-    :class:`~quizapp.domain.errors.QuizAppError` or not), called from the event loop.
+    """On a worker thread: :func:`check_database_file` (when ``check``), then
+    :func:`open_services`; the outcome is delivered on the GUI thread, from the event
+    loop: ``on_done(database, services)``, ``on_damaged(NeedsRecovery)`` (nothing was
+    opened or written) or ``on_error(exception)`` (any exception,
+    :class:`~quizapp.domain.errors.QuizAppError` or not).
 
     :meth:`join` waits for the thread (before the app exits, so a database it opened is
     closed, never left half-open)."""
@@ -431,6 +459,9 @@ class ServiceLoader:
         db: str | None,
         on_done: Callable[[Database, Services], None],
         on_error: Callable[[BaseException], None],
+        on_damaged: Callable[[NeedsRecovery], None] | None = None,
+        *,
+        check: bool = True,
     ) -> None:
         import threading
 
@@ -446,12 +477,18 @@ class ServiceLoader:
             def deliver(self, outcome: object) -> None:
                 if isinstance(outcome, BaseException):
                     on_error(outcome)
+                elif isinstance(outcome, NeedsRecovery):
+                    if on_damaged is None:
+                        on_error(RuntimeError(f"{outcome.path} is damaged"))
+                    else:
+                        on_damaged(outcome)
                 else:
                     opened = cast("tuple[Database, Services]", outcome)
                     on_done(*opened)
 
         self.db = db
-        self.result: tuple[Database, Services] | BaseException | None = None
+        self.check = check
+        self.result: tuple[Database, Services] | NeedsRecovery | BaseException | None = None
         self._bridge = _Bridge()
         self._bridge.finished.connect(self._bridge.deliver)
         self._thread = threading.Thread(target=self._run, name="quizapp-open", daemon=True)
@@ -467,8 +504,12 @@ class ServiceLoader:
 
     def _run(self) -> None:
         try:
-            outcome: object = open_services(self.db)
-            freeze_long_lived_objects()
+            damaged = check_database_file(self.db) if self.check else None
+            if damaged is not None:
+                outcome: object = NeedsRecovery(*damaged)
+            else:
+                outcome = open_services(self.db)
+                freeze_long_lived_objects()
         except BaseException as error:  # delivered to the GUI thread, raised or shown there
             outcome = error
         self.result = outcome  # type: ignore[assignment]
@@ -536,26 +577,31 @@ def main(db: str | None = None) -> int:
             return
         raise error  # to the crash dialog (install_excepthook)
 
-    def load_services() -> None:
-        guard.listen()  # later starts on this database now raise this window
-        loader = ServiceLoader(db, loaded, failed)
-        state["loader"] = loader
-        loader.start()
-
-    def finish_start() -> None:
+    def damaged(found: NeedsRecovery) -> None:
         from quizapp.domain.errors import QuizAppError
-        from quizapp.services.quick_start import early_students
 
-        window.build()  # the header and shortcuts, now that "Opening…" is on screen
-        setup_logging()
         try:
-            if not check_and_recover(window, db):
-                state["status"] = 0
+            if not recover(window, found.path, found.report):
                 app.exit(0)
                 return
         except QuizAppError as error:
             cannot_start(error)
             return
+        load_services(check=False)  # restored or new: open it
+
+    def load_services(check: bool = True) -> None:
+        guard.listen()  # later starts on this database now raise this window
+        loader = ServiceLoader(db, loaded, failed, damaged, check=check)
+        state["loader"] = loader
+        loader.start()
+
+    def finish_start() -> None:
+        from quizapp.services.quick_start import early_students
+
+        window.build()  # the header and shortcuts, now that "Opening…" is on screen
+        setup_logging()
+        # The file is read (never written) here; the quick check of the whole file runs
+        # on the loader thread before anything is opened for writing.
         students = early_students(db)
         if students is None:  # first start, a server, or a file only SQLAlchemy can judge
             load_services()

@@ -196,3 +196,47 @@ def _left_button() -> Any:
     from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
+
+
+def test_main_checks_on_its_loader_then_opens_the_new_database_chosen(
+    qapp: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, boxes: list[tuple[str, str]]
+) -> None:
+    """``main`` runs the quick check off the GUI thread; "Start a new database" keeps the
+    damaged file aside and the app goes on to open the new one."""
+    import threading
+
+    from PySide6.QtWidgets import QApplication
+
+    from quizapp.ui.main_window import MainWindow
+
+    path = tmp_path / "quizapp.sqlite3"
+    _damaged(path)
+    damaged = _sha(path)
+    checked_on: list[str] = []
+    check = appmod.check_database_file
+
+    def watched_check(db: str | None) -> object:
+        checked_on.append(threading.current_thread().name)
+        return check(db)
+
+    monkeypatch.setattr(appmod, "check_database_file", watched_check)
+    monkeypatch.setattr(RecoveryDialog, "ask", lambda *a, **k: RecoveryChoice.START_NEW)
+    opened: list[Services] = []
+    set_services = MainWindow.set_services
+
+    def set_and_quit(self: MainWindow, services: Services) -> None:
+        set_services(self, services)
+        opened.append(services)
+        QApplication.instance().exit(0)  # type: ignore[union-attr]
+
+    monkeypatch.setattr(MainWindow, "set_services", set_and_quit)
+
+    assert appmod.main(str(path)) == 0
+
+    assert checked_on == ["quizapp-open"]  # the loader thread, not the GUI's
+    assert len(opened) == 1
+    assert opened[0].course.home(opened[0].students.create_student("Ana").id).packs
+    (kept,) = tmp_path.glob("quizapp.damaged-*.sqlite3")
+    assert _sha(kept) == damaged
+    assert check_database(path).ok
+    assert boxes == []
