@@ -22,6 +22,7 @@ from quizapp.services.exports import (
     ExportError,
     escape_text,
     export_attempts,
+    export_from_database,
     export_responses,
     export_statistics,
     export_student_data,
@@ -114,6 +115,24 @@ def test_responses_export_one_row_per_student_and_question_with_letters_as_shown
         assert set(row["answer_text"].split("; ")) == {texts[i] for i in slot.feedback.selected}
         assert row["correct_letters"] == row["answer_letters"] or slot.type.value == "multiple"
         assert float(row["marks"]) == 1.0
+
+
+def test_export_by_database_url_writes_the_same_file_and_reports_progress(
+    database: Database, taken: dict[str, int], tmp_path: Path
+) -> None:
+    """What an export in a child process runs: the database opened from its URL."""
+    direct, by_url = tmp_path / "direct.csv", tmp_path / "by-url.csv"
+    export_responses(database.sessions, direct)
+    seen: list[tuple[int, int]] = []
+    count = export_from_database(
+        database.url, "responses", by_url, progress=lambda done, total: seen.append((done, total))
+    )
+    assert count == 16
+    assert by_url.read_bytes() == direct.read_bytes()
+    assert seen[-1] == (16, 16)
+    assert export_from_database(database.url, "attempts", tmp_path / "a.csv") == 2
+    with pytest.raises(ExportError, match="'students'"):
+        export_from_database(database.url, "students", tmp_path / "s.csv")  # type: ignore[arg-type]
 
 
 def test_statistics_xlsx_has_questions_choices_and_quiz_sheets(
