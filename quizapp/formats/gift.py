@@ -50,6 +50,7 @@ from quizapp.formats.html_safe import (
     html_to_text,
     moodle_auto_format,
     sanitize_html_report,
+    shows_nothing,
     unify_formats,
 )
 from quizapp.formats.registry import (
@@ -307,6 +308,10 @@ def _read_question(t: _Text, start: int, end: int, b: PackBuilder, lesson: str |
         b.problem(line, "empty-prompt", "The question has no text before its answers.")
         return
     texts: list[tuple[str, TextFormat]] = [_convert(prompt_text, prompt_fmt, line, b)]
+    if shows_nothing(*texts[0]):
+        b.problem(line, "empty-prompt",
+                  "The question has no text once unsafe HTML (such as <script>) is removed.")
+        return
     choices: list[tuple[float, int]] = []  # fraction, index of its text in texts
     feedback_index: list[int] = []
     qtype: QuestionType
@@ -343,6 +348,10 @@ def _read_question(t: _Text, start: int, end: int, b: PackBuilder, lesson: str |
                 b.problem(line, "empty-choice", "An answer (after ~ or =) is empty.")
                 return
             texts.append(_convert(choice_text, choice_fmt, line, b))
+            if shows_nothing(*texts[-1]):
+                b.problem(line, "empty-choice",
+                          "An answer has no text once unsafe HTML (such as <script>) is removed.")
+                return
             choices.append((fraction, len(texts) - 1))
             fb = bits[1].strip() if len(bits) > 1 else ""
             texts.append(_convert(*_marker(fb, prompt_fmt), line, b))

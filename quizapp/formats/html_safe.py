@@ -190,6 +190,16 @@ def sanitize_html(text: str) -> str:
     return sanitize_html_report(text)[0]
 
 
+def shows_nothing(text: str, text_format: TextFormat) -> bool:
+    """True when ``text`` in ``text_format`` would show no character to a student: empty
+    or blank, or (HTML) nothing left once unsafe markup is removed (``<script>Why?`` is
+    all script). Readers refuse such a prompt or choice as ``empty-prompt`` /
+    ``empty-choice``."""
+    if text_format is TextFormat.HTML:
+        return not html_to_text(text).strip()
+    return not text.strip()
+
+
 def html_to_text(text: str) -> str:
     """The plain text a reader sees in ``text`` (HTML): tags dropped, entities decoded.
 

@@ -41,6 +41,7 @@ from quizapp.formats.html_safe import (
     html_to_text,
     moodle_auto_format,
     sanitize_html_report,
+    shows_nothing,
     unify_formats,
 )
 from quizapp.formats.registry import PackBuilder, read_limited_bytes
@@ -242,8 +243,8 @@ def _question(node: _Node, qtype: str, lesson: str | None, b: PackBuilder) -> No
     qtext = node.find("questiontext")
     default = qtext.attrib.get("format", "html") if qtext is not None else "html"
     prompt = _text(qtext, line, b)
-    if not prompt[0]:
-        b.problem(line, "empty-prompt", "The question has no text.")
+    if shows_nothing(*prompt):
+        b.problem(line, "empty-prompt", "The question has no text (once unsafe HTML is removed).")
         return
     texts: list[tuple[str, TextFormat]] = [prompt]
     choices: list[tuple[float, int, int]] = []  # fraction, text index, feedback index
@@ -278,8 +279,9 @@ def _question(node: _Node, qtype: str, lesson: str | None, b: PackBuilder) -> No
             if fraction is None:
                 return
             choice = _text(answer, answer.line, b, default)
-            if not choice[0]:
-                b.problem(answer.line, "empty-choice", "An <answer> has no text.")
+            if shows_nothing(*choice):
+                b.problem(answer.line, "empty-choice",
+                          "An <answer> has no text (once unsafe HTML is removed).")
                 return
             texts.append(choice)
             texts.append(_text(answer.find("feedback"), answer.line, b, default))

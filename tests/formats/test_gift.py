@@ -209,6 +209,10 @@ def test_a_brace_out_of_place_is_an_error_naming_its_line(name: str, line: int, 
         ("Q?{=a ~}", "empty-choice"),
         ("Q?{junk =a ~b}", "text-before-answers"),
         ("::t::{=a ~b}", "empty-prompt"),
+        # all script: nothing would show once unsafe HTML is removed (found by fuzzing)
+        ("<script>Question{T}", "empty-prompt"),
+        ("[html]<script>alert(1)</script>{=a ~b}", "empty-prompt"),
+        ("Q?{=<script>a</script> ~b}", "empty-choice"),
     ],
 )
 def test_malformed_multiple_choice_is_refused(text: str, rule: str) -> None:

@@ -86,6 +86,8 @@ def test_errors_name_their_line(name: str, line: int, rule: str) -> None:
         ('<single>false</single><answer fraction="50"><text>a</text></answer>'
          '<answer fraction="0"><text>b</text></answer>', "weights-sum"),
         ('<answer fraction="100"><text>a</text></answer>', "too-few-choices"),
+        ('<answer fraction="100"><text>&lt;script&gt;a&lt;/script&gt;</text></answer>'
+         '<answer fraction="0"><text>b</text></answer>', "empty-choice"),
     ],
 )
 def test_multichoice_that_moodle_would_refuse_is_refused(body: str, rule: str) -> None:
@@ -109,3 +111,13 @@ def test_unescaped_markup_inside_text_keeps_its_words() -> None:
            b'<answer fraction="0"><text>false</text></answer></question></quiz>')
     (q,) = parse_moodle_xml(xml, "x.xml").pack.questions
     assert q.prompt == "The Sun is a star."
+
+
+def test_a_question_text_that_is_all_script_is_refused() -> None:
+    xml = (b'<quiz><question type="multichoice"><questiontext format="html">'
+           b"<text>&lt;script&gt;Why?&lt;/script&gt;</text></questiontext>"
+           b'<answer fraction="100"><text>a</text></answer>'
+           b'<answer fraction="0"><text>b</text></answer></question></quiz>')
+    with pytest.raises(PackError) as info:
+        parse_moodle_xml(xml, "x.xml")
+    assert info.value.problems[0].rule == "empty-prompt"
