@@ -14,10 +14,17 @@ Times are aware UTC datetimes (the GUI shows them in local time).
   pack id again brings it back. The built-in pack can be disabled, not deleted.
 - Export writes the current revisions back as a domain pack, as our JSON or as GIFT
   (by the file's extension): JSON export then import gives back the same pack.
+- The GUI previews and imports in a child process, so a big file never holds up its
+  event loop: :func:`preview_from_database` reads the file there and sends back only a
+  :class:`PreviewSummary` (counts, problems, skipped items: a few kilobytes where the
+  pack of 10,000 questions pickles to megabytes); :func:`import_into_database` reads it
+  again there and installs it, refusing with :class:`FileChangedError` when its SHA-256
+  is no longer the one previewed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections import Counter
 from collections.abc import Callable
@@ -42,6 +49,14 @@ IMPORT_EXTENSIONS: tuple[str, ...] = READ_EXTENSIONS
 
 EXPORT_EXTENSIONS: tuple[str, ...] = WRITE_EXTENSIONS
 """File extensions a pack can be exported to: ``.json`` (our format), ``.gift``/``.txt``."""
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+
+
+class FileChangedError(ValidationError):
+    """The file to import is not the one previewed any more (its SHA-256 differs, or it
+    changed while being read, or it is gone); nothing was imported."""
 
 
 @dataclass(frozen=True)
@@ -155,8 +170,7 @@ class ImportPreview:
             return ()
         per_lesson = Counter(q.lesson_id for q in pack.questions)  # one pass, any size
         return tuple(
-            LessonPreview(lesson.id, lesson.title, per_lesson[lesson.id])
-            for lesson in pack.lessons
+            LessonPreview(lesson.id, lesson.title, per_lesson[lesson.id]) for lesson in pack.lessons
         )
 
     @property
@@ -178,6 +192,71 @@ class ImportPreview:
         """The reader's warnings (e.g. the encoding it guessed)."""
         return self.result.warnings if self.result is not None else ()
 
+    def summary(self, sha256: str = "") -> PreviewSummary:
+        """What the preview report shows of this, without the questions themselves
+        (``sha256``: the hex digest of the file's bytes as read)."""
+        pack = self.pack
+        if pack is None or not self.ok:
+            return PreviewSummary(path=self.path, sha256=sha256, problems=self.problems)
+        return PreviewSummary(
+            path=self.path,
+            sha256=sha256,
+            pack_id=pack.id,
+            title=pack.title,
+            version=pack.version,
+            question_count=len(pack.questions),
+            lessons=self.lessons,
+            questions_by_type=self.questions_by_type,
+            skipped=self.skipped,
+            warnings=self.warnings,
+            existing=self.existing,
+            change_summary=self.change_summary,
+            readable=True,
+        )
+
+
+@dataclass(frozen=True)
+class PreviewSummary:
+    """What the import preview shows of a file, without its questions: small and
+    picklable, so it travels back cheaply from the child process that read the file
+    (see :func:`preview_from_database`).
+
+    ``sha256``: hex digest of the file's bytes as read ("" when unreadable), which
+    :func:`import_into_database` checks. When the file reads (``ok``): the pack's
+    ``pack_id``, ``title``, ``version``, ``question_count``, its ``lessons`` in file
+    order with their question counts, ``questions_by_type`` (``(type, count)`` in
+    :class:`QuestionType` order, types present only), what was ``skipped`` (each with
+    its line and why), the reader's ``warnings``, the installed pack it would update
+    (``existing``) and the sentence saying so (``change_summary``). Otherwise
+    ``problems`` lists every error with its file, line, column and field.
+    """
+
+    path: str
+    sha256: str = ""
+    problems: tuple[Problem, ...] = ()
+    pack_id: str = ""
+    title: str = ""
+    version: str = ""
+    question_count: int = 0
+    lessons: tuple[LessonPreview, ...] = ()
+    questions_by_type: tuple[tuple[QuestionType, int], ...] = ()
+    skipped: tuple[SkippedItem, ...] = ()
+    warnings: tuple[str, ...] = ()
+    existing: ExistingPack | None = None
+    change_summary: str = ""
+    readable: bool = False
+    """True when the file was read into a pack (then ``problems`` is empty)."""
+
+    @property
+    def ok(self) -> bool:
+        """True when the file can be imported."""
+        return self.readable and not self.problems
+
+    @property
+    def lesson_count(self) -> int:
+        """How many lessons the file has."""
+        return len(self.lessons)
+
 
 class PackAdmin:
     """Pack management over one database (``sessions``: its session factory).
@@ -190,6 +269,22 @@ class PackAdmin:
     ) -> None:
         self._sessions = sessions
         self._clock = clock
+
+    @property
+    def database_url(self) -> str | None:
+        """The URL of this database for another process to open it (with its password:
+        never show it), or ``None`` when no other process can (SQLite in memory)."""
+        from sqlalchemy.engine import Engine
+
+        bind = self._sessions.kw.get("bind")
+        if not isinstance(bind, Engine):
+            return None
+        url = bind.url
+        if url.get_backend_name() == "sqlite" and (
+            not url.database or url.database == ":memory:" or "mode=memory" in str(url)
+        ):
+            return None
+        return url.render_as_string(hide_password=False)
 
     # ------------------------------------------------------------ list
 
@@ -314,9 +409,7 @@ class PackAdmin:
                 deleted=deleted,
                 is_builtin=row.is_builtin,
                 unchanged=(
-                    row.content_hash == wanted
-                    and not deleted
-                    and not (changed or added or removed)
+                    row.content_hash == wanted and not deleted and not (changed or added or removed)
                 ),
                 questions_changed=changed,
                 questions_added=added,
@@ -349,6 +442,68 @@ class PackAdmin:
     def install(self, pack: Pack, *, enabled: bool = True) -> PackInstallReport:
         """Install or update ``pack`` in one transaction (see ``install_pack``)."""
         return install_pack(self._sessions, pack, enabled=enabled)
+
+    def preview_summary(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+    ) -> PreviewSummary:
+        """:meth:`preview` as a :class:`PreviewSummary` (no questions in it) with the
+        SHA-256 of the bytes read, for :meth:`import_unchanged`. Never raises for a bad
+        file (its problems are in the summary); raises :class:`FileChangedError` when
+        the file changed while being read and
+        :class:`~quizapp.services.results.OperationCancelled` when ``cancelled()``.
+        ``progress(done, 2)``: the file read, then compared with what is installed."""
+        filename = os.fspath(path)
+        outcome, sha = _read_steady(filename)
+        if progress is not None:
+            progress(1, 2)
+        _check(cancelled)
+        if isinstance(outcome, ImportResult):
+            summary = self.preview_result(filename, outcome).summary(sha)
+        else:
+            summary = PreviewSummary(path=filename, sha256=sha, problems=outcome)
+        if progress is not None:
+            progress(2, 2)
+        return summary
+
+    def import_unchanged(
+        self,
+        path: str | os.PathLike[str],
+        sha256: str,
+        *,
+        enabled: bool = True,
+        progress: Progress | None = None,
+        cancelled: Cancelled | None = None,
+    ) -> PackInstallReport:
+        """Read ``path`` again and install it (one transaction, all or nothing), provided
+        its bytes are still those previewed: ``sha256`` as :meth:`preview_summary` gave.
+
+        Raises :class:`FileChangedError` (nothing written) when the file differs now,
+        changed while being read, or is gone;
+        :class:`~quizapp.services.results.OperationCancelled` when ``cancelled()``
+        before the transaction; :class:`ValidationError` from the install.
+        ``progress(done, 2)``: the file read, then installed."""
+        filename = os.fspath(path)
+        try:
+            if file_sha256(filename) != sha256:
+                raise _changed(filename)
+        except OSError as exc:
+            raise _changed(filename) from exc
+        outcome, sha = _read_steady(filename)
+        if sha != sha256:
+            raise _changed(filename)
+        if not isinstance(outcome, ImportResult):  # the same bytes previewed fine
+            raise ValidationError(str(PackError(outcome)))  # (a PackError would not unpickle)
+        if progress is not None:
+            progress(1, 2)
+        _check(cancelled)
+        report = self.install(outcome.pack, enabled=enabled)
+        if progress is not None:
+            progress(2, 2)
+        return report
 
     # ------------------------------------------------------------ export
 
@@ -412,6 +567,105 @@ class PackAdmin:
         return pack
 
 
+# --------------------------------------------------------------------------- child side
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """Hex SHA-256 of the file's bytes (read in 1 MiB chunks). Raises ``OSError``."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _changed(filename: str, *, while_reading: bool = False) -> FileChangedError:
+    name = Path(filename).name
+    if while_reading:
+        return FileChangedError(
+            f"“{name}” changed while it was being read. Open it again once it is saved."
+        )
+    return FileChangedError(
+        f"“{name}” has changed since it was read for the preview, so nothing was imported. "
+        "Check the new preview, then import again."
+    )
+
+
+def _read_steady(filename: str) -> tuple[ImportResult | tuple[Problem, ...], str]:
+    """The file read (or its problems) and the SHA-256 of the bytes read ("" when it
+    cannot be opened). Hashed before and after reading: :class:`FileChangedError` when
+    the two differ (the file was being written meanwhile)."""
+    from quizapp.formats.registry import read_question_set
+
+    def digest() -> str:
+        try:
+            return file_sha256(filename)
+        except OSError:
+            return ""  # the reader says why, in the teacher's words
+
+    before = digest()
+    try:
+        outcome: ImportResult | tuple[Problem, ...] = read_question_set(filename)
+    except PackError as err:
+        outcome = err.problems
+    if digest() != before:
+        raise _changed(filename, while_reading=True)
+    return outcome, before
+
+
+def _check(cancelled: Cancelled | None) -> None:
+    if cancelled is not None and cancelled():
+        from quizapp.services.results import OperationCancelled
+
+        raise OperationCancelled("Cancelled; nothing was imported.")
+
+
+def preview_from_database(
+    url: str,
+    path: str | os.PathLike[str],
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> PreviewSummary:
+    """:meth:`PackAdmin.preview_summary` on the database at ``url`` (a SQLAlchemy URL,
+    as :attr:`PackAdmin.database_url` gives it; opened here without migrating, closed
+    after): the entry point of the GUI's preview, run in a child process. Every
+    argument and the result are picklable."""
+    from quizapp.store.database import open_database
+
+    database = open_database(url, migrate=False)
+    try:
+        return PackAdmin(database.sessions).preview_summary(
+            path, progress=progress, cancelled=cancelled
+        )
+    finally:
+        database.close()
+
+
+def import_into_database(
+    url: str,
+    path: str | os.PathLike[str],
+    sha256: str,
+    enabled: bool = True,
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> PackInstallReport:
+    """:meth:`PackAdmin.import_unchanged` on the database at ``url`` (opened here
+    without migrating, closed after): the entry point of the GUI's Import, run in a
+    child process. Every argument and the result are picklable; a ``SIGTERM`` during
+    the transaction rolls it back."""
+    from quizapp.store.database import open_database
+
+    database = open_database(url, migrate=False)
+    try:
+        return PackAdmin(database.sessions).import_unchanged(
+            path, sha256, enabled=enabled, progress=progress, cancelled=cancelled
+        )
+    finally:
+        database.close()
+
+
 def _n(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -424,8 +678,13 @@ __all__ = [
     "EXPORT_EXTENSIONS",
     "IMPORT_EXTENSIONS",
     "ExistingPack",
+    "FileChangedError",
     "ImportPreview",
     "LessonPreview",
     "PackAdmin",
     "PackRow",
+    "PreviewSummary",
+    "file_sha256",
+    "import_into_database",
+    "preview_from_database",
 ]

@@ -6,8 +6,17 @@ its lessons with their question counts and the questions by type; everything ski
 with its line and why; every warning; or, when the file cannot be imported, every
 error with its line (and Import stays disabled).
 
-Reading and installing both run through :func:`quizapp.ui.worker.run_in_background`
-with a busy bar, so a big file never freezes the window.
+Reading and installing both run in a child process
+(:func:`quizapp.ui.worker.run_in_process` with
+:func:`quizapp.services.pack_admin.preview_from_database` and
+:func:`~quizapp.services.pack_admin.import_into_database`) with a busy bar, so a big
+file never holds up the window: a thread would share the GIL with it (stalls of a
+quarter of a second with 10,000 questions on a busy two-core computer). Only the
+:class:`~quizapp.services.pack_admin.PreviewSummary` comes back (a few kilobytes, not
+the questions); Import reads the file again in the child and refuses, changing
+nothing, when its SHA-256 is not the one previewed: the preview is then read again.
+A database no other process can open (SQLite in memory) is served on a pool thread
+(:func:`quizapp.ui.worker.run_in_background`) instead.
 """
 
 from __future__ import annotations
@@ -16,7 +25,7 @@ import html
 import os
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -28,12 +37,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from quizapp.domain.errors import PackError, Problem, QuizAppError
-from quizapp.domain.model import ImportResult, QuestionType
+from quizapp.domain.errors import Problem
+from quizapp.domain.model import QuestionType
 from quizapp.services.dto import PackInstallReport
-from quizapp.services.pack_admin import ImportPreview, PackAdmin
+from quizapp.services.pack_admin import (
+    FileChangedError,
+    ImportPreview,
+    PackAdmin,
+    PreviewSummary,
+    import_into_database,
+    preview_from_database,
+)
+from quizapp.services.results import OperationCancelled
 from quizapp.ui.common import button, primary_button, show_error, wrap_label
-from quizapp.ui.worker import BackgroundTask, run_in_background
+from quizapp.ui.worker import (
+    BackgroundTask,
+    ChildJob,
+    ProcessTask,
+    run_in_background,
+    run_in_process,
+)
 
 TYPE_NAMES: dict[QuestionType, tuple[str, str]] = {
     QuestionType.SINGLE: ("single-answer question", "single-answer questions"),
@@ -52,8 +75,25 @@ def _where(line: int | None, column: int | None = None) -> str:
     return f"Line {line}, column {column}" if column is not None else f"Line {line}"
 
 
-def report_html(preview: ImportPreview) -> str:
-    """The preview as an HTML report (every text from the file escaped)."""
+SHOWN_AT_FIRST = 50
+"""Lessons, problems, skipped items and warnings the report lists at first, each; the
+rest behind a "Show all" link (:data:`SHOW_ALL_LINK`). Qt lays a rich-text table out at
+about 0.2 ms of CPU a row on the GUI thread, so the 500 lessons of a 10,000-question file
+would hold the window up for a tenth of a second or more, unasked."""
+
+SHOW_ALL_LINK = "#show-all"
+"""The report's link to list everything (handled by the dialog)."""
+
+
+def report_html(preview: PreviewSummary | ImportPreview, *, everything: bool = False) -> str:
+    """The preview as an HTML report (every text from the file escaped).
+
+    Each list (lessons, problems, skipped items, warnings) shows its first
+    :data:`SHOWN_AT_FIRST` entries, then how many more and a :data:`SHOW_ALL_LINK`
+    link; ``everything``: all of them."""
+    if isinstance(preview, ImportPreview):
+        preview = preview.summary()
+    limit = None if everything else SHOWN_AT_FIRST
     e = html.escape
     name = e(Path(preview.path).name)
     parts: list[str] = []
@@ -64,15 +104,14 @@ def report_html(preview: ImportPreview) -> str:
             "nothing can be imported</h3>"
         )
         parts.append("<p>Correct the file and open it again. Each problem:</p><ul>")
-        parts.extend(_problem_item(p) for p in problems)
+        parts.extend(_problem_item(p) for p in problems[:limit])
         parts.append("</ul>")
+        parts.append(_more(len(problems), limit, "problem", "problems"))
         return "".join(parts)
-    pack = preview.pack
-    assert pack is not None
     parts.append("<h3>What will be imported</h3>")
     parts.append(
-        f"<p>Pack <b>{e(pack.title)}</b> (id <code>{e(pack.id)}</code>, "
-        f"version {e(pack.version)}) from {name}.</p>"
+        f"<p>Pack <b>{e(preview.title)}</b> (id <code>{e(preview.pack_id)}</code>, "
+        f"version {e(preview.version)}) from {name}.</p>"
     )
     # The service compares the file with the revisions stored, so a re-import that
     # changes nothing says so ("No change: …") rather than "New version of …".
@@ -81,34 +120,48 @@ def report_html(preview: ImportPreview) -> str:
         e(_n(count, *TYPE_NAMES[qtype])) for qtype, count in preview.questions_by_type
     )
     parts.append(
-        f"<p>{e(_n(len(pack.lessons), 'lesson', 'lessons'))}, "
-        f"{e(_n(len(pack.questions), 'question', 'questions'))}"
+        f"<p>{e(_n(preview.lesson_count, 'lesson', 'lessons'))}, "
+        f"{e(_n(preview.question_count, 'question', 'questions'))}"
         f"{': ' + types if types else ''}.</p>"
     )
     if preview.lessons:
         parts.append("<table cellspacing='0' cellpadding='3'>")
-        for lesson in preview.lessons:
+        for lesson in preview.lessons[:limit]:
             parts.append(
                 f"<tr><td>{e(lesson.title)}</td><td align='right'>"
                 f"{e(_n(lesson.question_count, 'question', 'questions'))}</td></tr>"
             )
         parts.append("</table>")
-    if not pack.questions:
+        parts.append(_more(len(preview.lessons), limit, "lesson", "lessons"))
+    if not preview.question_count:
         parts.append("<p><b>The file has no question quizapp can take.</b></p>")
     if preview.skipped:
         parts.append(f"<h3>Skipped ({len(preview.skipped)}): not imported</h3><ul>")
-        for item in preview.skipped:
+        for item in preview.skipped[:limit]:
             where = _where(item.line)
             parts.append(
                 f"<li>{e(where) + ': ' if where else ''}<b>{e(item.kind.replace('_', ' '))}</b>"
                 f" – {e(item.reason)}</li>"
             )
         parts.append("</ul>")
+        parts.append(_more(len(preview.skipped), limit, "skipped item", "skipped items"))
     if preview.warnings:
         parts.append(f"<h3>Warnings ({len(preview.warnings)})</h3><ul>")
-        parts.extend(f"<li>{e(w)}</li>" for w in preview.warnings)
+        parts.extend(f"<li>{e(w)}</li>" for w in preview.warnings[:limit])
         parts.append("</ul>")
+        parts.append(_more(len(preview.warnings), limit, "warning", "warnings"))
     return "".join(parts)
+
+
+def _more(count: int, limit: int | None, one: str, many: str) -> str:
+    """After a list cut at ``limit``: how many more, and the link to show all."""
+    if limit is None or count <= limit:
+        return ""
+    rest = count - limit
+    return (
+        f"<p><i>… and {html.escape(_n(rest, 'more ' + one, 'more ' + many))}.</i> "
+        f"<a href='{SHOW_ALL_LINK}'>Show all {count:,} {html.escape(many)}</a></p>"
+    )
 
 
 def _problem_item(problem: Problem) -> str:
@@ -120,20 +173,10 @@ def _problem_item(problem: Problem) -> str:
     )
 
 
-def _read(path: str) -> ImportResult | tuple[Problem, ...]:
-    """Runs on the pool: the file read, or its problems (never raises a PackError)."""
-    from quizapp.formats.registry import read_question_set
-
-    try:
-        return read_question_set(path)
-    except PackError as err:
-        return err.problems
-
-
 class ImportDialog(QDialog):
     """Preview a file and import it on request.
 
-    Signals: ``preview_ready(ImportPreview)`` once the file is read;
+    Signals: ``preview_ready(PreviewSummary)`` once the file is read;
     ``imported(PackInstallReport)`` after a successful import (the dialog then closes).
     """
 
@@ -146,9 +189,10 @@ class ImportDialog(QDialog):
         super().__init__(parent)
         self.admin = admin
         self.path = os.fspath(path)
-        self.preview: ImportPreview | None = None
+        self.preview: PreviewSummary | None = None
         self.report: PackInstallReport | None = None
-        self.task: BackgroundTask | None = None
+        self.task: BackgroundTask | ProcessTask | None = None
+        self._closing = False
         self.setWindowTitle(self.tr("Import questions"))
         self.setModal(True)
         layout = QVBoxLayout(self)
@@ -174,6 +218,7 @@ class ImportDialog(QDialog):
         self.report_view.setOpenLinks(False)
         self.report_view.setOpenExternalLinks(False)
         self.report_view.setAccessibleName(self.tr("Import report"))
+        self.showing_everything = False
         layout.addWidget(self.report_view, 1)
 
         self.enable_check = QCheckBox(self.tr("Show it to students straight away"))
@@ -196,6 +241,7 @@ class ImportDialog(QDialog):
     def _connect_signals(self) -> None:
         self.cancel_button.clicked.connect(self.reject)
         self.import_button.clicked.connect(self._on_import_button_clicked)
+        self.report_view.anchorClicked.connect(self._on_report_view_anchor_clicked)
 
     # ------------------------------------------------------------ public
 
@@ -230,25 +276,41 @@ class ImportDialog(QDialog):
 
     def _start_reading(self) -> None:
         self._set_busy(self.tr("Reading the file…"))
-        path = self.path
-        self.task = run_in_background(
-            lambda: _read(path), self._on_read_done, self._on_work_failed, context=self
-        )
+        path, admin, url = self.path, self.admin, self.admin.database_url
+        if url is None:
+            self.task = run_in_background(
+                lambda: admin.preview_summary(path),
+                self._on_read_done,
+                self._on_work_failed,
+                context=self,
+            )
+        else:
+            self.task = run_in_process(
+                ChildJob(preview_from_database, (url, path)),
+                self._on_read_done,
+                self._on_work_failed,
+                context=self,
+            )
 
-    def _on_read_done(self, outcome: ImportResult | tuple[Problem, ...]) -> None:
-        try:
-            if isinstance(outcome, ImportResult):
-                preview = self.admin.preview_result(self.path, outcome)
-            else:
-                preview = ImportPreview(path=self.path, result=None, problems=outcome)
-        except QuizAppError as error:
-            self._on_work_failed(error)
-            return
+    def show_everything(self) -> None:
+        """List every lesson, problem, skipped item and warning (the report's "Show
+        all" link)."""
+        if self.preview is not None and not self.showing_everything:
+            self.showing_everything = True
+            self.report_view.setHtml(report_html(self.preview, everything=True))
+
+    def _on_report_view_anchor_clicked(self, url: QUrl) -> None:
+        if url.toString() == SHOW_ALL_LINK:
+            self.show_everything()
+
+    def _on_read_done(self, preview: PreviewSummary) -> None:
         self.preview = preview
+        self.showing_everything = False
         self.report_view.setHtml(report_html(preview))
         self._set_busy("")
         self.enable_check.setVisible(preview.ok)
         if preview.ok:
+            self.cancel_button.setText(self.tr("Cancel"))
             self.import_button.setFocus()
         else:
             self.cancel_button.setText(self.tr("Close"))
@@ -257,6 +319,16 @@ class ImportDialog(QDialog):
 
     def _on_work_failed(self, error: BaseException) -> None:
         self._set_busy("")
+        if self._closing and isinstance(error, OperationCancelled):
+            return  # the teacher cancelled: nothing to say
+        if isinstance(error, FileChangedError) and self.preview is not None:
+            # Changed between the preview and Import: nothing was written; show what
+            # the file holds now, so the teacher imports what they saw.
+            show_error(self, error, self.tr("Import failed"))
+            self.preview = None
+            self.report_view.clear()
+            self._start_reading()
+            return
         if self.preview is None:
             self.report_view.setPlainText(
                 self.tr("The file could not be read: {error}").format(error=error)
@@ -268,14 +340,22 @@ class ImportDialog(QDialog):
         if preview is None or not preview.ok or self.is_busy():
             return
         enabled = self.enable_check.isChecked()
-        admin = self.admin
+        path, sha, admin, url = self.path, preview.sha256, self.admin, self.admin.database_url
         self._set_busy(self.tr("Importing…"))
-        self.task = run_in_background(
-            lambda: admin.install_previewed(preview, enabled=enabled),
-            self._on_import_done,
-            self._on_work_failed,
-            context=self,
-        )
+        if url is None:
+            self.task = run_in_background(
+                lambda: admin.import_unchanged(path, sha, enabled=enabled),
+                self._on_import_done,
+                self._on_work_failed,
+                context=self,
+            )
+        else:
+            self.task = run_in_process(
+                ChildJob(import_into_database, (url, path, sha, enabled)),
+                self._on_import_done,
+                self._on_work_failed,
+                context=self,
+            )
 
     def _on_import_done(self, report: PackInstallReport) -> None:
         self._set_busy("")
@@ -289,10 +369,14 @@ class ImportDialog(QDialog):
             self.import_button.click()
 
     def reject(self) -> None:
-        """Cancel; ignored while an import is being written (it is all or nothing)."""
+        """Cancel; ignored while an import is being written (it is all or nothing).
+        While the file is being read, its reading stops."""
         if self.is_busy() and self.preview is not None:
             return
+        if self.is_busy() and isinstance(self.task, ProcessTask):
+            self._closing = True
+            self.task.cancel()
         super().reject()
 
 
-__all__ = ["ImportDialog", "report_html"]
+__all__ = ["SHOWN_AT_FIRST", "SHOW_ALL_LINK", "ImportDialog", "report_html"]
