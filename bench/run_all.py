@@ -23,6 +23,11 @@ from pathlib import Path
 from _common import PYTHON, ROOT, fmt, machine, parser, verdict
 
 BENCHES = ("startup", "import", "record", "results", "responsiveness")
+FULL_ARGS: dict[str, list[str]] = {
+    "import": ["--sizes", "1,10"],  # growth (issue 8, item 7); 100× by hand: --sizes 1,10,100
+    "results": ["--scales", "0.1,1,10"],  # growth: 40,000, 400,000, 4 million responses
+}
+"""Arguments of the full run (not ``--quick``) beyond each bench's defaults."""
 DOC = ROOT / "docs" / "performance.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
@@ -67,7 +72,8 @@ def main() -> None:
                 print(f"(skipped: {script.name} does not exist)")
                 continue
             out = Path(tmp) / f"{name}.json"
-            cmd = [PYTHON, str(script), "--json", str(out)] + (["--quick"] if args.quick else [])
+            extra = ["--quick"] if args.quick else FULL_ARGS.get(name, [])
+            cmd = [PYTHON, str(script), "--json", str(out), *extra]
             print(f"\n>>> {' '.join(cmd[1:])}", flush=True)
             done = subprocess.run(cmd, cwd=ROOT, check=False)
             if done.returncode != 0 or not out.exists():
