@@ -213,6 +213,7 @@ class ProcessTask(QObject):
             target=child_main, args=(child_conn, job.target, job.args), daemon=True
         )
         self._process.start()
+        self._reaped = False  # set once the Process object is closed (then unusable)
         child_conn.close()  # the child holds its own end; EOF here when it exits
         self._timer = QTimer(self)
         self._timer.setInterval(self.POLL_MS)
@@ -222,7 +223,7 @@ class ProcessTask(QObject):
     @property
     def pid(self) -> int | None:
         """The child's process id (``None`` once it is reaped)."""
-        return self._process.pid
+        return None if self._reaped else self._process.pid
 
     def cancel(self) -> None:
         """Ask the child to stop at its next check of ``cancelled()``; terminate it if
@@ -237,12 +238,13 @@ class ProcessTask(QObject):
         QTimer.singleShot(self.TERMINATE_AFTER_MS, self, self._terminate)
 
     def _terminate(self) -> None:
-        if self._process.is_alive() and self._process.exitcode is None:
+        # The child may have stopped, and been reaped, since cancel() was asked.
+        if not self._reaped and self._process.is_alive() and self._process.exitcode is None:
             self._process.terminate()
             QTimer.singleShot(self.KILL_AFTER_MS, self, self._kill)
 
     def _kill(self) -> None:
-        if self._process.is_alive():
+        if not self._reaped and self._process.is_alive():
             self._process.kill()
 
     def _on_context_destroyed(self) -> None:
@@ -301,6 +303,7 @@ class ProcessTask(QObject):
             return
         self._process.join()
         self._process.close()
+        self._reaped = True
 
 
 def run_in_process(

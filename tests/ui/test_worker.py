@@ -101,3 +101,21 @@ def test_a_child_that_ignores_cancel_is_terminated_and_still_cleans_up(
         task.cancel()
     assert isinstance(blocker.args[0], OperationCancelled)
     assert not path.exists()  # SIGTERM became OperationCancelled: the finally ran
+
+
+def test_a_child_that_stops_soon_after_cancel_is_not_terminated_later(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The terminate timer of cancel() finds the child already reaped: nothing happens
+    (it used to raise "process object is closed" on the GUI thread)."""
+    from quizapp.ui.worker import ProcessTask
+
+    monkeypatch.setattr(ProcessTask, "TERMINATE_AFTER_MS", 300)
+    path = tmp_path / "partial.txt"
+    task = run_in_process(ChildJob(child_jobs.write_until_cancelled, (str(path),)))
+    qtbot.waitUntil(path.exists, timeout=TIMEOUT_MS)
+    with qtbot.waitSignal(task.failed, timeout=TIMEOUT_MS):
+        task.cancel()
+    qtbot.waitUntil(lambda: task.pid is None, timeout=TIMEOUT_MS)  # reaped
+    qtbot.wait(600)  # past the terminate timer: pytest-qt fails on an error in the loop
+    assert not task.is_running
