@@ -6,9 +6,12 @@ unless a display is given).
 A ``QTimer`` probe fires every 10 ms on the GUI thread and records the longest gap
 between two firings (a stall) while a job runs the way the GUI runs it:
 
-1. importing the generated 10,000-question GIFT file (read, validate, store) on
-   ``QThreadPool`` through a ``QRunnable`` (the pattern of STYLE.md, as
-   :func:`quizapp.ui.worker.run_in_background` does);
+1. importing the generated 10,000-question GIFT file (read, validate, store) exactly as
+   the teacher does: the real import dialog
+   (:class:`quizapp.ui.teacher.import_dialog.ImportDialog`) shown, reading and previewing
+   the file in a child process, its report drawn, then Import clicked (200 ms later) and
+   the pack installed in a child process; the longest stall of the preview and of the
+   install are given apart;
 2. exporting the 400,000 responses of issue 8 (500 students × 40 attempts × 20
    questions, generated as ``bench_results.py`` does) to CSV in a child process, exactly
    as the Results page's Export menu does: :func:`quizapp.ui.worker.run_in_process` with
@@ -17,7 +20,8 @@ between two firings (a stall) while a job runs the way the GUI runs it:
    ``QThreadPool`` thread, for comparison (a thread shares the GIL with the GUI).
 
 The baseline is the longest stall of the probe with nothing running (the timer's own
-jitter). Target: no stall over 100 ms. ``--quick``: 2,000 questions and 4,000 responses.
+jitter). Target: no stall over 100 ms. ``--quick``: 2,000 questions and 4,000 responses;
+``--only import`` / ``--only export``: measure one of the two.
 """
 
 from __future__ import annotations
