@@ -461,19 +461,22 @@ def quiz_statistics(
     """
     n = len(totals)
     mean = median = sd = skewness = kurtosis = cic = error_ratio = standard_error = None
+    # Totals repeat (whole marks: at most p + 1 values), so each sum runs over the
+    # distinct totals with their counts, summed exactly as over the attempts.
+    counts = list(Counter(totals).items())
     if n:
         mean = _fsum_mean(totals)
         median = float(statistics.median(totals))
     if n >= 2 and mean is not None:
-        dev = [t - mean for t in totals]
-        s2 = math.fsum(d * d for d in dev)
-        if _is_noise(s2 / (n - 1), totals):
+        dev = [(t - mean, c) for t, c in counts]
+        s2 = _repeated_sum((d * d, c) for d, c in dev)
+        if _is_noise(s2 / (n - 1), (t for t, _c in counts)):
             s2 = 0.0
         sd = math.sqrt(s2 / (n - 1))
         k2 = s2 / (n - 1)
         if n >= 3 and k2 != 0:
-            s3 = math.fsum(d**3 for d in dev)
-            s4 = math.fsum(d**4 for d in dev)
+            s3 = _repeated_sum((d**3, c) for d, c in dev)
+            s4 = _repeated_sum((d**4, c) for d, c in dev)
             m2, m3, m4 = s2 / n, s3 / n, s4 / n
             k3 = n * n * m3 / ((n - 1) * (n - 2))
             skewness = k3 / k2**1.5

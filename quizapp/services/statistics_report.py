@@ -12,13 +12,14 @@ pack, or a named quiz). The report is built in four steps:
    *Revisions are merged*: all revisions of one question count in one column, as
    Moodle's report does per slot (a corrected typo does not split a question's figures);
    prompt and choices shown are those of the latest revision asked.
-3. **Figures**: :func:`quizapp.domain.statistics.compute_statistics` on the matrix; the
-   random guess score of the latest revision asked. When the attempts did not all ask
-   the same questions (exams draw a subset), the matrix is incomplete: each question's
-   figures are computed over the attempts that asked it (its marks against the rest of
-   those attempts' totals, so facility, sd, discrimination index and efficiency keep
-   their meaning), the quiz figures from the totals, and the figures that need one
-   common set of questions (CIC, error ratio, standard error, effective weights) are
+3. **Figures**: :func:`quizapp.domain.statistics.compute_statistics` on the matrix
+   (computed from its columns tallied against the totals); the random guess score of
+   the latest revision asked. When the attempts did not all ask the same questions
+   (exams draw a subset), the matrix is incomplete: each question's figures are
+   computed over the attempts that asked it (its marks against the rest of those
+   attempts' totals, so facility, sd, discrimination index and efficiency keep their
+   meaning), the quiz figures from the totals, and the figures that need one common set
+   of questions (CIC, error ratio, standard error, intended and effective weights) are
    left empty (``complete=False``).
 4. **Distractors and flags**: how often each choice was picked (counted as
    :func:`~quizapp.domain.statistics.choice_frequencies` counts, tallied per distinct
@@ -29,24 +30,31 @@ pack, or a named quiz). The report is built in four steps:
 Progress is reported once per chunk of attempts; cancelling raises
 :class:`~quizapp.services.results.OperationCancelled`.
 
-Cost: one Core query per chunk of 500 attempts returns one row per try (attempt, revision,
-weight, mark computed in SQL, the selection's JSON text); no ORM object per slot or
-response, and each distinct selection is decoded once. With 400,000 responses the
-report takes ~3 s of CPU on the development machine, of which ~0.6 s is the domain's
-:func:`~quizapp.domain.statistics.compute_statistics` (``docs/performance.md``).
+Cost: one query per chunk of 500 attempts returns one row per *attempt*, its slots'
+question ids, marks (computed in SQL) and selections concatenated as text (SQLite's
+``group_concat``, PostgreSQL's ``string_agg``), so Python never handles a row per slot;
+the next chunk's query runs on a worker thread while this one is filed. Attempts with
+the same slots and total are batched, and each batch's marks and selections are counted
+per slot by ``Counter`` (C); the figures come from the resulting tallies
+(:func:`~quizapp.domain.statistics.compute_statistics_from_tallies`), exactly the sums
+over attempts. Attempts with several tries at a slot are read again a row per try. With
+400,000 responses the SQLite query is most of the cost (``docs/performance.md``).
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import cycle, groupby, repeat
 from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import Text, case, select
+from sqlalchemy import Connection, Dialect, String, Text, case, select, type_coerce
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -59,9 +67,10 @@ from quizapp.domain.statistics import (
     FlagReason,
     QuestionStatistics,
     QuizStatistics,
-    compute_statistics,
+    compute_statistics_from_tallies,
     flag_questions,
     question_random_guess_score,
+    question_statistics,
     quiz_statistics,
     select_attempts,
 )
@@ -74,12 +83,21 @@ from quizapp.services.results import (
 )
 from quizapp.store import models as m
 from quizapp.store.convert import question_from_row
+from quizapp.store.types import UTCDateTime
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 _CHUNK = 500
 _Picked = tuple[int, ...] | None
 """An attempt's picks in one column: global choice indices, ``None`` when unanswered."""
+_UTC = UTCDateTime()
+
+
+def _moment(value: Any, dialect: Dialect) -> datetime:
+    """A start time as the driver gave it -> aware UTC datetime (as the column reads)."""
+    moment = _UTC.process_result_value(value, dialect)
+    assert moment is not None  # started_at is NOT NULL
+    return moment
 
 
 @dataclass(frozen=True)
@@ -168,6 +186,100 @@ class _Column:
     fractions: list[float] | None = None
 
 
+@dataclass
+class _Batch:
+    """The cells of the attempts asked the same slots that have the same total.
+
+    ``order``: the slots (``question id`` or ``question id*weight`` tokens) in the order
+    the first attempt listed them, ``text`` that list as the database sent it; ``marks``
+    (as the database's text) and ``picks`` (selection JSON text, ``""`` when
+    unanswered) attempt after attempt, each in ``order`` (attempts listing their slots
+    in another order are rearranged): the cells of ``order[k]`` are every
+    ``len(order)``-th item from ``k``.
+    """
+
+    order: tuple[str, ...]
+    text: str
+    marks: list[str] = field(default_factory=list)
+    picks: list[str] = field(default_factory=list)
+
+
+_Signature = frozenset[str]
+"""The slot tokens an attempt was asked."""
+
+
+@dataclass
+class _Cells:
+    """What :meth:`StatisticsService._load` gathers.
+
+    ``batches`` by (signature, total); ``attempts`` of each signature; the attempts
+    whose slots need the slot-by-slot rules (a question id twice: several tries at a
+    slot, or a question asked twice) as ``others``: rows of ``(attempt, question id,
+    weight, mark, selection JSON text or None)`` in slot then try order; ``totals`` each
+    attempt's total (attempts without slots have none).
+    """
+
+    batches: dict[tuple[_Signature, float], _Batch] = field(default_factory=dict)
+    attempts: dict[_Signature, list[int]] = field(default_factory=dict)
+    others: list[Sequence[Any]] = field(default_factory=list)
+    totals: dict[int, float] = field(default_factory=dict)
+    _seen: dict[str, _Signature | None] = field(default_factory=dict)
+
+    def add(self, rows: Sequence[Sequence[Any]], others: list[int]) -> None:
+        """File rows of :func:`_cells_sql`; attempts with a question id twice go to
+        ``others`` (to be read slot by slot)."""
+        seen, batches = self._seen, self.batches
+        for aid, slot_text, marks, picks in rows:
+            signature = seen.get(slot_text, _UNSEEN)
+            if signature is _UNSEEN:
+                slots = slot_text.split(",")
+                signature = frozenset(slots)
+                if len(signature) != len(slots):
+                    signature = None
+                if len(seen) < _SEEN_TEXTS:
+                    seen[slot_text] = signature
+            if signature is None:
+                others.append(aid)
+                continue
+            texts = marks.split(",")
+            ones = marks.count("1")
+            if len(marks) == 2 * len(texts) - 1 and ones + marks.count("0") == len(texts):
+                attempt_total = float(ones)  # every mark is "0" or "1"
+            else:
+                attempt_total = sum(map(float, texts))
+            chosen = picks.split("|")
+            batch = batches.get((signature, attempt_total))
+            if batch is None:
+                batch = batches[signature, attempt_total] = _Batch(
+                    tuple(slot_text.split(",")), slot_text
+                )
+                self.attempts.setdefault(signature, [])
+            elif slot_text != batch.text:  # the same slots listed in another order
+                where = dict(zip(slot_text.split(","), range(len(texts)), strict=True))
+                take = [where[token] for token in batch.order]
+                texts = [texts[i] for i in take]
+                chosen = [chosen[i] for i in take]
+            batch.marks += texts
+            batch.picks += chosen
+            self.attempts[signature].append(aid)
+            self.totals[aid] = attempt_total
+
+
+_UNSEEN: Any = object()
+_SEEN_TEXTS = 4096
+"""How many distinct slot lists to remember (a shuffled quiz gives one per attempt)."""
+_BATCH = 8
+"""A batch of at least this many attempts is counted slot by slot, one ``Counter`` call
+per slot over its marks and one over its selections; smaller batches' cells are counted
+together, by (slot, mark) and (slot, selection)."""
+
+
+def _slot_token(token: str) -> tuple[int, float]:
+    """``question id`` or ``question id*weight`` -> (question id, weight)."""
+    qid, _star, weight = token.partition("*")
+    return int(qid), float(weight) if weight else 1.0
+
+
 def _letter(i: int) -> str:
     return chr(ord("A") + i) if i < 26 else str(i + 1)
 
@@ -222,26 +334,32 @@ class StatisticsService:
         with read_session(self._sessions) as s:
             title = quiz_title(s, ref)
             a = m.Attempt
-            found = s.execute(
-                select(a.id, a.student_id, a.started_at, a.marks)
-                .join(m.Student, a.student_id == m.Student.id)
-                .where(*attempt_conditions(base))
-                .order_by(a.started_at, a.id)
-            ).all()
-            refs = [AttemptRef(aid, sid, started, marks) for aid, sid, started, marks in found]
-            first_attempts = len({r.student_id for r in refs})
-            chosen = [cast(int, r.attempt_id) for r in select_attempts(refs, selection)]
-            columns, cells, picks = self._load(s, chosen, progress, cancelled)
+            # Core rows (no ORM loading), started_at as the driver gives it (text on
+            # SQLite): converted only when the selection compares start times.
+            found = (
+                s.connection()
+                .execute(
+                    select(a.id, a.student_id, type_coerce(a.started_at, String), a.marks)
+                    .join(m.Student, a.student_id == m.Student.id)
+                    .where(*attempt_conditions(base))
+                    .order_by(a.started_at, a.id)
+                )
+                .all()
+            )
+            first_attempts = len({row[1] for row in found})
+            if selection is AttemptSelection.ALL:
+                chosen = [row[0] for row in found]
+            else:
+                dialect = s.get_bind().dialect
+                refs = [
+                    AttemptRef(aid, sid, _moment(started, dialect), marks)
+                    for aid, sid, started, marks in found
+                ]
+                chosen = [cast(int, r.attempt_id) for r in select_attempts(refs, selection)]
+            cells = self._load(s, chosen, progress, cancelled)
+            columns = _columns(s, cells)
             return _report(
-                ref,
-                title,
-                selection,
-                first_attempts,
-                chosen,
-                columns,
-                cells,
-                picks,
-                self._clock(),
+                ref, title, selection, first_attempts, chosen, columns, cells, self._clock()
             )
 
     def _load(
@@ -250,129 +368,204 @@ class StatisticsService:
         attempt_ids: Sequence[int],
         progress: Progress | None,
         cancelled: Cancelled | None,
-    ) -> tuple[list[_Column], list[dict[int, float]], list[dict[int, _Picked]]]:
-        """Columns (question identities, in report order) and, per attempt (in
-        ``attempt_ids`` order), each asked column's mark and picked global choice indices
-        (``None`` when unanswered), keyed by column index.
-
-        One Core query per chunk of attempts reads each slot with its tries (a few
-        columns, ``selected`` as its JSON text, decoded once per distinct value), so the
-        cost is one row per try, not ORM objects and JSON decoding per response."""
+    ) -> _Cells:
+        """Each attempt's cells (see :class:`_Cells`): one :func:`_cells_sql` query per
+        chunk of attempts (one row per attempt), run one chunk ahead on a worker thread;
+        the attempts with several tries at a slot are read again a row per try."""
         total = len(attempt_ids)
-        slot, resp = m.AttemptSlot, m.Response
-        # Per slot, in attempt then slot order, each try in order (one row, NULLs, when
-        # unanswered): the revision asked, its weight, the try's mark and selection. A
-        # later try's row comes after and overwrites: the latest try counts.
-        # The mark max(0, fraction - penalty) * max_mark is computed in SQL (the same
-        # IEEE double operations as in Python; 0 when unanswered).
-        kept = resp.fraction - resp.penalty
-        mark = case((kept > 0, kept * slot.max_mark), else_=0.0)
-        slot_rows: list[Sequence[Any]] = []
-        conn = s.connection()  # Core rows: no ORM loading machinery per row
-        for start in range(0, total, _CHUNK):
+        conn = s.connection()
+        sql = _CELLS_SQL[conn.dialect.name == "sqlite"]
+        chunks = [attempt_ids[i : i + _CHUNK] for i in range(0, total, _CHUNK)]
+
+        def fetch(chunk: Sequence[int]) -> Sequence[Sequence[Any]]:
+            ids = ",".join(str(int(aid)) for aid in chunk)
+            return conn.exec_driver_sql(sql.format(ids=ids)).all()
+
+        def stop() -> None:
             if cancelled is not None and cancelled():
                 raise OperationCancelled("The statistics were cancelled.")
-            chunk = attempt_ids[start : start + _CHUNK]
-            slot_rows.extend(
-                conn.execute(
-                    select(
-                        slot.attempt_id,
-                        slot.question_id,
-                        slot.max_mark,
-                        mark,
-                        sql_cast(resp.selected, Text),
-                    )
-                    .outerjoin(resp, resp.slot_id == slot.id)
-                    .where(slot.attempt_id.in_(chunk))
-                    .order_by(slot.attempt_id, slot.slot, resp.try_number)
-                ).all()
+
+        cells = _Cells()
+        others: list[int] = []
+        done = 0
+        # The next chunk's query runs on a worker thread (the driver releases the GIL
+        # while the database works) while this thread files the previous chunk's rows;
+        # only one thread uses the connection at a time.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="quiz-statistics") as ahead:
+            stop()
+            pending = ahead.submit(fetch, chunks[0]) if chunks else None
+            for k, chunk in enumerate(chunks):
+                assert pending is not None
+                rows = pending.result()
+                stop()
+                pending = ahead.submit(fetch, chunks[k + 1]) if k + 1 < len(chunks) else None
+                cells.add(rows, others)
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, total)
+        for start in range(0, len(others), _CHUNK):
+            cells.others.extend(_slot_rows(conn, others[start : start + _CHUNK]))
+        return cells
+
+
+def _cells_sql(sqlite: bool) -> str:
+    """The query of :meth:`StatisticsService._load` (``{ids}``: the attempt ids).
+
+    One row per attempt: its slots' question ids (``id*weight`` when the weight is not
+    1), marks and selections (JSON text, ``""`` when unanswered) concatenated in one
+    order, a slot's tries one after the other (its question id repeated). Each
+    aggregate costs about as much as the join, so there are no more (the total is
+    summed in Python).
+    The mark max(0, fraction - penalty) * max_mark is computed in SQL (the same IEEE
+    double operations as in Python) and sent as text that reads back as the same
+    double: whole marks of 0 and 1 as ``0`` and ``1`` (most marks; formatting a double
+    costs more than the join), others by SQLite's ``quote()`` (17 significant digits when 15 do not
+    round-trip) or PostgreSQL's shortest exact form. Slots in question id order (the
+    ``attempt_slots (attempt_id, question_id, max_mark)`` index's on SQLite, ``ORDER
+    BY`` on PostgreSQL), so the attempts of a shuffled quiz share one signature.
+    """
+    kept = "(responses.fraction - responses.penalty)"
+    mark = f"({kept} * attempt_slots.max_mark)"
+    if sqlite:
+        exact = "quote({})"
+        qid = "attempt_slots.question_id"
+        picked = "coalesce(responses.selected, '')"
+        order = ""
+        concat = "group_concat"
+    else:
+        exact = "CAST({} AS TEXT)"
+        qid = "CAST(attempt_slots.question_id AS TEXT)"
+        picked = "coalesce(CAST(responses.selected AS TEXT), '')"
+        order = " ORDER BY attempt_slots.question_id, attempt_slots.id, responses.try_number"
+        concat = "string_agg"
+    slot = (
+        f"CASE WHEN attempt_slots.max_mark = 1 THEN {qid} "
+        f"ELSE {qid} || '*' || {exact.format('attempt_slots.max_mark')} END"
+    )
+    # fraction > penalty exactly when fraction - penalty > 0 (IEEE subtraction of two
+    # different finite doubles is never 0); unanswered (NULL) gives '0'.
+    text = (
+        "CASE WHEN responses.fraction = 1 AND responses.penalty = 0 "
+        "AND attempt_slots.max_mark = 1 THEN '1' "
+        f"WHEN responses.fraction > responses.penalty THEN {exact.format(mark)} ELSE '0' END"
+    )
+    return f"""SELECT attempt_slots.attempt_id,
+ {concat}({slot}, ','{order}),
+ {concat}({text}, ','{order}),
+ {concat}({picked}, '|'{order})
+FROM attempt_slots LEFT JOIN responses ON responses.slot_id = attempt_slots.id
+WHERE attempt_slots.attempt_id IN ({{ids}})
+GROUP BY attempt_slots.attempt_id"""
+
+
+_CELLS_SQL = {True: _cells_sql(sqlite=True), False: _cells_sql(sqlite=False)}
+
+
+def _slot_rows(conn: Connection, attempt_ids: Sequence[int]) -> list[Sequence[Any]]:
+    """``(attempt, question id, weight, mark, selection JSON text or None)`` per try of
+    each slot of these attempts, in attempt, slot and try order (one row, with no
+    selection, for an unanswered slot)."""
+    slot, resp = m.AttemptSlot, m.Response
+    kept = resp.fraction - resp.penalty
+    return list(
+        conn.execute(
+            select(
+                slot.attempt_id,
+                slot.question_id,
+                slot.max_mark,
+                case((kept > 0, kept * slot.max_mark), else_=0.0),
+                sql_cast(resp.selected, Text),
             )
-            if progress is not None:
-                progress(min(start + _CHUNK, total), total)
-        question_ids = {row[1] for row in slot_rows}
-        revisions = {
-            q.id: q
-            for q in s.scalars(
-                select(m.Question)
-                .where(m.Question.id.in_(question_ids))
-                .options(
-                    selectinload(m.Question.choices),
-                    selectinload(m.Question.lesson),
-                    selectinload(m.Question.pack),
-                )
+            .outerjoin(resp, resp.slot_id == slot.id)
+            .where(slot.attempt_id.in_(attempt_ids))
+            .order_by(slot.attempt_id, slot.slot, resp.try_number)
+        )
+    )
+
+
+@dataclass
+class _Columns:
+    """The report's columns (question identities, in report order), each asked
+    revision's column index and map from its choice positions to the column's global
+    choice indices, and what each slot token stands for."""
+
+    columns: list[_Column]
+    column_of: dict[int, int]
+    global_index: dict[int, dict[int, int]]
+    where: dict[str, tuple[int, int, float]]  # slot token -> (column, question id, weight)
+
+
+def _columns(s: Session, cells: _Cells) -> _Columns:
+    """Load the revisions the cells asked and merge them into columns by identity; the
+    attempts asked two revisions of one question (never, when the app builds attempts)
+    are moved to ``cells.others``."""
+    tokens = {token: _slot_token(token) for signature in cells.attempts for token in signature}
+    question_ids = {qid for qid, _weight in tokens.values()}
+    question_ids |= {row[1] for row in cells.others}
+    revisions = {
+        q.id: q
+        for q in s.scalars(
+            select(m.Question)
+            .where(m.Question.id.in_(question_ids))
+            .options(
+                selectinload(m.Question.choices),
+                selectinload(m.Question.lesson),
+                selectinload(m.Question.pack),
             )
-        }
-        columns: dict[tuple[int, str], _Column] = {}
-        for q in revisions.values():
-            col = columns.setdefault((q.pack_id, q.key), _Column(q.pack_id, q.pack.key, q.key))
-            col.revisions = (col.revisions or set()) | {q.revision}
-            if col.latest is None or q.revision > col.latest.revision:
-                col.latest = q
-        for col in columns.values():
-            assert col.latest is not None
-            col.texts = [c.text for c in sorted(col.latest.choices, key=lambda c: c.position)]
-            col.fractions = [
-                c.fraction for c in sorted(col.latest.choices, key=lambda c: c.position)
-            ]
-        for q in sorted(revisions.values(), key=lambda q: -q.revision):
-            col = columns[(q.pack_id, q.key)]
-            assert col.texts is not None
-            assert col.fractions is not None
-            for c in sorted(q.choices, key=lambda c: c.position):
-                if c.text not in col.texts:
-                    col.texts.append(c.text)
-                    col.fractions.append(c.fraction)
-        ordered = sorted(
-            columns.items(),
-            key=lambda kv: (
-                kv[1].latest.lesson.position if kv[1].latest else 0,
-                kv[1].latest.position if kv[1].latest else 0,
-                kv[0],
-            ),
         )
-        index_of = {key: j for j, (key, _col) in enumerate(ordered)}
-        column_of = {qid: index_of[(q.pack_id, q.key)] for qid, q in revisions.items()}
-        # Each revision's choice positions -> the column's global choice indices.
-        global_index = {
-            qid: {
-                c.position: columns[(q.pack_id, q.key)].texts.index(c.text)  # type: ignore[union-attr]
-                for c in q.choices
-            }
-            for qid, q in revisions.items()
+    }
+    columns: dict[tuple[int, str], _Column] = {}
+    for q in revisions.values():
+        col = columns.setdefault((q.pack_id, q.key), _Column(q.pack_id, q.pack.key, q.key))
+        col.revisions = (col.revisions or set()) | {q.revision}
+        if col.latest is None or q.revision > col.latest.revision:
+            col.latest = q
+    for col in columns.values():
+        assert col.latest is not None
+        col.texts = [c.text for c in sorted(col.latest.choices, key=lambda c: c.position)]
+        col.fractions = [c.fraction for c in sorted(col.latest.choices, key=lambda c: c.position)]
+    for q in sorted(revisions.values(), key=lambda q: -q.revision):
+        col = columns[(q.pack_id, q.key)]
+        assert col.texts is not None
+        assert col.fractions is not None
+        for c in sorted(q.choices, key=lambda c: c.position):
+            if c.text not in col.texts:
+                col.texts.append(c.text)
+                col.fractions.append(c.fraction)
+    ordered = sorted(
+        columns.items(),
+        key=lambda kv: (
+            kv[1].latest.lesson.position if kv[1].latest else 0,
+            kv[1].latest.position if kv[1].latest else 0,
+            kv[0],
+        ),
+    )
+    index_of = {key: j for j, (key, _col) in enumerate(ordered)}
+    column_of = {qid: index_of[(q.pack_id, q.key)] for qid, q in revisions.items()}
+    # Each revision's choice positions -> the column's global choice indices.
+    global_index = {
+        qid: {
+            c.position: columns[(q.pack_id, q.key)].texts.index(c.text)  # type: ignore[union-attr]
+            for c in q.choices
         }
-        decoded: dict[tuple[int, str], tuple[int, ...]] = {}
-        max_marks = [0.0] * len(ordered)
-        cells: dict[int, dict[int, float]] = {}
-        picks: dict[int, dict[int, _Picked]] = {}
-        row_cells: dict[int, float] = {}
-        row_picks: dict[int, _Picked] = {}
-        current = None
-        for attempt_id, qid, max_mark, mark_, selected in slot_rows:
-            if attempt_id != current:
-                current = attempt_id
-                row_cells = cells[attempt_id] = {}
-                row_picks = picks[attempt_id] = {}
-            j = column_of[qid]
-            if max_mark > max_marks[j]:
-                max_marks[j] = max_mark
-            row_cells[j] = mark_
-            if selected is None:  # no response: unanswered
-                row_picks[j] = None
-                continue
-            picked = decoded.get((qid, selected))
-            if picked is None:
-                positions = global_index[qid]
-                picked = decoded[qid, selected] = tuple(
-                    positions[i] for i in json.loads(selected or "[]") or [] if i in positions
-                )
-            row_picks[j] = picked
-        for (_key, col), top in zip(ordered, max_marks, strict=True):
-            col.max_mark = top
-        return (
-            [col for _, col in ordered],
-            [cells.get(a, {}) for a in attempt_ids],
-            [picks.get(a, {}) for a in attempt_ids],
-        )
+        for qid, q in revisions.items()
+    }
+    where = {token: (column_of[qid], qid, weight) for token, (qid, weight) in tokens.items()}
+    result = _Columns([col for _, col in ordered], column_of, global_index, where)
+    for signature in list(cells.attempts):
+        if len({where[token][0] for token in signature}) != len(signature):
+            attempts = cells.attempts.pop(signature)
+            for key in [key for key in cells.batches if key[0] == signature]:
+                del cells.batches[key]
+            for start in range(0, len(attempts), _CHUNK):
+                cells.others.extend(_slot_rows(s.connection(), attempts[start : start + _CHUNK]))
+    for token in {token for signature in cells.attempts for token in signature}:
+        j, _qid, weight = where[token]
+        result.columns[j].max_mark = max(result.columns[j].max_mark, weight)
+    for row in cells.others:
+        col = result.columns[column_of[row[1]]]
+        col.max_mark = max(col.max_mark, row[2])
+    return result
 
 
 def _report(
@@ -381,47 +574,47 @@ def _report(
     selection: AttemptSelection,
     first_attempts: int,
     attempt_ids: Sequence[int],
-    columns: Sequence[_Column],
-    cells: Sequence[dict[int, float]],
-    picks: Sequence[dict[int, _Picked]],
+    loaded: _Columns,
+    cells: _Cells,
     now: datetime,
 ) -> QuizStatisticsReport:
-    """The report from :meth:`StatisticsService._load`'s columns and per-attempt cells and
-    picks (keyed by column index, in ``attempt_ids`` order)."""
+    """The report from :meth:`StatisticsService._load`'s cells and their columns.
+
+    Each column's marks are tallied against the attempts' totals
+    (:data:`~quizapp.domain.statistics.MarkTally`) and its selections per distinct
+    text, so the figures and choice counts cost a pass over the cells in C
+    (``Counter``) and then work per distinct value, not per attempt."""
+    columns = loaded.columns
     p = len(columns)
-    keys = range(p)
-    every = set(keys)
+    every = frozenset(range(p))
+    marks, picks, asked = _tally(cells, loaded)
+    tallies = [_as_numbers(tally) for tally in marks]
+    totals = [cells.totals.get(aid, 0.0) for aid in attempt_ids]
     max_marks = [col.max_mark for col in columns]
     guesses = [
         question_random_guess_score(question_from_row(col.latest)) if col.latest else None
         for col in columns
     ]
-    complete = all(row.keys() == every for row in cells)
-    totals = [sum(row.values()) for row in cells]
+    seen = sum(n for _cols, n in asked)
+    complete = all(cols == every for cols, _n in asked) and (seen == len(attempt_ids) or not p)
     if complete:
-        if p == 1:
-            matrix: list[Sequence[float]] = [[row[0]] for row in cells]
-        else:
-            in_order = itemgetter(*keys)
-            matrix = [in_order(row) for row in cells]
-        report = compute_statistics(matrix, max_marks, guesses)
+        report = compute_statistics_from_tallies(tallies, totals, max_marks, guesses)
         quiz = report.quiz
         per_question = list(report.questions)
     else:
-        per_question = []
-        for j in keys:
-            pairs = [[row[j], total - row[j]] for row, total in zip(cells, totals, strict=True)
-                     if j in row]
-            sub = compute_statistics(pairs, [max_marks[j], 1.0], [guesses[j], None])
-            per_question.append(replace(sub.questions[0], index=j, intended_weight=None))
-        quiz = quiz_statistics(totals, p, None, max_total=_max_total(cells, columns))
+        per_question = [
+            question_statistics(j, tallies[j], max_marks[j], guesses[j]) for j in range(p)
+        ]
+        max_total = max((math.fsum(max_marks[j] for j in cols) for cols, _n in asked), default=0.0)
+        quiz = quiz_statistics(totals, p, None, max_total=max_total)
     flags = flag_questions(per_question, first_attempts)
-    rows = []
+    chosen_by_column = _picks_by_column(picks, loaded)
+    rows: list[QuestionRow] = []
     for j, col in enumerate(columns):
         assert col.latest is not None
         assert col.texts is not None
         assert col.fractions is not None
-        counts, no_response, asked = _choice_counts(picks, j, len(col.texts))
+        counts, no_response, n_asked = _choice_counts(chosen_by_column[j], len(col.texts))
         st = per_question[j]
         rows.append(
             QuestionRow(
@@ -431,7 +624,7 @@ def _report(
                 prompt=col.latest.prompt,
                 type=QuestionType(col.latest.type),
                 revisions=tuple(sorted(col.revisions or ())),
-                attempts=asked,
+                attempts=n_asked,
                 max_mark=col.max_mark,
                 facility=st.facility,
                 sd=st.sd,
@@ -444,8 +637,11 @@ def _report(
                 flags=flags[j],
                 choices=tuple(
                     ChoiceRow(
-                        _letter(i), col.texts[i], col.fractions[i], count,
-                        count / asked if asked else None,
+                        _letter(i),
+                        col.texts[i],
+                        col.fractions[i],
+                        count,
+                        count / n_asked if n_asked else None,
                     )
                     for i, count in enumerate(counts)
                 ),
@@ -468,13 +664,87 @@ def _report(
     )
 
 
-def _choice_counts(
-    picks: Sequence[dict[int, _Picked]], column: int, choice_count: int
-) -> tuple[list[int], int, int]:
+def _tally(
+    cells: _Cells, loaded: _Columns
+) -> tuple[
+    list[Counter[tuple[str | float, float]]],
+    dict[int, Counter[str]],
+    list[tuple[frozenset[int], int]],
+]:
+    """Each column's :data:`~quizapp.domain.statistics.MarkTally` (marks still as the
+    database's text), each revision's selections counted per JSON text (``""`` when
+    unanswered), and the column sets the attempts were asked with how many attempts
+    each (for completeness); the totals of ``cells.others`` are added to
+    ``cells.totals``. Cells are counted by ``Counter`` (in C, see :data:`_BATCH`), then
+    each distinct (slot, mark) or (slot, selection) is filed once."""
+    where, column_of = loaded.where, loaded.column_of
+    marks: list[Counter[tuple[str | float, float]]] = [Counter() for _ in loaded.columns]
+    picks: dict[int, Counter[str]] = {}
+    loose_marks: list[tuple[str, str, float]] = []  # (slot token, mark, total)
+    loose_picks: list[tuple[str, str]] = []  # (slot token, selection)
+    for (_signature, attempt_total), batch in cells.batches.items():
+        width = len(batch.order)
+        if len(batch.marks) >= _BATCH * width:
+            for k, token in enumerate(batch.order):
+                j, qid, _weight = where[token]
+                tally = marks[j]
+                for text, n in Counter(batch.marks[k::width]).items():
+                    tally[text, attempt_total] += n
+                picks.setdefault(qid, Counter()).update(batch.picks[k::width])
+        else:
+            loose_marks += zip(cycle(batch.order), batch.marks, repeat(attempt_total))
+            loose_picks += zip(cycle(batch.order), batch.picks)
+    for (token, text, attempt_total), n in Counter(loose_marks).items():
+        marks[where[token][0]][text, attempt_total] += n
+    for (token, selected), n in Counter(loose_picks).items():
+        picks.setdefault(where[token][1], Counter())[selected] += n
+    asked = [
+        (frozenset(where[token][0] for token in signature), len(attempts))
+        for signature, attempts in cells.attempts.items()
+    ]
+    for aid, slot_rows in groupby(cells.others, key=itemgetter(0)):
+        latest: dict[int, tuple[int, float, str | None]] = {}
+        for _aid, qid, _weight, mark, json_text in slot_rows:
+            latest[column_of[qid]] = (qid, mark, json_text)  # a later try overwrites
+        attempt_total = sum(mark for _qid, mark, _sel in latest.values())
+        cells.totals[aid] = attempt_total
+        for j, (qid, mark, json_text) in latest.items():
+            marks[j][mark, attempt_total] += 1
+            picks.setdefault(qid, Counter())[json_text or ""] += 1
+        asked.append((frozenset(latest), 1))
+    return marks, picks, asked
+
+
+def _as_numbers(tally: Counter[tuple[str | float, float]]) -> Counter[tuple[float, float]]:
+    """A mark tally keyed by the marks' numbers (the database's texts read as doubles;
+    ``"0"``, ``"0.0"`` and ``0.0`` are one key)."""
+    numbers: Counter[tuple[float, float]] = Counter()
+    for (mark, attempt_total), n in tally.items():
+        numbers[float(mark), attempt_total] += n
+    return numbers
+
+
+def _picks_by_column(picks: dict[int, Counter[str]], loaded: _Columns) -> list[Counter[_Picked]]:
+    """Per column, the attempts' picks (global choice indices, ``None`` unanswered)
+    counted: each distinct selection text decoded once with its revision's positions."""
+    out: list[Counter[_Picked]] = [Counter() for _ in loaded.columns]
+    for qid, tally in picks.items():
+        positions = loaded.global_index[qid]
+        column = out[loaded.column_of[qid]]
+        for selected, n in tally.items():
+            picked = (
+                tuple(positions[i] for i in json.loads(selected) or [] if i in positions)
+                if selected
+                else None
+            )
+            column[picked] += n
+    return out
+
+
+def _choice_counts(tally: Counter[_Picked], choice_count: int) -> tuple[list[int], int, int]:
     """``(count per choice, no response, attempts asked)`` of one column: what
     :func:`~quizapp.domain.statistics.choice_frequencies` counts (each attempt's picks as
-    a set; no pick counts as no response), tallied per distinct selection."""
-    tally = Counter(row[column] for row in picks if column in row)
+    a set; no pick counts as no response), from the picks tallied."""
     counts = [0] * choice_count
     no_response = 0
     for picked, n in tally.items():
@@ -484,8 +754,3 @@ def _choice_counts(
         for index in set(picked):
             counts[index] += n
     return counts, no_response, sum(tally.values())
-
-
-def _max_total(cells: Sequence[dict[int, float]], columns: Sequence[_Column]) -> float:
-    """The largest maximum total an attempt had (exams of one pack all ask as many)."""
-    return max((sum(columns[j].max_mark for j in row) for row in cells), default=0.0)
