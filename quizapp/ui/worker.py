@@ -33,10 +33,12 @@ cancelled (the child is asked to stop, then terminated, then killed)::
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import multiprocessing
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
@@ -254,7 +256,7 @@ class ProcessTask(QObject):
         outcome: tuple[str, Any] | None = None
         try:
             while outcome is None and self._conn.poll():
-                message = self._conn.recv()
+                message = _receive(self._conn)
                 if message[0] == "progress":
                     self._deliver_progress(message[1], message[2])
                 else:
@@ -304,6 +306,21 @@ class ProcessTask(QObject):
         self._process.join()
         self._process.close()
         self._reaped = True
+
+
+def _receive(conn: Connection) -> Any:
+    """``conn.recv()`` with Python's cyclic garbage collector paused: unpickling a result
+    of many small objects (the 10,000 located problems of a broken file) would otherwise
+    set off full collections over the whole GUI heap in the middle of it (64 + 104 ms
+    measured, against 20 ms for the unpickling itself). The collector is back on after,
+    if it was on; a cycle made meanwhile is collected later."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return conn.recv()
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def run_in_process(
