@@ -75,11 +75,12 @@ def _where(line: int | None, column: int | None = None) -> str:
     return f"Line {line}, column {column}" if column is not None else f"Line {line}"
 
 
-SHOWN_AT_FIRST = 50
+SHOWN_AT_FIRST = 20
 """Lessons, problems, skipped items and warnings the report lists at first, each; the
 rest behind a "Show all" link (:data:`SHOW_ALL_LINK`). Qt lays a rich-text table out at
 about 0.2 ms of CPU a row on the GUI thread, so the 500 lessons of a 10,000-question file
-would hold the window up for a tenth of a second or more, unasked."""
+would hold the window up for a tenth of a second or more, unasked (50 rows: 7-15 ms of
+CPU, twice that in wall time on a busy two-core computer; 20 rows: about 3 ms)."""
 
 SHOW_ALL_LINK = "#show-all"
 """The report's link to list everything (handled by the dialog)."""
