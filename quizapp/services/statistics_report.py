@@ -32,13 +32,13 @@ Progress is reported once per chunk of attempts; cancelling raises
 
 Cost: one query per chunk of 500 attempts returns one row per *attempt*, its slots'
 question ids, marks (computed in SQL) and selections concatenated as text (SQLite's
-``group_concat``, PostgreSQL's ``string_agg``), so Python never handles a row per slot;
-the next chunk's query runs on a worker thread while this one is filed. Attempts with
-the same slots and total are batched, and each batch's marks and selections are counted
-per slot by ``Counter`` (C); the figures come from the resulting tallies
-(:func:`~quizapp.domain.statistics.compute_statistics_from_tallies`), exactly the sums
-over attempts. Attempts with several tries at a slot are read again a row per try. With
-400,000 responses the SQLite query is most of the cost (``docs/performance.md``).
+``group_concat``, PostgreSQL's ``string_agg``), so Python never handles a row per slot.
+Attempts with the same slots and total are batched, and each batch's marks and
+selections are counted per slot by ``Counter`` (C); the figures come from the resulting
+tallies (:func:`~quizapp.domain.statistics.compute_statistics_from_tallies`), exactly
+the sums over attempts. Attempts with several tries at a slot are read again a row per
+try. With 400,000 responses the SQLite query is most of the cost
+(``docs/performance.md``).
 """
 
 from __future__ import annotations
@@ -47,7 +47,6 @@ import json
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import cycle, groupby, repeat
@@ -191,17 +190,21 @@ class _Batch:
     """The cells of the attempts asked the same slots that have the same total.
 
     ``order``: the slots (``question id`` or ``question id*weight`` tokens) in the order
-    the first attempt listed them, ``text`` that list as the database sent it; ``marks``
-    (as the database's text) and ``picks`` (selection JSON text, ``""`` when
-    unanswered) attempt after attempt, each in ``order`` (attempts listing their slots
-    in another order are rearranged): the cells of ``order[k]`` are every
-    ``len(order)``-th item from ``k``.
+    the first attempt listed them, ``text`` that list as the database sent it;
+    ``marks`` (as the database's text, ``","``-separated) and ``picks`` (selection JSON
+    texts, ``""`` when unanswered, ``"|"``-separated) per attempt, each in ``order``
+    (attempts listing their slots in another order are rearranged).
     """
 
     order: tuple[str, ...]
     text: str
     marks: list[str] = field(default_factory=list)
     picks: list[str] = field(default_factory=list)
+
+    def cells(self) -> tuple[list[str], list[str]]:
+        """Every attempt's marks and selections one after the other: the cells of
+        ``order[k]`` are every ``len(order)``-th item from ``k`` (one split each, in C)."""
+        return ",".join(self.marks).split(","), "|".join(self.picks).split("|")
 
 
 _Signature = frozenset[str]
@@ -223,44 +226,44 @@ class _Cells:
     attempts: dict[_Signature, list[int]] = field(default_factory=dict)
     others: list[Sequence[Any]] = field(default_factory=list)
     totals: dict[int, float] = field(default_factory=dict)
-    _seen: dict[str, _Signature | None] = field(default_factory=dict)
+    _seen: dict[str, tuple[_Signature, int] | None] = field(default_factory=dict)
 
     def add(self, rows: Sequence[Sequence[Any]], others: list[int]) -> None:
         """File rows of :func:`_cells_sql`; attempts with a question id twice go to
-        ``others`` (to be read slot by slot)."""
+        ``others`` (to be read slot by slot). An attempt whose marks are all 0 or 1 and
+        whose slots come in its batch's order costs a few calls in C, no split."""
         seen, batches = self._seen, self.batches
         for aid, slot_text, marks, picks in rows:
-            signature = seen.get(slot_text, _UNSEEN)
-            if signature is _UNSEEN:
+            known = seen.get(slot_text, _UNSEEN)
+            slots = None
+            if known is _UNSEEN:
                 slots = slot_text.split(",")
                 signature = frozenset(slots)
-                if len(signature) != len(slots):
-                    signature = None
+                known = (signature, len(slots)) if len(signature) == len(slots) else None
                 if len(seen) < _SEEN_TEXTS:
-                    seen[slot_text] = signature
-            if signature is None:
+                    seen[slot_text] = known
+            if known is None:
                 others.append(aid)
                 continue
-            texts = marks.split(",")
+            signature, width = known
             ones = marks.count("1")
-            if len(marks) == 2 * len(texts) - 1 and ones + marks.count("0") == len(texts):
+            if len(marks) == 2 * width - 1 and ones + marks.count("0") == width:
                 attempt_total = float(ones)  # every mark is "0" or "1"
             else:
-                attempt_total = sum(map(float, texts))
-            chosen = picks.split("|")
+                attempt_total = sum(map(float, marks.split(",")))
             batch = batches.get((signature, attempt_total))
             if batch is None:
                 batch = batches[signature, attempt_total] = _Batch(
                     tuple(slot_text.split(",")), slot_text
                 )
                 self.attempts.setdefault(signature, [])
-            elif slot_text != batch.text:  # the same slots listed in another order
-                where = dict(zip(slot_text.split(","), range(len(texts)), strict=True))
-                take = [where[token] for token in batch.order]
-                texts = [texts[i] for i in take]
-                chosen = [chosen[i] for i in take]
-            batch.marks += texts
-            batch.picks += chosen
+            elif slot_text != batch.text:  # the same slots in another order (so 2 or more)
+                where = dict(zip(slots or slot_text.split(","), range(width), strict=True))
+                take = itemgetter(*map(where.__getitem__, batch.order))
+                marks = ",".join(take(marks.split(",")))
+                picks = "|".join(take(picks.split("|")))
+            batch.marks.append(marks)
+            batch.picks.append(picks)
             self.attempts[signature].append(aid)
             self.totals[aid] = attempt_total
 
@@ -370,39 +373,25 @@ class StatisticsService:
         cancelled: Cancelled | None,
     ) -> _Cells:
         """Each attempt's cells (see :class:`_Cells`): one :func:`_cells_sql` query per
-        chunk of attempts (one row per attempt), run one chunk ahead on a worker thread;
-        the attempts with several tries at a slot are read again a row per try."""
+        chunk of attempts (one row per attempt); the attempts with several tries at a
+        slot are read again a row per try.
+
+        (Running the next chunk's query on a worker thread while this one is filed was
+        slower on a busy 2-core machine: handing the GIL over for every row costs more
+        than the little Python work it overlaps.)"""
         total = len(attempt_ids)
         conn = s.connection()
         sql = _CELLS_SQL[conn.dialect.name == "sqlite"]
-        chunks = [attempt_ids[i : i + _CHUNK] for i in range(0, total, _CHUNK)]
-
-        def fetch(chunk: Sequence[int]) -> Sequence[Sequence[Any]]:
-            ids = ",".join(str(int(aid)) for aid in chunk)
-            return conn.exec_driver_sql(sql.format(ids=ids)).all()
-
-        def stop() -> None:
-            if cancelled is not None and cancelled():
-                raise OperationCancelled("The statistics were cancelled.")
-
         cells = _Cells()
         others: list[int] = []
-        done = 0
-        # The next chunk's query runs on a worker thread (the driver releases the GIL
-        # while the database works) while this thread files the previous chunk's rows;
-        # only one thread uses the connection at a time.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="quiz-statistics") as ahead:
-            stop()
-            pending = ahead.submit(fetch, chunks[0]) if chunks else None
-            for k, chunk in enumerate(chunks):
-                assert pending is not None
-                rows = pending.result()
-                stop()
-                pending = ahead.submit(fetch, chunks[k + 1]) if k + 1 < len(chunks) else None
-                cells.add(rows, others)
-                done += len(chunk)
-                if progress is not None:
-                    progress(done, total)
+        for start in range(0, total, _CHUNK):
+            if cancelled is not None and cancelled():
+                raise OperationCancelled("The statistics were cancelled.")
+            chunk = attempt_ids[start : start + _CHUNK]
+            ids = ",".join(str(int(aid)) for aid in chunk)
+            cells.add(conn.exec_driver_sql(sql.format(ids=ids)).all(), others)
+            if progress is not None:
+                progress(min(start + _CHUNK, total), total)
         for start in range(0, len(others), _CHUNK):
             cells.others.extend(_slot_rows(conn, others[start : start + _CHUNK]))
         return cells
@@ -684,16 +673,17 @@ def _tally(
     loose_picks: list[tuple[str, str]] = []  # (slot token, selection)
     for (_signature, attempt_total), batch in cells.batches.items():
         width = len(batch.order)
-        if len(batch.marks) >= _BATCH * width:
+        batch_marks, batch_picks = batch.cells()
+        if len(batch.marks) >= _BATCH:
             for k, token in enumerate(batch.order):
                 j, qid, _weight = where[token]
                 tally = marks[j]
-                for text, n in Counter(batch.marks[k::width]).items():
+                for text, n in Counter(batch_marks[k::width]).items():
                     tally[text, attempt_total] += n
-                picks.setdefault(qid, Counter()).update(batch.picks[k::width])
+                picks.setdefault(qid, Counter()).update(batch_picks[k::width])
         else:
-            loose_marks += zip(cycle(batch.order), batch.marks, repeat(attempt_total))
-            loose_picks += zip(cycle(batch.order), batch.picks)
+            loose_marks += zip(cycle(batch.order), batch_marks, repeat(attempt_total))
+            loose_picks += zip(cycle(batch.order), batch_picks)
     for (token, text, attempt_total), n in Counter(loose_marks).items():
         marks[where[token][0]][text, attempt_total] += n
     for (token, selected), n in Counter(loose_picks).items():
