@@ -191,13 +191,14 @@ class _Batch:
 
     ``order``: the slots (``question id`` or ``question id*weight`` tokens) in the order
     the first attempt listed them, ``text`` that list as the database sent it;
-    ``marks`` (as the database's text, ``","``-separated) and ``picks`` (selection JSON
-    texts, ``""`` when unanswered, ``"|"``-separated) per attempt, each in ``order``
-    (attempts listing their slots in another order are rearranged).
+    ``attempts``; their ``marks`` (as the database's text, ``","``-separated) and
+    ``picks`` (selection JSON texts, ``""`` when unanswered, ``"|"``-separated), each in
+    ``order`` (attempts listing their slots in another order are rearranged).
     """
 
     order: tuple[str, ...]
     text: str
+    attempts: list[int] = field(default_factory=list)
     marks: list[str] = field(default_factory=list)
     picks: list[str] = field(default_factory=list)
 
@@ -215,25 +216,24 @@ _Signature = frozenset[str]
 class _Cells:
     """What :meth:`StatisticsService._load` gathers.
 
-    ``batches`` by (signature, total); ``attempts`` of each signature; the attempts
-    whose slots need the slot-by-slot rules (a question id twice: several tries at a
-    slot, or a question asked twice) as ``others``: rows of ``(attempt, question id,
-    weight, mark, selection JSON text or None)`` in slot then try order; ``totals`` each
-    attempt's total (attempts without slots have none).
+    ``batches`` by (signature, total); the attempts whose slots need the slot-by-slot
+    rules (a question id twice: several tries at a slot, or a question asked twice) as
+    ``others``: rows of ``(attempt, question id, weight, mark, selection JSON text or
+    None)`` in slot then try order, their totals in ``other_totals``.
     """
 
     batches: dict[tuple[_Signature, float], _Batch] = field(default_factory=dict)
-    attempts: dict[_Signature, list[int]] = field(default_factory=dict)
     others: list[Sequence[Any]] = field(default_factory=list)
-    totals: dict[int, float] = field(default_factory=dict)
+    other_totals: dict[int, float] = field(default_factory=dict)
     _seen: dict[str, tuple[_Signature, int] | None] = field(default_factory=dict)
 
-    def add(self, rows: Sequence[Sequence[Any]], others: list[int]) -> None:
-        """File rows of :func:`_cells_sql`; attempts with a question id twice go to
-        ``others`` (to be read slot by slot). An attempt whose marks are all 0 or 1 and
-        whose slots come in its batch's order costs a few calls in C, no split."""
+    def add(self, rows: Sequence[Sequence[Any]], others: list[int], blanks: list[int]) -> None:
+        """File rows of :func:`_cells_sql`: attempts with a question id twice go to
+        ``others`` (to be read slot by slot), those read by response with a slot not
+        answered to ``blanks`` (to be read by slot). An attempt whose marks are all 0 or
+        1 and whose slots come in its batch's order costs a few calls in C, no split."""
         seen, batches = self._seen, self.batches
-        for aid, slot_text, marks, picks in rows:
+        for aid, slot_text, marks, picks, last_slot in rows:
             known = seen.get(slot_text, _UNSEEN)
             slots = None
             if known is _UNSEEN:
@@ -246,6 +246,9 @@ class _Cells:
                 others.append(aid)
                 continue
             signature, width = known
+            if last_slot is not None and last_slot + 1 != width:
+                blanks.append(aid)
+                continue
             ones = marks.count("1")
             if len(marks) == 2 * width - 1 and ones + marks.count("0") == width:
                 attempt_total = float(ones)  # every mark is "0" or "1"
@@ -256,16 +259,27 @@ class _Cells:
                 batch = batches[signature, attempt_total] = _Batch(
                     tuple(slot_text.split(",")), slot_text
                 )
-                self.attempts.setdefault(signature, [])
             elif slot_text != batch.text:  # the same slots in another order (so 2 or more)
                 where = dict(zip(slots or slot_text.split(","), range(width), strict=True))
                 take = itemgetter(*map(where.__getitem__, batch.order))
                 marks = ",".join(take(marks.split(",")))
                 picks = "|".join(take(picks.split("|")))
+            batch.attempts.append(aid)
             batch.marks.append(marks)
             batch.picks.append(picks)
-            self.attempts[signature].append(aid)
-            self.totals[aid] = attempt_total
+
+    def signatures(self) -> dict[_Signature, list[int]]:
+        """The attempts of each signature."""
+        out: dict[_Signature, list[int]] = {}
+        for (signature, _total), batch in self.batches.items():
+            out.setdefault(signature, []).extend(batch.attempts)
+        return out
+
+    def totals(self) -> dict[int, float]:
+        """Each attempt's total (attempts without slots have none)."""
+        out = {aid: total for (_sig, total), b in self.batches.items() for aid in b.attempts}
+        out.update(self.other_totals)
+        return out
 
 
 _UNSEEN: Any = object()
@@ -381,37 +395,52 @@ class StatisticsService:
         than the little Python work it overlaps.)"""
         total = len(attempt_ids)
         conn = s.connection()
-        sql = _CELLS_SQL[conn.dialect.name == "sqlite"]
+        sqlite = conn.dialect.name == "sqlite"
         cells = _Cells()
-        others: list[int] = []
+        others: list[int] = []  # several tries at a slot
+        blanks: list[int] = []  # a slot without a response
         for start in range(0, total, _CHUNK):
             if cancelled is not None and cancelled():
                 raise OperationCancelled("The statistics were cancelled.")
             chunk = attempt_ids[start : start + _CHUNK]
-            ids = ",".join(str(int(aid)) for aid in chunk)
-            cells.add(conn.exec_driver_sql(sql.format(ids=ids)).all(), others)
+            sql = _CELLS_SQL[sqlite, True].format(ids=",".join(str(int(a)) for a in chunk))
+            rows = conn.exec_driver_sql(sql).all()
+            cells.add(rows, others, blanks)
+            answered = {row[0] for row in rows}
+            blanks += [aid for aid in chunk if aid not in answered]  # no response at all
             if progress is not None:
                 progress(min(start + _CHUNK, total), total)
+        for start in range(0, len(blanks), _CHUNK):
+            ids = ",".join(str(int(aid)) for aid in blanks[start : start + _CHUNK])
+            cells.add(
+                conn.exec_driver_sql(_CELLS_SQL[sqlite, False].format(ids=ids)).all(), others, []
+            )
         for start in range(0, len(others), _CHUNK):
             cells.others.extend(_slot_rows(conn, others[start : start + _CHUNK]))
         return cells
 
 
-def _cells_sql(sqlite: bool) -> str:
-    """The query of :meth:`StatisticsService._load` (``{ids}``: the attempt ids).
+def _cells_sql(sqlite: bool, by_response: bool) -> str:
+    """A query of :meth:`StatisticsService._load` (``{ids}``: the attempt ids).
 
     One row per attempt: its slots' question ids (``id*weight`` when the weight is not
     1), marks and selections (JSON text, ``""`` when unanswered) concatenated in one
-    order, a slot's tries one after the other (its question id repeated). Each
+    order, a slot's tries one after the other (its question id repeated). Every
     aggregate costs about as much as the join, so there are no more (the total is
-    summed in Python).
-    The mark max(0, fraction - penalty) * max_mark is computed in SQL (the same IEEE
-    double operations as in Python) and sent as text that reads back as the same
-    double: whole marks of 0 and 1 as ``0`` and ``1`` (most marks; formatting a double
-    costs more than the join), others by SQLite's ``quote()`` (17 significant digits when 15 do not
-    round-trip) or PostgreSQL's shortest exact form. Slots in question id order (the
-    ``attempt_slots (attempt_id, question_id, max_mark)`` index's on SQLite, ``ORDER
-    BY`` on PostgreSQL), so the attempts of a shuffled quiz share one signature.
+    summed in Python). The mark max(0, fraction - penalty) * max_mark is computed in SQL
+    (the same IEEE double operations as in Python) and sent as text that reads back as
+    the same double: whole marks of 0 and 1 as ``0`` and ``1`` (most marks: formatting
+    a double costs more than the join), others by SQLite's ``quote()`` (17 significant
+    digits when 15 do not round-trip) or PostgreSQL's shortest exact form.
+
+    ``by_response``: the responses by attempt, each joined to its slot by rowid (a
+    quarter cheaper on SQLite than looking each slot's responses up), so unanswered
+    slots are missing; a fifth column gives the attempt's last slot number (slots are
+    numbered from 0, so all were answered when there are that many plus one). Otherwise
+    the attempt's slots with their responses, unanswered ones included (and ``NULL``
+    for the fifth column). Slots come in
+    the order stored (so a batch may need rearranging), in question id order on
+    PostgreSQL (``ORDER BY`` in the aggregate).
     """
     kept = "(responses.fraction - responses.penalty)"
     mark = f"({kept} * attempt_slots.max_mark)"
@@ -438,16 +467,30 @@ def _cells_sql(sqlite: bool) -> str:
         "AND attempt_slots.max_mark = 1 THEN '1' "
         f"WHEN responses.fraction > responses.penalty THEN {exact.format(mark)} ELSE '0' END"
     )
-    return f"""SELECT attempt_slots.attempt_id,
- {concat}({slot}, ','{order}),
- {concat}({text}, ','{order}),
- {concat}({picked}, '|'{order})
+    columns = f"""{concat}({slot}, ','{order}) AS slots,
+ {concat}({text}, ','{order}) AS marks,
+ {concat}({picked}, '|'{order}) AS picks"""
+    if not by_response:
+        return f"""SELECT attempt_slots.attempt_id, {columns}, NULL
 FROM attempt_slots LEFT JOIN responses ON responses.slot_id = attempt_slots.id
 WHERE attempt_slots.attempt_id IN ({{ids}})
 GROUP BY attempt_slots.attempt_id"""
+    # The last slot number once per attempt (outside the aggregate, or SQLite would
+    # evaluate it for every row).
+    return f"""SELECT cells.attempt_id, cells.slots, cells.marks, cells.picks,
+ (SELECT max(numbered.slot) FROM attempt_slots AS numbered
+  WHERE numbered.attempt_id = cells.attempt_id)
+FROM (SELECT responses.attempt_id AS attempt_id, {columns}
+ FROM responses JOIN attempt_slots ON attempt_slots.id = responses.slot_id
+ WHERE responses.attempt_id IN ({{ids}})
+ GROUP BY responses.attempt_id) AS cells"""
 
 
-_CELLS_SQL = {True: _cells_sql(sqlite=True), False: _cells_sql(sqlite=False)}
+_CELLS_SQL = {
+    (sqlite, by_response): _cells_sql(sqlite, by_response)
+    for sqlite in (True, False)
+    for by_response in (True, False)
+}
 
 
 def _slot_rows(conn: Connection, attempt_ids: Sequence[int]) -> list[Sequence[Any]]:
@@ -488,7 +531,8 @@ def _columns(s: Session, cells: _Cells) -> _Columns:
     """Load the revisions the cells asked and merge them into columns by identity; the
     attempts asked two revisions of one question (never, when the app builds attempts)
     are moved to ``cells.others``."""
-    tokens = {token: _slot_token(token) for signature in cells.attempts for token in signature}
+    signatures = cells.signatures()
+    tokens = {token: _slot_token(token) for signature in signatures for token in signature}
     question_ids = {qid for qid, _weight in tokens.values()}
     question_ids |= {row[1] for row in cells.others}
     revisions = {
@@ -541,14 +585,13 @@ def _columns(s: Session, cells: _Cells) -> _Columns:
     }
     where = {token: (column_of[qid], qid, weight) for token, (qid, weight) in tokens.items()}
     result = _Columns([col for _, col in ordered], column_of, global_index, where)
-    for signature in list(cells.attempts):
+    for signature, attempts in signatures.items():
         if len({where[token][0] for token in signature}) != len(signature):
-            attempts = cells.attempts.pop(signature)
             for key in [key for key in cells.batches if key[0] == signature]:
                 del cells.batches[key]
             for start in range(0, len(attempts), _CHUNK):
                 cells.others.extend(_slot_rows(s.connection(), attempts[start : start + _CHUNK]))
-    for token in {token for signature in cells.attempts for token in signature}:
+    for token in {token for signature, _total in cells.batches for token in signature}:
         j, _qid, weight = where[token]
         result.columns[j].max_mark = max(result.columns[j].max_mark, weight)
     for row in cells.others:
@@ -578,7 +621,8 @@ def _report(
     every = frozenset(range(p))
     marks, picks, asked = _tally(cells, loaded)
     tallies = [_as_numbers(tally) for tally in marks]
-    totals = [cells.totals.get(aid, 0.0) for aid in attempt_ids]
+    of_attempt = cells.totals()
+    totals = [of_attempt.get(aid, 0.0) for aid in attempt_ids]
     max_marks = [col.max_mark for col in columns]
     guesses = [
         question_random_guess_score(question_from_row(col.latest)) if col.latest else None
@@ -663,8 +707,8 @@ def _tally(
     """Each column's :data:`~quizapp.domain.statistics.MarkTally` (marks still as the
     database's text), each revision's selections counted per JSON text (``""`` when
     unanswered), and the column sets the attempts were asked with how many attempts
-    each (for completeness); the totals of ``cells.others`` are added to
-    ``cells.totals``. Cells are counted by ``Counter`` (in C, see :data:`_BATCH`), then
+    each (for completeness); the totals of ``cells.others`` go to
+    ``cells.other_totals``. Cells are counted by ``Counter`` (in C, see :data:`_BATCH`), then
     each distinct (slot, mark) or (slot, selection) is filed once."""
     where, column_of = loaded.where, loaded.column_of
     marks: list[Counter[tuple[str | float, float]]] = [Counter() for _ in loaded.columns]
@@ -689,15 +733,15 @@ def _tally(
     for (token, selected), n in Counter(loose_picks).items():
         picks.setdefault(where[token][1], Counter())[selected] += n
     asked = [
-        (frozenset(where[token][0] for token in signature), len(attempts))
-        for signature, attempts in cells.attempts.items()
+        (frozenset(where[token][0] for token in signature), len(batch.attempts))
+        for (signature, _total), batch in cells.batches.items()
     ]
     for aid, slot_rows in groupby(cells.others, key=itemgetter(0)):
         latest: dict[int, tuple[int, float, str | None]] = {}
         for _aid, qid, _weight, mark, json_text in slot_rows:
             latest[column_of[qid]] = (qid, mark, json_text)  # a later try overwrites
         attempt_total = sum(mark for _qid, mark, _sel in latest.values())
-        cells.totals[aid] = attempt_total
+        cells.other_totals[aid] = attempt_total
         for j, (qid, mark, json_text) in latest.items():
             marks[j][mark, attempt_total] += 1
             picks.setdefault(qid, Counter())[json_text or ""] += 1

@@ -116,6 +116,8 @@ def _fill(database: Database, seed: int) -> dict[str, int]:
             for a in range(5):
                 exam = a >= 3
                 keys = rng.sample(sorted(by_key), 5) if exam else lesson_keys
+                if exam and k == 0 and a == 3:
+                    keys = []  # an exam with no questions at all
                 plan = [rng.choice(by_key[key]) for key in keys]
                 rng.shuffle(plan)
                 begun = START + timedelta(days=a, minutes=k)
@@ -159,10 +161,11 @@ def _fill(database: Database, seed: int) -> dict[str, int]:
             select(m.AttemptSlot.id, m.AttemptSlot.attempt_id, m.AttemptSlot.question_id)
         ).all()
         revision_of = {r.id: r for r in revisions}
+        silent = {aid for aid in attempt_ids if rng.random() < 0.03}  # nothing answered
         responses = []
         for slot_id, aid, qid in slots:
             q = revision_of[qid]
-            if rng.random() < 0.08:
+            if rng.random() < 0.08 or aid in silent:
                 continue  # never answered
             tries = 1 if rng.random() < 0.95 else rng.choice([2, 2, 3])
             for t in range(1, tries + 1):

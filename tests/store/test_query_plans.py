@@ -36,7 +36,10 @@ def _pack() -> Pack:
         lessons=(Lesson("l1", "Lesson 1", "Text."), Lesson("l2", "Lesson 2", "Text.")),
         questions=tuple(
             Question(
-                f"q{i}", f"l{1 + i % 2}", QuestionType.SINGLE, f"Question {i}?",
+                f"q{i}",
+                f"l{1 + i % 2}",
+                QuestionType.SINGLE,
+                f"Question {i}?",
                 (Choice("Right", 1.0), Choice("Wrong", 0.0), Choice("Other", 0.0)),
             )
             for i in range(8)
@@ -83,11 +86,17 @@ def school(tmp_path: Path) -> Iterator[tuple[Database, Any, dict[str, int]]]:
 # Distinct values per column in a class of 500 students × 40 attempts × 20 questions.
 _SIZE = {"attempts": 20_000, "attempt_slots": 400_000, "responses": 400_000, "students": 500}
 _DISTINCT = {
-    "attempts": {"student_id": 500, "started_at": 20_000, "state": 2, "pack_id": 2,
-                 "quiz_id": 20, "lesson_id": 20, "uuid": 20_000},
+    "attempts": {
+        "student_id": 500,
+        "started_at": 20_000,
+        "state": 2,
+        "pack_id": 2,
+        "quiz_id": 20,
+        "lesson_id": 20,
+        "uuid": 20_000,
+    },
     "attempt_slots": {"attempt_id": 20_000, "slot": 20, "question_id": 1_000},
-    "responses": {"attempt_id": 20_000, "slot_id": 400_000, "try_number": 1,
-                  "uuid": 400_000},
+    "responses": {"attempt_id": 20_000, "slot_id": 400_000, "try_number": 1, "uuid": 400_000},
     "students": {"class_id": 20, "uuid": 500},
 }
 
@@ -105,7 +114,7 @@ def _big_class_statistics(database: Database) -> None:
             n = _SIZE[table]
             con.execute("DELETE FROM sqlite_stat1 WHERE tbl = ?", (table,))
             con.execute("INSERT INTO sqlite_stat1 VALUES (?, NULL, ?)", (table, str(n)))
-            for (_seq, index, *_rest) in con.execute(f"PRAGMA index_list({table})").fetchall():
+            for _seq, index, *_rest in con.execute(f"PRAGMA index_list({table})").fetchall():
                 names = [r[2] for r in con.execute(f"PRAGMA index_info({index})")]
                 per_prefix, distinct = [], 1
                 for name in names:
@@ -158,9 +167,7 @@ def _bare_scans(plans: list[tuple[str, list[str]]]) -> list[str]:
 
 
 def _uses(plans: list[tuple[str, list[str]]], table: str, index: str) -> bool:
-    return any(
-        table in line and index in line for _statement, lines in plans for line in lines
-    )
+    return any(table in line and index in line for _statement, lines in plans for line in lines)
 
 
 def test_history_and_home_read_attempts_through_the_student_index(
@@ -209,6 +216,17 @@ def test_quiz_statistics_reads_slots_and_responses_by_attempt(
         lambda: stats.quiz_statistics(QuizRef.lesson(ids["lesson"]), AttemptSelection.ALL),
     )
     assert _bare_scans(plans) == []
-    # Each slot's tries through the (slot_id, try_number) unique index, joined per slot.
+    # Every slot answered: the responses by attempt, each joined to its slot by rowid,
+    # and each attempt's last slot number from the (attempt_id, slot) index.
+    assert _uses(plans, "SEARCH responses USING INDEX ix_responses_attempt_id", "(attempt_id=")
+    assert _uses(plans, "SEARCH attempt_slots USING INTEGER PRIMARY KEY", "(rowid=")
+    assert _uses(plans, "USING COVERING INDEX sqlite_autoindex_attempt_slots_1", "(attempt_id=")
+
+    # Exams left unanswered slots: those attempts are read again slot by slot, each
+    # slot's responses through the (slot_id, try_number) unique index.
+    plans = _plans(
+        database, lambda: stats.quiz_statistics(QuizRef.exam(ids["pack"]), AttemptSelection.ALL)
+    )
+    assert _bare_scans(plans) == []
+    assert _uses(plans, "SEARCH attempt_slots USING", "(attempt_id=")
     assert _uses(plans, "SEARCH responses USING", "(slot_id=")
-    assert _uses(plans, "attempt_slots", "attempt_id")
