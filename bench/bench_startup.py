@@ -139,6 +139,8 @@ def main() -> None:
             env[var] = str(work / sub)
         env["QTWEBENGINE_DISABLE_SANDBOX"] = "1"  # Anki's web engine, when run as root
 
+        # quizapp's bytecode as `pip install .` leaves it (see run_all.py)
+        subprocess.run([PYTHON, "-m", "compileall", "-q", str(ROOT / "quizapp")], check=False)
         db = prepare_db(work)
         anki = args.anki_python if args.anki_python.exists() else None
         anki_base = work / "anki"
