@@ -190,89 +190,105 @@ class _Batch:
     """The cells of the attempts asked the same slots that have the same total.
 
     ``order``: the slots (``question id`` or ``question id*weight`` tokens) in the order
-    the first attempt listed them, ``text`` that list as the database sent it;
-    ``attempts``; their ``marks`` (as the database's text, ``","``-separated) and
-    ``picks`` (selection JSON texts, ``""`` when unanswered, ``"|"``-separated), each in
-    ``order`` (attempts listing their slots in another order are rearranged).
+    the first attempt listed them, ``text`` that list as the database sent it, ``ranks``
+    each slot's rank among them in sorted order; ``attempts``. Their cells, each in
+    ``order`` (attempts listing their slots in another order are rearranged): for an
+    attempt whose marks are all 0 or 1 and whose selections are all one choice
+    ``[d]``, a character each in ``whole_marks`` and ``single_picks`` (so the cells of
+    ``order[k]`` are every ``len(order)``-th character from ``k``); for the others the
+    database's texts in ``marks`` (``","``-separated) and ``picks`` (selection JSON,
+    ``""`` when unanswered, ``"|"``-separated).
     """
 
     order: tuple[str, ...]
     text: str
+    ranks: tuple[int, ...]
     attempts: list[int] = field(default_factory=list)
+    whole_marks: list[str] = field(default_factory=list)
+    single_picks: list[str] = field(default_factory=list)
     marks: list[str] = field(default_factory=list)
     picks: list[str] = field(default_factory=list)
-
-    def cells(self) -> tuple[list[str], list[str]]:
-        """Every attempt's marks and selections one after the other: the cells of
-        ``order[k]`` are every ``len(order)``-th item from ``k`` (one split each, in C)."""
-        return ",".join(self.marks).split(","), "|".join(self.picks).split("|")
-
-
-_Signature = frozenset[str]
-"""The slot tokens an attempt was asked."""
 
 
 @dataclass
 class _Cells:
     """What :meth:`StatisticsService._load` gathers.
 
-    ``batches`` by (signature, total); the attempts whose slots need the slot-by-slot
-    rules (a question id twice: several tries at a slot, or a question asked twice) as
-    ``others``: rows of ``(attempt, question id, weight, mark, selection JSON text or
-    None)`` in slot then try order, their totals in ``other_totals``.
+    ``batches`` by (signature: the slot tokens sorted and joined, total); the attempts
+    whose slots need the slot-by-slot rules (a question id twice: several tries at a
+    slot, or a question asked twice) as ``others``: rows of ``(attempt, question id,
+    weight, mark, selection JSON text or None)`` in slot then try order, their totals in
+    ``other_totals``.
     """
 
-    batches: dict[tuple[_Signature, float], _Batch] = field(default_factory=dict)
+    batches: dict[tuple[str, float], _Batch] = field(default_factory=dict)
     others: list[Sequence[Any]] = field(default_factory=list)
     other_totals: dict[int, float] = field(default_factory=dict)
-    _seen: dict[str, tuple[_Signature, int] | None] = field(default_factory=dict)
+    _seen: dict[str, tuple[str, int, list[int]] | None] = field(default_factory=dict)
 
     def add(self, rows: Sequence[Sequence[Any]], others: list[int], blanks: list[int]) -> None:
         """File rows of :func:`_cells_sql`: attempts with a question id twice go to
         ``others`` (to be read slot by slot), those read by response with a slot not
-        answered to ``blanks`` (to be read by slot). An attempt whose marks are all 0 or
-        1 and whose slots come in its batch's order costs a few calls in C, no split."""
+        answered to ``blanks`` (to be read by slot). An attempt with whole marks and
+        single choices in its batch's order costs a few calls in C; one whose slots come
+        in another order is rearranged (its slots sorted, mapped to the batch's through
+        their ranks)."""
         seen, batches = self._seen, self.batches
         for aid, slot_text, marks, picks, last_slot in rows:
             known = seen.get(slot_text, _UNSEEN)
-            slots = None
             if known is _UNSEEN:
                 slots = slot_text.split(",")
-                signature = frozenset(slots)
-                known = (signature, len(slots)) if len(signature) == len(slots) else None
+                sorted_at = sorted(range(len(slots)), key=slots.__getitem__)
+                signature = ",".join([slots[i] for i in sorted_at])
+                repeats = len(set(slots)) != len(slots)
+                known = None if repeats else (signature, len(slots), sorted_at)
                 if len(seen) < _SEEN_TEXTS:
                     seen[slot_text] = known
             if known is None:
                 others.append(aid)
                 continue
-            signature, width = known
+            signature, width, sorted_at = known
             if last_slot is not None and last_slot + 1 != width:
                 blanks.append(aid)
                 continue
             ones = marks.count("1")
-            if len(marks) == 2 * width - 1 and ones + marks.count("0") == width:
-                attempt_total = float(ones)  # every mark is "0" or "1"
-            else:
-                attempt_total = sum(map(float, marks.split(",")))
+            # Every mark "0" or "1": the total is the count of ones.
+            whole = len(marks) == 2 * width - 1 and ones + marks.count("0") == width
+            attempt_total = float(ones) if whole else sum(map(float, marks.split(",")))
             batch = batches.get((signature, attempt_total))
             if batch is None:
+                ranks = [0] * width
+                for rank, position in enumerate(sorted_at):
+                    ranks[position] = rank
                 batch = batches[signature, attempt_total] = _Batch(
-                    tuple(slot_text.split(",")), slot_text
+                    tuple(slot_text.split(",")), slot_text, tuple(ranks)
                 )
-            elif slot_text != batch.text:  # the same slots in another order (so 2 or more)
-                where = dict(zip(slots or slot_text.split(","), range(width), strict=True))
-                take = itemgetter(*map(where.__getitem__, batch.order))
+            batch.attempts.append(aid)
+            # The batch's k-th slot has rank ranks[k]; this attempt lists the slot of
+            # that rank at sorted_at[rank] (another order means 2 slots or more).
+            take = (
+                None
+                if slot_text == batch.text
+                else itemgetter(*[sorted_at[rank] for rank in batch.ranks])
+            )
+            if whole and len(picks) == 4 * width - 1 and picks.count("[") == width:
+                marks, picks = marks[::2], picks[1::4]  # one character per slot
+                if take is not None:
+                    marks, picks = "".join(take(marks)), "".join(take(picks))
+                batch.whole_marks.append(marks)
+                batch.single_picks.append(picks)
+                continue
+            if take is not None:
                 marks = ",".join(take(marks.split(",")))
                 picks = "|".join(take(picks.split("|")))
-            batch.attempts.append(aid)
             batch.marks.append(marks)
             batch.picks.append(picks)
 
-    def signatures(self) -> dict[_Signature, list[int]]:
-        """The attempts of each signature."""
-        out: dict[_Signature, list[int]] = {}
+    def signatures(self) -> dict[str, tuple[tuple[str, ...], list[int]]]:
+        """Each signature's slot tokens and attempts."""
+        out: dict[str, tuple[tuple[str, ...], list[int]]] = {}
         for (signature, _total), batch in self.batches.items():
-            out.setdefault(signature, []).extend(batch.attempts)
+            out.setdefault(signature, (batch.order, []))[1].extend(batch.attempts)
         return out
 
     def totals(self) -> dict[int, float]:
@@ -286,9 +302,9 @@ _UNSEEN: Any = object()
 _SEEN_TEXTS = 4096
 """How many distinct slot lists to remember (a shuffled quiz gives one per attempt)."""
 _BATCH = 8
-"""A batch of at least this many attempts is counted slot by slot, one ``Counter`` call
-per slot over its marks and one over its selections; smaller batches' cells are counted
-together, by (slot, mark) and (slot, selection)."""
+"""A batch with at least this many attempts' cells as text is counted slot by slot, one
+``Counter`` call per slot over their marks and one over their selections; smaller
+batches' cells are counted together, by (slot, mark) and (slot, selection)."""
 
 
 def _slot_token(token: str) -> tuple[int, float]:
@@ -532,7 +548,7 @@ def _columns(s: Session, cells: _Cells) -> _Columns:
     attempts asked two revisions of one question (never, when the app builds attempts)
     are moved to ``cells.others``."""
     signatures = cells.signatures()
-    tokens = {token: _slot_token(token) for signature in signatures for token in signature}
+    tokens = {token: _slot_token(token) for order, _ in signatures.values() for token in order}
     question_ids = {qid for qid, _weight in tokens.values()}
     question_ids |= {row[1] for row in cells.others}
     revisions = {
@@ -585,13 +601,13 @@ def _columns(s: Session, cells: _Cells) -> _Columns:
     }
     where = {token: (column_of[qid], qid, weight) for token, (qid, weight) in tokens.items()}
     result = _Columns([col for _, col in ordered], column_of, global_index, where)
-    for signature, attempts in signatures.items():
-        if len({where[token][0] for token in signature}) != len(signature):
+    for signature, (order, attempts) in signatures.items():
+        if len({where[token][0] for token in order}) != len(order):
             for key in [key for key in cells.batches if key[0] == signature]:
                 del cells.batches[key]
             for start in range(0, len(attempts), _CHUNK):
                 cells.others.extend(_slot_rows(s.connection(), attempts[start : start + _CHUNK]))
-    for token in {token for signature, _total in cells.batches for token in signature}:
+    for token in {token for batch in cells.batches.values() for token in batch.order}:
         j, _qid, weight = where[token]
         result.columns[j].max_mark = max(result.columns[j].max_mark, weight)
     for row in cells.others:
@@ -708,8 +724,9 @@ def _tally(
     database's text), each revision's selections counted per JSON text (``""`` when
     unanswered), and the column sets the attempts were asked with how many attempts
     each (for completeness); the totals of ``cells.others`` go to
-    ``cells.other_totals``. Cells are counted by ``Counter`` (in C, see :data:`_BATCH`), then
-    each distinct (slot, mark) or (slot, selection) is filed once."""
+    ``cells.other_totals``. Whole marks and single choices are counted slot by slot
+    with ``str.count`` over a slice; other cells by ``Counter`` (see :data:`_BATCH`),
+    each distinct (slot, mark) or (slot, selection) then filed once."""
     where, column_of = loaded.where, loaded.column_of
     marks: list[Counter[tuple[str | float, float]]] = [Counter() for _ in loaded.columns]
     picks: dict[int, Counter[str]] = {}
@@ -717,24 +734,39 @@ def _tally(
     loose_picks: list[tuple[str, str]] = []  # (slot token, selection)
     for (_signature, attempt_total), batch in cells.batches.items():
         width = len(batch.order)
-        batch_marks, batch_picks = batch.cells()
+        if batch.whole_marks:
+            whole, single = "".join(batch.whole_marks), "".join(batch.single_picks)
+            n = len(batch.whole_marks)
+            for k, token in enumerate(batch.order):
+                j, qid, _weight = where[token]
+                ones = whole[k::width].count("1")
+                marks[j]["1", attempt_total] += ones
+                marks[j]["0", attempt_total] += n - ones
+                chosen = single[k::width]
+                counted = picks.setdefault(qid, Counter())
+                for digit in set(chosen):
+                    counted["[" + digit + "]"] += chosen.count(digit)
+        if not batch.marks:
+            continue
+        batch_marks = ",".join(batch.marks).split(",")
+        batch_picks = "|".join(batch.picks).split("|")
         if len(batch.marks) >= _BATCH:
             for k, token in enumerate(batch.order):
                 j, qid, _weight = where[token]
                 tally = marks[j]
-                for text, n in Counter(batch_marks[k::width]).items():
-                    tally[text, attempt_total] += n
+                for text, count in Counter(batch_marks[k::width]).items():
+                    tally[text, attempt_total] += count
                 picks.setdefault(qid, Counter()).update(batch_picks[k::width])
         else:
             loose_marks += zip(cycle(batch.order), batch_marks, repeat(attempt_total))
             loose_picks += zip(cycle(batch.order), batch_picks)
-    for (token, text, attempt_total), n in Counter(loose_marks).items():
-        marks[where[token][0]][text, attempt_total] += n
-    for (token, selected), n in Counter(loose_picks).items():
-        picks.setdefault(where[token][1], Counter())[selected] += n
+    for (token, text, attempt_total), count in Counter(loose_marks).items():
+        marks[where[token][0]][text, attempt_total] += count
+    for (token, selected), count in Counter(loose_picks).items():
+        picks.setdefault(where[token][1], Counter())[selected] += count
     asked = [
-        (frozenset(where[token][0] for token in signature), len(batch.attempts))
-        for (signature, _total), batch in cells.batches.items()
+        (frozenset(where[token][0] for token in batch.order), len(batch.attempts))
+        for batch in cells.batches.values()
     ]
     for aid, slot_rows in groupby(cells.others, key=itemgetter(0)):
         latest: dict[int, tuple[int, float, str | None]] = {}
