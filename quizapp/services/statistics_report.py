@@ -190,8 +190,8 @@ class _Batch:
     """The cells of the attempts asked the same slots that have the same total.
 
     ``order``: the slots (``question id`` or ``question id*weight`` tokens) in the order
-    the first attempt listed them, ``text`` that list as the database sent it, ``ranks``
-    each slot's rank among them in sorted order; ``attempts``. Their cells, each in
+    the first attempt listed them, ``text`` that list as the database sent it;
+    ``attempts``. Their cells, each in
     ``order`` (attempts listing their slots in another order are rearranged): for an
     attempt whose marks are all 0 or 1 and whose selections are all one choice
     ``[d]``, a character each in ``whole_marks`` and ``single_picks`` (so the cells of
@@ -202,7 +202,6 @@ class _Batch:
 
     order: tuple[str, ...]
     text: str
-    ranks: tuple[int, ...]
     attempts: list[int] = field(default_factory=list)
     whole_marks: list[str] = field(default_factory=list)
     single_picks: list[str] = field(default_factory=list)
@@ -210,44 +209,45 @@ class _Batch:
     picks: list[str] = field(default_factory=list)
 
 
+_Signature = frozenset[str]
+"""The slot tokens an attempt was asked, in any order."""
+
+
 @dataclass
 class _Cells:
     """What :meth:`StatisticsService._load` gathers.
 
-    ``batches`` by (signature: the slot tokens sorted and joined, total); the attempts
-    whose slots need the slot-by-slot rules (a question id twice: several tries at a
-    slot, or a question asked twice) as ``others``: rows of ``(attempt, question id,
-    weight, mark, selection JSON text or None)`` in slot then try order, their totals in
-    ``other_totals``.
+    ``batches`` by (signature, total); the attempts whose slots need the slot-by-slot
+    rules (a question id twice: several tries at a slot, or a question asked twice) as
+    ``others``: rows of ``(attempt, question id, weight, mark, selection JSON text or
+    None)`` in slot then try order, their totals in ``other_totals``.
     """
 
-    batches: dict[tuple[str, float], _Batch] = field(default_factory=dict)
+    batches: dict[tuple[_Signature, float], _Batch] = field(default_factory=dict)
     others: list[Sequence[Any]] = field(default_factory=list)
     other_totals: dict[int, float] = field(default_factory=dict)
-    _seen: dict[str, tuple[str, int, list[int]] | None] = field(default_factory=dict)
+    _seen: dict[str, tuple[_Signature, int] | None] = field(default_factory=dict)
 
     def add(self, rows: Sequence[Sequence[Any]], others: list[int], blanks: list[int]) -> None:
         """File rows of :func:`_cells_sql`: attempts with a question id twice go to
         ``others`` (to be read slot by slot), those read by response with a slot not
         answered to ``blanks`` (to be read by slot). An attempt with whole marks and
-        single choices in its batch's order costs a few calls in C; one whose slots come
-        in another order is rearranged (its slots sorted, mapped to the batch's through
-        their ranks)."""
+        single choices in its batch's order costs a few calls in C; one listing its
+        slots in another order is rearranged with one ``itemgetter``."""
         seen, batches = self._seen, self.batches
         for aid, slot_text, marks, picks, last_slot in rows:
             known = seen.get(slot_text, _UNSEEN)
+            slots = None
             if known is _UNSEEN:
                 slots = slot_text.split(",")
-                sorted_at = sorted(range(len(slots)), key=slots.__getitem__)
-                signature = ",".join([slots[i] for i in sorted_at])
-                repeats = len(set(slots)) != len(slots)
-                known = None if repeats else (signature, len(slots), sorted_at)
+                signature = frozenset(slots)
+                known = (signature, len(slots)) if len(signature) == len(slots) else None
                 if len(seen) < _SEEN_TEXTS:
                     seen[slot_text] = known
             if known is None:
                 others.append(aid)
                 continue
-            signature, width, sorted_at = known
+            signature, width = known
             if last_slot is not None and last_slot + 1 != width:
                 blanks.append(aid)
                 continue
@@ -257,20 +257,14 @@ class _Cells:
             attempt_total = float(ones) if whole else sum(map(float, marks.split(",")))
             batch = batches.get((signature, attempt_total))
             if batch is None:
-                ranks = [0] * width
-                for rank, position in enumerate(sorted_at):
-                    ranks[position] = rank
                 batch = batches[signature, attempt_total] = _Batch(
-                    tuple(slot_text.split(",")), slot_text, tuple(ranks)
+                    tuple(slot_text.split(",")), slot_text
                 )
             batch.attempts.append(aid)
-            # The batch's k-th slot has rank ranks[k]; this attempt lists the slot of
-            # that rank at sorted_at[rank] (another order means 2 slots or more).
-            take = (
-                None
-                if slot_text == batch.text
-                else itemgetter(*[sorted_at[rank] for rank in batch.ranks])
-            )
+            take = None
+            if slot_text != batch.text:  # the same slots in another order (so 2 or more)
+                where = dict(zip(slots or slot_text.split(","), range(width), strict=True))
+                take = itemgetter(*map(where.__getitem__, batch.order))
             if whole and len(picks) == 4 * width - 1 and picks.count("[") == width:
                 marks, picks = marks[::2], picks[1::4]  # one character per slot
                 if take is not None:
@@ -284,9 +278,9 @@ class _Cells:
             batch.marks.append(marks)
             batch.picks.append(picks)
 
-    def signatures(self) -> dict[str, tuple[tuple[str, ...], list[int]]]:
+    def signatures(self) -> dict[_Signature, tuple[tuple[str, ...], list[int]]]:
         """Each signature's slot tokens and attempts."""
-        out: dict[str, tuple[tuple[str, ...], list[int]]] = {}
+        out: dict[_Signature, tuple[tuple[str, ...], list[int]]] = {}
         for (signature, _total), batch in self.batches.items():
             out.setdefault(signature, (batch.order, []))[1].extend(batch.attempts)
         return out
