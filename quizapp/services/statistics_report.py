@@ -362,15 +362,14 @@ class StatisticsService:
             title = quiz_title(s, ref)
             a = m.Attempt
             # Core rows (no ORM loading), started_at as the driver gives it (text on
-            # SQLite): converted only when the selection compares start times.
+            # SQLite): converted only when the selection compares start times. Students
+            # are joined only to filter by class.
+            query = select(a.id, a.student_id, type_coerce(a.started_at, String), a.marks)
+            if base.class_id is not None:
+                query = query.join(m.Student, a.student_id == m.Student.id)
             found = (
                 s.connection()
-                .execute(
-                    select(a.id, a.student_id, type_coerce(a.started_at, String), a.marks)
-                    .join(m.Student, a.student_id == m.Student.id)
-                    .where(*attempt_conditions(base))
-                    .order_by(a.started_at, a.id)
-                )
+                .execute(query.where(*attempt_conditions(base)).order_by(a.started_at, a.id))
                 .all()
             )
             first_attempts = len({row[1] for row in found})

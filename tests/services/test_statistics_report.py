@@ -10,6 +10,7 @@ from quizapp.domain.statistics import (
     FlagReason,
     compute_statistics,
 )
+from quizapp.services.classes import ClassService
 from quizapp.services.container import Services
 from quizapp.services.results import QuizRef, ResultsFilter
 from quizapp.services.statistics_report import StatisticsService
@@ -122,3 +123,20 @@ def test_cancelling_stops_the_computation(
         StatisticsService(database.sessions).quiz_statistics(
             QuizRef.lesson(lesson), cancelled=lambda: True
         )
+
+
+def test_a_class_filter_keeps_that_class_s_attempts(
+    services: Services, installed: int, clock: object, database: Database
+) -> None:
+    lesson = _take(services, clock, {"Ana": KEYS, "Ben": KEYS[:2], "Cleo": KEYS[:4]})
+    by_name = {s.name: s.id for s in services.students.list_students()}
+    classes = ClassService(database.sessions)
+    morning = classes.create_class("Morning").id
+    classes.set_class([by_name["Ana"], by_name["Cleo"]], morning)
+    stats = StatisticsService(database.sessions)
+
+    report = stats.quiz_statistics(QuizRef.lesson(lesson), f=ResultsFilter(class_id=morning))
+
+    assert sorted(report.totals) == [4.0, 8.0]
+    assert report.first_attempts == 2
+    assert len(stats.quiz_statistics(QuizRef.lesson(lesson)).totals) == 3
