@@ -41,7 +41,6 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import (
-    CursorResult,
     Executable,
     Insert,
     Table,
@@ -419,9 +418,12 @@ class AttemptService:
                         "In this quiz answers are saved and checked when you submit them all."
                     )
                 question = self._question(s, ctx.question_id, ctx.question_uuid)
+                # Core statements on the session's connection: no ORM object is
+                # loaded or pending here, so the session's execution layer adds nothing.
+                conn = s.connection()
                 previous = [
                     tuple(row.selected)
-                    for row in s.execute(_slot_tries_stmt(), {"slot_id": ctx.slot_id})
+                    for row in conn.execute(_slot_tries_stmt(), {"slot_id": ctx.slot_id})
                 ]
                 if previous and _tries_over(question, previous, behaviour):
                     raise AlreadyAnsweredError("This question has already been answered.")
@@ -438,7 +440,7 @@ class AttemptService:
                     if behaviour is Behaviour.INTERACTIVE
                     else 0.0
                 )
-                last = s.execute(_last_answer_stmt(), {"attempt_id": attempt_id}).scalar()
+                last = ctx.last_answered
                 since = ctx.started_at if last is None else max(last, ctx.started_at)
                 response = _Try(
                     selected=tuple(chosen),
@@ -447,7 +449,7 @@ class AttemptService:
                     try_number=len(previous) + 1,
                     certainty=None,
                 )
-                inserted: CursorResult[Any] = s.execute(  # type: ignore[assignment]
+                inserted = conn.execute(
                     _insert_stmt(m.Response),
                     {
                         "uuid": response_uuid if response_uuid is not None else uuid.uuid4(),
@@ -472,18 +474,23 @@ class AttemptService:
                     if outcome.finished
                     else 0.0
                 )
-                s.execute(
-                    _progress_stmt(),
-                    {
-                        "attempt_id": attempt_id,
-                        "gained": gained,
-                        "current": _first_open_sql(s, attempt_id, behaviour),
-                    },
-                )
+                if behaviour is Behaviour.INTERACTIVE:
+                    conn.execute(
+                        _progress_stmt(),
+                        {
+                            "attempt_id": attempt_id,
+                            "gained": gained,
+                            "current": _first_open_sql(s, attempt_id, behaviour),
+                        },
+                    )
+                else:  # immediate feedback (with or without certainty): one try closes it
+                    conn.execute(
+                        _immediate_progress_stmt(), {"attempt_id": attempt_id, "gained": gained}
+                    )
                 if outcome.finished:
                     assert outcome.fraction is not None
                     review_card(
-                        s,
+                        conn,
                         self._scheduler,
                         ctx.student_id,
                         ctx.pack_key,
@@ -493,7 +500,7 @@ class AttemptService:
                         now=now,
                         response_id=response_id,
                     )
-                hidden = _quiz_hides_answers(s.get(m.Quiz, ctx.quiz_id) if ctx.quiz_id else None)
+                hidden = _policy_hides_answers(ctx.review_policy, ctx.quiz_closed_at)
                 return _feedback(question, ctx.lesson_id, response, outcome=outcome, hidden=hidden)
         except IntegrityError as exc:  # the same answer sent twice at once
             if response_uuid is not None:
@@ -946,7 +953,9 @@ def _table(model: type[m.Base]) -> Table:
 @cache
 def _answer_context_stmt() -> Executable:
     """Attempt :attempt_id (its state, times, student, quiz) with slot :slot of it
-    (``slot_id`` NULL when it has no such slot) and the slot's question identity."""
+    (``slot_id`` NULL when it has no such slot), the slot's question identity, when
+    the attempt was last answered (``last_answered``, NULL: never) and its named quiz's
+    review policy (NULL: no named quiz): everything an answer needs, in one query."""
     return (
         select(
             m.Attempt.state,
@@ -962,6 +971,12 @@ def _answer_context_stmt() -> Executable:
             m.Question.key.label("question_key"),
             m.Question.lesson_id,
             m.Pack.key.label("pack_key"),
+            select(func.max(m.Response.answered_at))
+            .where(m.Response.attempt_id == m.Attempt.id)
+            .scalar_subquery()
+            .label("last_answered"),
+            m.Quiz.review_policy,
+            m.Quiz.closed_at.label("quiz_closed_at"),
         )
         .select_from(m.Attempt)
         .outerjoin(
@@ -973,6 +988,7 @@ def _answer_context_stmt() -> Executable:
         )
         .outerjoin(m.Question, m.Question.id == m.AttemptSlot.question_id)
         .outerjoin(m.Pack, m.Pack.id == m.Question.pack_id)
+        .outerjoin(m.Quiz, m.Quiz.id == m.Attempt.quiz_id)
         .where(m.Attempt.id == bindparam("attempt_id"))
     )
 
@@ -988,17 +1004,6 @@ def _slot_tries_stmt() -> Executable:
 
 
 @cache
-def _last_answer_stmt() -> Executable:
-    """When attempt :attempt_id was last answered (NULL: never)."""
-    return (
-        select(m.Response.answered_at)
-        .where(m.Response.attempt_id == bindparam("attempt_id"))
-        .order_by(m.Response.answered_at.desc())
-        .limit(1)
-    )
-
-
-@cache
 def _progress_stmt() -> Executable:
     """Add :gained to attempt :attempt_id's marks and set its current slot to :current."""
     table = _table(m.Attempt)
@@ -1006,6 +1011,34 @@ def _progress_stmt() -> Executable:
         update(table)
         .where(table.c.id == bindparam("attempt_id"))
         .values(marks=table.c.marks + bindparam("gained"), current_slot=bindparam("current"))
+    )
+
+
+@cache
+def _immediate_progress_stmt() -> Executable:
+    """Add :gained to attempt :attempt_id's marks and move its current slot to the first
+    slot without a response (the slot count when every slot has one): immediate
+    feedback, where one try closes a slot, so the next open slot is found in the same
+    statement (it sees the response inserted before it in the transaction)."""
+    table = _table(m.Attempt)
+    answered = select(m.Response.id).where(m.Response.slot_id == m.AttemptSlot.id).exists()
+    first_unanswered = (
+        select(func.min(m.AttemptSlot.slot))
+        .where(m.AttemptSlot.attempt_id == table.c.id, ~answered)
+        .scalar_subquery()
+    )
+    slot_count = (
+        select(func.count(m.AttemptSlot.id))
+        .where(m.AttemptSlot.attempt_id == table.c.id)
+        .scalar_subquery()
+    )
+    return (
+        update(table)
+        .where(table.c.id == bindparam("attempt_id"))
+        .values(
+            marks=table.c.marks + bindparam("gained"),
+            current_slot=func.coalesce(first_unanswered, slot_count),
+        )
     )
 
 
@@ -1085,9 +1118,15 @@ def _quiz_hides_answers(quiz: m.Quiz | None) -> bool:
     """True when named quiz ``quiz`` does not let students see right answers now."""
     if quiz is None:
         return False
-    if quiz.review_policy == "never":
+    return _policy_hides_answers(quiz.review_policy, quiz.closed_at)
+
+
+def _policy_hides_answers(review_policy: str | None, closed_at: datetime | None) -> bool:
+    """True when a quiz with ``review_policy`` (``None``: no named quiz), closed at
+    ``closed_at`` (``None``: open), does not let students see right answers now."""
+    if review_policy == "never":
         return True
-    return quiz.review_policy == "after_close" and quiz.closed_at is None
+    return review_policy == "after_close" and closed_at is None
 
 
 def answers_hidden(attempt: m.Attempt) -> bool:

@@ -27,6 +27,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import (
+    Connection,
     CursorResult,
     Executable,
     Insert,
@@ -105,7 +106,7 @@ _SCHEDULE_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_re
 
 
 def review_card(
-    s: Session,
+    s: Session | Connection,
     scheduler: ReviewScheduler,
     student_id: int,
     pack_key: str,
@@ -117,11 +118,11 @@ def review_card(
     response_id: int | None = None,
 ) -> int:
     """Review the student's card for question identity (``pack_key``, ``question_key``)
-    inside the open session ``s``: create it on the first answer, reschedule it with
-    FSRS (``correct`` = full marks; ``certainty`` 1–3 under CBM, else ``None``) at
-    ``now`` (aware), and log the review (``response_id`` the response it came from).
-    Returns the card's id. Three SQL statements (select, insert or update, insert
-    log), no ORM objects: it runs inside every answer's transaction."""
+    inside the open session ``s`` (or its connection): create it on the first answer,
+    reschedule it with FSRS (``correct`` = full marks; ``certainty`` 1–3 under CBM,
+    else ``None``) at ``now`` (aware), and log the review (``response_id`` the response
+    it came from). Returns the card's id. Three SQL statements (select, insert or
+    update, insert log), no ORM objects: it runs inside every answer's transaction."""
     from quizapp.domain.spaced_review import rating_for
 
     key = {"student_id": student_id, "pack_key": pack_key, "question_key": question_key}
