@@ -87,7 +87,7 @@ from quizapp.services.dto import (
     SlotView,
     SummaryView,
 )
-from quizapp.services.reviews import review_card
+from quizapp.services.reviews import card_columns, card_in_row, review_card
 from quizapp.services.students import get_student
 from quizapp.store import models as m
 from quizapp.store.convert import question_from_row
@@ -396,9 +396,11 @@ class AttemptService:
                     stored = _stored_response(s, attempt_id, response_uuid)
                     if stored is not None:
                         return _replayed_feedback(s, stored)
-                # One row: the attempt's state and the slot answered (SQL Core, no ORM
-                # objects: nothing to autoflush, nothing of the rest of the attempt).
-                ctx = s.execute(
+                # Core statements on the session's connection: no ORM object is loaded
+                # or pending here, so the session's execution layer adds nothing. One
+                # row: the attempt's state and the slot answered, not the whole attempt.
+                conn = s.connection()
+                ctx = conn.execute(
                     _answer_context_stmt(), {"attempt_id": attempt_id, "slot": slot}
                 ).one_or_none()
                 if ctx is None:
@@ -418,9 +420,6 @@ class AttemptService:
                         "In this quiz answers are saved and checked when you submit them all."
                     )
                 question = self._question(s, ctx.question_id, ctx.question_uuid)
-                # Core statements on the session's connection: no ORM object is
-                # loaded or pending here, so the session's execution layer adds nothing.
-                conn = s.connection()
                 previous = [
                     tuple(row.selected)
                     for row in conn.execute(_slot_tries_stmt(), {"slot_id": ctx.slot_id})
@@ -499,6 +498,7 @@ class AttemptService:
                         certainty=None,
                         now=now,
                         response_id=response_id,
+                        card=card_in_row(ctx),
                     )
                 hidden = _policy_hides_answers(ctx.review_policy, ctx.quiz_closed_at)
                 return _feedback(question, ctx.lesson_id, response, outcome=outcome, hidden=hidden)
@@ -954,8 +954,10 @@ def _table(model: type[m.Base]) -> Table:
 def _answer_context_stmt() -> Executable:
     """Attempt :attempt_id (its state, times, student, quiz) with slot :slot of it
     (``slot_id`` NULL when it has no such slot), the slot's question identity, when
-    the attempt was last answered (``last_answered``, NULL: never) and its named quiz's
-    review policy (NULL: no named quiz): everything an answer needs, in one query."""
+    the attempt was last answered (``last_answered``, NULL: never), its named quiz's
+    review policy (NULL: no named quiz) and the student's card for the question
+    (``card_*``, :func:`~quizapp.services.reviews.card_columns`): everything an answer
+    needs, in one query."""
     return (
         select(
             m.Attempt.state,
@@ -977,6 +979,7 @@ def _answer_context_stmt() -> Executable:
             .label("last_answered"),
             m.Quiz.review_policy,
             m.Quiz.closed_at.label("quiz_closed_at"),
+            *card_columns(),
         )
         .select_from(m.Attempt)
         .outerjoin(
@@ -989,6 +992,14 @@ def _answer_context_stmt() -> Executable:
         .outerjoin(m.Question, m.Question.id == m.AttemptSlot.question_id)
         .outerjoin(m.Pack, m.Pack.id == m.Question.pack_id)
         .outerjoin(m.Quiz, m.Quiz.id == m.Attempt.quiz_id)
+        .outerjoin(
+            m.Card,
+            and_(
+                m.Card.student_id == m.Attempt.student_id,
+                m.Card.pack_key == m.Pack.key,
+                m.Card.question_key == m.Question.key,
+            ),
+        )
         .where(m.Attempt.id == bindparam("attempt_id"))
     )
 

@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 from functools import cache
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import (
@@ -64,13 +65,33 @@ def _state_of(card: Any) -> CardState:
     }
 
 
+CARD_COLUMNS = ("id", "state", "step", "stability", "difficulty", "due", "last_review")
+"""The card columns :func:`review_card` reads (a caller that joined them into its own
+query passes them as ``card``, each labelled ``card_<name>``)."""
+
+_READ_CARD: Any = object()
+"""``card`` default of :func:`review_card`: read it."""
+
+
+def card_columns() -> list[Any]:
+    """The Card columns :func:`review_card` needs, labelled ``card_<name>``, for a query
+    that outer-joins ``cards`` (then :func:`card_in_row` takes them out of its row)."""
+    return [getattr(m.Card, name).label(f"card_{name}") for name in CARD_COLUMNS]
+
+
+def card_in_row(row: Any) -> SimpleNamespace | None:
+    """The card whose :func:`card_columns` are in ``row``; ``None`` when the outer join
+    found none (``card_id`` NULL)."""
+    if row.card_id is None:
+        return None
+    return SimpleNamespace(**{name: getattr(row, f"card_{name}") for name in CARD_COLUMNS})
+
+
 @cache
 def _card_stmt() -> Executable:
     """The card of student :student_id for question identity (:pack_key, :question_key)."""
     c = m.Card.__table__.c
-    return select(
-        c.id, c.state, c.step, c.stability, c.difficulty, c.due, c.last_review
-    ).where(
+    return select(*(c[name] for name in CARD_COLUMNS)).where(
         c.student_id == bindparam("student_id"),
         c.pack_key == bindparam("pack_key"),
         c.question_key == bindparam("question_key"),
@@ -116,17 +137,21 @@ def review_card(
     certainty: int | None,
     now: datetime,
     response_id: int | None = None,
+    card: Any = _READ_CARD,
 ) -> int:
     """Review the student's card for question identity (``pack_key``, ``question_key``)
     inside the open session ``s`` (or its connection): create it on the first answer,
     reschedule it with FSRS (``correct`` = full marks; ``certainty`` 1–3 under CBM,
     else ``None``) at ``now`` (aware), and log the review (``response_id`` the response
     it came from). Returns the card's id. Three SQL statements (select, insert or
-    update, insert log), no ORM objects: it runs inside every answer's transaction."""
+    update, insert log), no ORM objects: it runs inside every answer's transaction.
+    ``card``: the card as the caller already read it in this transaction
+    (:func:`card_in_row`; ``None``: the student has none yet), saving the select."""
     from quizapp.domain.spaced_review import rating_for
 
     key = {"student_id": student_id, "pack_key": pack_key, "question_key": question_key}
-    card = s.execute(_card_stmt(), key).one_or_none()
+    if card is _READ_CARD:
+        card = s.execute(_card_stmt(), key).one_or_none()
     rating = rating_for(correct, certainty)
     result = scheduler.review(None if card is None else _state_of(card), rating, now)
     state = result.card_state
