@@ -78,6 +78,7 @@ from quizapp.domain.quiz_flow import (
 )
 from quizapp.domain.scoring import is_fully_correct, mark_response, percent
 from quizapp.domain.shuffle import choice_order, new_seed, shuffled, sub_seed
+from quizapp.services.attempt_cells import store_cells
 from quizapp.services.dto import (
     AttemptSummary,
     AttemptView,
@@ -726,6 +727,7 @@ class AttemptService:
         attempt.state = FINISHED
         attempt.finished_at = result.finished_at
         s.flush()
+        store_cells(s.connection(), [attempt.id])  # what the statistics report reads
 
     def _review(
         self,

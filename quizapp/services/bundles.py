@@ -66,6 +66,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from quizapp.domain.errors import QuizAppError
 from quizapp.domain.text import plural
+from quizapp.services.attempt_cells import store_cells
 from quizapp.services.exports import _atomic, iso_utc
 from quizapp.services.results import OperationCancelled, read_session
 from quizapp.store import models as m
@@ -837,6 +838,9 @@ class _Merger:
         if finish:
             t = table_of(m.Attempt)
             self.s.execute(update(t).where(t.c.id == bindparam("b_id")), finish)
+        # The statistics report's cells of every attempt of the batch (new, finished
+        # here now, with responses added or regraded there).
+        store_cells(conn, attempt_ids.values())
 
     def _regraded_question(self, r: dict[str, Any]) -> int | None:
         """The local id of the revision that regraded response ``r`` (``None`` if none)."""

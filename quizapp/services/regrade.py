@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from quizapp.domain.errors import NotFoundError, QuizAppError
 from quizapp.domain.scoring import mark_response, percent
 from quizapp.domain.text import plural
+from quizapp.services.attempt_cells import store_cells
 from quizapp.services.marks import QuestionCache, attempt_marks, map_answer
 from quizapp.services.results import read_session
 from quizapp.store import models as m
@@ -322,6 +323,7 @@ class RegradeService:
                             other.regraded_question = new
                 touched.add(attempt.id)
             s.flush()
+            store_cells(s.connection(), touched)  # the statistics report's cells
             cache = QuestionCache()
             for attempt_id in touched:
                 attempt = s.get(m.Attempt, attempt_id)

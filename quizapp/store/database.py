@@ -40,7 +40,7 @@ from quizapp.store.location import default_db_path
 
 _SHIPPED_MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATIONS_DIR = _SHIPPED_MIGRATIONS_DIR
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0004"
 """The Alembic head revision of the shipped migrations (``migrations/versions``).
 
 Update it with every new revision: ``tests/store/test_schema_head.py`` fails until

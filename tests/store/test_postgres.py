@@ -62,13 +62,15 @@ def _kill_backend(server_url: str, pid: int) -> None:
         admin.dispose()
 
 
-NEXT_REVISION = '''"""Test-only revision 0004: a nullable column, as a next release might add."""
+CURRENT = dbmod.SCHEMA_HEAD
+NEXT = f"{int(CURRENT) + 1:04d}"
+NEXT_REVISION = '''"""Test-only revision {next}: a nullable column, as a next release might add."""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "{next}"
+down_revision = "{current}"
 branch_labels = None
 depends_on = None
 
@@ -86,14 +88,16 @@ def downgrade() -> None:
 
 @pytest.fixture
 def newer_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Make this process an app one schema revision ahead ("0004"), as after installing
+    """Make this process an app one schema revision ahead (``NEXT``), as after installing
     the next release: a copy of the migrations with one more revision."""
     folder = tmp_path / "migrations"
     shutil.copytree(dbmod.MIGRATIONS_DIR, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "versions" / "0004_test_room.py").write_text(NEXT_REVISION, encoding="utf-8")
+    (folder / "versions" / f"{NEXT}_test_room.py").write_text(
+        NEXT_REVISION.format(next=NEXT, current=CURRENT), encoding="utf-8"
+    )
     monkeypatch.setattr(dbmod, "MIGRATIONS_DIR", folder)
-    assert head_revision() == "0004"
-    return "0004"
+    assert head_revision() == NEXT
+    return NEXT
 
 
 # ---------------------------------------------------------------- engine
@@ -231,17 +235,17 @@ def test_an_older_server_schema_sends_the_classroom_to_the_administrator(
     pg_url: str, newer_app: str
 ) -> None:
     """The app was updated before the server: it says so and which side to update."""
-    with pytest.MonkeyPatch.context() as mp:  # the old app sets the server up at 0003
+    with pytest.MonkeyPatch.context() as mp:  # the old app: server at CURRENT
         mp.setattr(dbmod, "MIGRATIONS_DIR", Path(dbmod.__file__).parent / "migrations")
         open_database(pg_url).close()
-    assert _revision(pg_url) == "0003"
+    assert _revision(pg_url) == CURRENT
     with pytest.raises(DatabaseOutOfDateError) as info:
         open_database(pg_url, migrate=False)
     message = str(info.value)
     assert "ask your administrator to run `quizapp db upgrade`" in message
-    assert "0003" in message
-    assert "0004" in message
-    assert _revision(pg_url) == "0003"
+    assert CURRENT in message
+    assert NEXT in message
+    assert _revision(pg_url) == CURRENT
 
 
 def test_a_newer_server_schema_asks_to_update_this_app(pg_url: str) -> None:
@@ -313,17 +317,17 @@ def test_db_status_and_upgrade_on_the_command_line(
 
     assert cli.main(["db", "status", "--db", url]) == 1
     out = capsys.readouterr().out
-    assert "schema revision 0003, this app needs 0004" in out
+    assert f"schema revision {CURRENT}, this app needs {NEXT}" in out
     assert "quizapp db upgrade" in out
 
     backups = tmp_path / "backups"
     assert cli.main(["db", "upgrade", "--db", url, "--backup-dir", str(backups)]) == 0
     out = capsys.readouterr().out
-    dumps = list(backups.glob("quizapp-*-before-0004.dump"))
+    dumps = list(backups.glob(f"quizapp-*-before-{NEXT}.dump"))
     assert len(dumps) == 1
     assert f"Backup written: {dumps[0]}" in out
-    assert "Upgraded from 0003 to 0004" in out
-    assert _revision(pg_url) == "0004"
+    assert f"Upgraded from {CURRENT} to {NEXT}" in out
+    assert _revision(pg_url) == NEXT
     # The dump is a real, restorable archive holding the class row.
     listing = subprocess.run(
         ["pg_restore", "--list", str(dumps[0])], capture_output=True, text=True, check=True
@@ -351,16 +355,16 @@ def test_upgrade_is_refused_when_pg_dump_fails(pg_url: str, newer_app: str, tmp_
     failing.chmod(0o755)
     with pytest.raises(BackupFailedError, match="not upgraded: pg_dump: error: server version"):
         upgrade_server(pg_url, backup_dir=tmp_path / "out", program=str(failing))
-    assert _revision(pg_url) == "0003"
+    assert _revision(pg_url) == CURRENT
     assert not list((tmp_path / "out").glob("*"))  # no partial file left
     with pytest.raises(BackupFailedError, match="was not found"):
         upgrade_server(pg_url, backup_dir=tmp_path / "out", program="no-such-pg-dump-here")
-    assert _revision(pg_url) == "0003"
+    assert _revision(pg_url) == CURRENT
 
     report = upgrade_server(pg_url, backup_dir=tmp_path / "out", backup=False, program=str(failing))
     assert report.backup is None
-    assert (report.before.current, report.after.current) == ("0003", "0004")
-    assert _revision(pg_url) == "0004"
+    assert (report.before.current, report.after.current) == (CURRENT, NEXT)
+    assert _revision(pg_url) == NEXT
 
 
 # ---------------------------------------------------------------- lost connections
