@@ -130,12 +130,16 @@ def _big_class_statistics(database: Database) -> None:
     database.engine.dispose()  # new connections read the statistics
 
 
-def _plans(database: Database, call: Callable[[], object]) -> list[tuple[str, list[str]]]:
-    """Each SELECT ``call`` runs, with its query plan lines."""
+def _plans(
+    database: Database, call: Callable[[], object], prefixes: tuple[str, ...] = ()
+) -> list[tuple[str, list[str]]]:
+    """Each SELECT ``call`` runs (and each statement starting with one of ``prefixes``),
+    with its query plan lines."""
     seen: list[tuple[str, Any]] = []
+    wanted = ("SELECT", "WITH", *(p.upper() for p in prefixes))
 
     def capture(conn, cursor, statement, parameters, context, executemany):  # type: ignore
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")) and not executemany:
+        if statement.lstrip().upper().startswith(wanted) and not executemany:
             seen.append((statement, parameters))
 
     event.listen(database.engine, "before_cursor_execute", capture)
@@ -202,7 +206,7 @@ def test_results_overview_and_lists_scan_no_big_table_without_an_index(
     assert _bare_scans(plans) == []
 
 
-def test_quiz_statistics_reads_slots_and_responses_by_attempt(
+def test_quiz_statistics_reads_stored_cells_by_attempt(
     school: tuple[Database, Any, dict[str, int]],
 ) -> None:
     from quizapp.domain.statistics import AttemptSelection
@@ -211,6 +215,49 @@ def test_quiz_statistics_reads_slots_and_responses_by_attempt(
 
     database, _services, ids = school
     stats = StatisticsService(database.sessions)
+    for ref in (QuizRef.lesson(ids["lesson"]), QuizRef.exam(ids["pack"])):
+        plans = _plans(database, lambda ref=ref: stats.quiz_statistics(ref, AttemptSelection.ALL))
+        assert _bare_scans(plans) == []
+        # Finished attempts without stored cells: the quiz's attempts through an index,
+        # each one's cells row by primary key.
+        assert _uses(plans, "SEARCH attempts USING INDEX", "=?")
+        assert _uses(plans, "SEARCH attempt_cells USING INTEGER PRIMARY KEY", "(rowid=")
+        # Every attempt had its cells stored when it was finished: no response read.
+        assert not any("responses" in line for _s, lines in plans for line in lines)
+
+
+def test_quiz_statistics_without_stored_cells_reads_slots_and_responses_by_attempt(
+    school: tuple[Database, Any, dict[str, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import delete
+
+    from quizapp.domain.statistics import AttemptSelection
+    from quizapp.services import statistics_report
+    from quizapp.services.results import QuizRef
+    from quizapp.services.statistics_report import StatisticsService
+    from quizapp.store import models as m
+
+    database, _services, ids = school
+    with database.sessions.begin() as s:
+        s.execute(delete(m.AttemptCells))
+    stats = StatisticsService(database.sessions)
+
+    # The first report stores them: the fill reads slots by attempt, responses by slot.
+    plans = _plans(
+        database,
+        lambda: stats.quiz_statistics(QuizRef.lesson(ids["lesson"]), AttemptSelection.ALL),
+        prefixes=("INSERT INTO attempt_cells",),
+    )
+    fill = [plan for plan in plans if plan[0].startswith("INSERT")]
+    assert fill
+    assert _bare_scans(fill) == []
+    assert _uses(fill, "SEARCH attempt_slots USING", "(attempt_id=")
+    assert _uses(fill, "SEARCH responses USING", "(slot_id=")
+
+    # A database that cannot be written: read from the responses at every report.
+    with database.sessions.begin() as s:
+        s.execute(delete(m.AttemptCells))
+    monkeypatch.setattr(statistics_report, "fill_missing_cells", lambda *_a: 0)
     plans = _plans(
         database,
         lambda: stats.quiz_statistics(QuizRef.lesson(ids["lesson"]), AttemptSelection.ALL),
