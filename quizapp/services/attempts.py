@@ -421,10 +421,14 @@ class AttemptService:
                         "In this quiz answers are saved and checked when you submit them all."
                     )
                 question = self._question(s, ctx.question_id, ctx.question_uuid)
-                previous = [
-                    tuple(row.selected)
-                    for row in conn.execute(_slot_tries_stmt(), {"slot_id": ctx.slot_id})
-                ]
+                previous = (
+                    [
+                        tuple(row.selected)
+                        for row in conn.execute(_slot_tries_stmt(), {"slot_id": ctx.slot_id})
+                    ]
+                    if ctx.tries
+                    else []
+                )
                 if previous and _tries_over(question, previous, behaviour):
                     raise AlreadyAnsweredError("This question has already been answered.")
                 if not chosen:
@@ -957,9 +961,10 @@ def _answer_context_stmt() -> Executable:
     """Attempt :attempt_id (its state, times, student, quiz) with slot :slot of it
     (``slot_id`` NULL when it has no such slot), the slot's question identity, when
     the attempt was last answered (``last_answered``, NULL: never), its named quiz's
-    review policy (NULL: no named quiz) and the student's card for the question
-    (``card_*``, :func:`~quizapp.services.reviews.card_columns`): everything an answer
-    needs, in one query."""
+    review policy (NULL: no named quiz), how many tries the slot has (``tries``) and the
+    student's card for the question (``card_*``,
+    :func:`~quizapp.services.reviews.card_columns`): everything an answer needs, in one
+    query (the tries' choices are read only when there are some)."""
     return (
         select(
             m.Attempt.state,
@@ -981,6 +986,10 @@ def _answer_context_stmt() -> Executable:
             .label("last_answered"),
             m.Quiz.review_policy,
             m.Quiz.closed_at.label("quiz_closed_at"),
+            select(func.count(m.Response.id))
+            .where(m.Response.slot_id == m.AttemptSlot.id)
+            .scalar_subquery()
+            .label("tries"),
             *card_columns(),
         )
         .select_from(m.Attempt)
