@@ -123,6 +123,34 @@ def raw_times(folder: Path, n: int) -> list[float]:
     return times
 
 
+def _spin(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def noise_times(piece_s: float, n: int) -> list[float]:
+    """Seconds of each of ``n`` pieces of pure-Python work (no I/O, no allocation to
+    speak of) calibrated to last ``piece_s`` each on this machine now: how much the
+    machine alone spreads work of an answer's length (its p99 over its median)."""
+    loops = 1000
+    while True:  # calibrate: loops for one piece
+        t0 = time.perf_counter()
+        _spin(loops)
+        took = time.perf_counter() - t0
+        if took > 0.002:
+            break
+        loops *= 2
+    loops = max(1, round(loops * piece_s / took))
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        _spin(loops)
+        times.append(time.perf_counter() - t0)
+    return times
+
+
 def main() -> None:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--responses", type=int, default=1000)
@@ -131,6 +159,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="quizapp-bench-record-") as tmp:
         ours = service_times(Path(tmp), n)
         raw = raw_times(Path(tmp), n)
+    noise = noise_times(median(ours), n)
     ms = 1000.0
     rows = [
         Row(f"record a response, median of {len(ours):,}", "—", median(ours) * ms, "ms",
@@ -140,6 +169,11 @@ def main() -> None:
             "raw sqlite3 insert+commit", passed=percentile(ours, 99) * ms <= TARGET_P99_MS,
             note=f"max {max(ours) * ms:.1f} ms; raw max {max(raw) * ms:.1f} ms; "
             f"mean CPU time of one submit {CPU_PER_SUBMIT[0] * ms:.1f} ms"),
+        Row(f"machine noise: p99 of {len(noise):,} pieces of pure-Python work as long as "
+            "the median answer", "—", percentile(noise, 99) * ms, "ms",
+            median(noise) * ms, "their median",
+            note=f"max {max(noise) * ms:.1f} ms; what this machine alone makes of work "
+            "of that length"),
     ]
     title = "Recording a response (durable commit, synchronous=FULL)"
     print_rows(title, rows)
