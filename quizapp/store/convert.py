@@ -55,7 +55,11 @@ def _content_json(q: Question) -> str:
 
 
 def _content_json_of_strings(q: Question) -> str:
-    """:func:`_content_json` when every text field is a ``str`` (else ``TypeError``)."""
+    """:func:`_content_json` when every text field is a ``str`` (else ``TypeError``).
+
+    The enums (``type``, ``text_format``, ``scoring``) are ``StrEnum``: the C encoder
+    reads a ``str`` subclass's characters, which are the member's value, so they are
+    given as they are (``.value`` cost more than the encoding)."""
     e = _encode_str
     choices = ",".join([
         f"[{e(c.text)},{e(repr(float(c.fraction)))},{e(c.feedback)},"
@@ -67,10 +71,10 @@ def _content_json_of_strings(q: Question) -> str:
         f'{{"choices":[{choices}],"difficulty":{"null" if d is None else e(d)},'
         f'"evidence":{"null" if ev is None else e(ev)},"explanation":{e(q.explanation)},'
         f'"hints":{_strs(q.hints)},"lesson":{e(q.lesson_id)},"prompt":{e(q.prompt)},'
-        f'"scoring":{e(q.scoring.value)},'
+        f'"scoring":{e(q.scoring)},'
         f'"shuffle":{"true" if sh is True else "false" if sh is False else _dumps(sh)},'
-        f'"tags":{_strs(q.tags)},"text_format":{e(q.text_format.value)},'
-        f'"title":{e(q.title)},"type":{e(q.type.value)}}}'
+        f'"tags":{_strs(q.tags)},"text_format":{e(q.text_format)},'
+        f'"title":{e(q.title)},"type":{e(q.type)}}}'
     )
 
 
