@@ -1,4 +1,5 @@
-"""Pause Python's cyclic garbage collector while a reader builds a large tree of objects.
+"""Pause Python's cyclic garbage collector while a reader builds a large tree of objects
+(and while :func:`quizapp.services.packs.install_pack` turns one into rows).
 
 Reading a pack allocates millions of small containers (the parsed JSON, then the domain
 questions and choices), all alive until the read ends and none in a reference cycle.

@@ -96,10 +96,22 @@ def _post(text: str) -> str:
     return text.translate(_RESTORE_TABLE)
 
 
+_NONCHAR_LIST = tuple(chr(c) for c in range(0xFDD0, 0xFDF0))
+
+
+def _has_nonchars(text: str) -> bool:
+    """True when ``text`` holds a character of U+FDD0..U+FDEF (what :data:`_NONCHARS`
+    matches). ``in`` per character instead of the regular expression over the whole
+    text (a character-set test per character: a tenth of a GIFT read): ``str.isascii``
+    is O(1), and finding a character beyond U+00FF in a Latin-1 string returns at once."""
+    return not text.isascii() and any(c in text for c in _NONCHAR_LIST)
+
+
 @dataclass
 class _Block:
     first_line: int
     raw: list[str]
+    """The block's lines, stripped (no line of them blank)."""
 
 
 def read_gift(path: str | os.PathLike[str], *, language: str = "en") -> ImportResult:
@@ -129,7 +141,7 @@ def parse_gift(text: str, filename: str = "<string>", *, language: str = "en") -
 
 def _parse_gift(text: str, filename: str, language: str) -> ImportResult:
     builder = PackBuilder(filename=filename, language=language)
-    if _NONCHARS.search(text):
+    if _has_nonchars(text):
         builder.warn("Unicode noncharacters (U+FDD0–U+FDEF) were replaced by U+FFFD.")
         text = _NONCHARS.sub("\ufffd", text)
     lines = split_lines(text)
@@ -138,6 +150,7 @@ def _parse_gift(text: str, filename: str, language: str) -> ImportResult:
     for block in _blocks(lines):
         lesson_title = _read_block(block, builder, lesson_title)
     return builder.result()
+
 
 
 PACK_HEADER = "// quizapp-pack:"
@@ -199,16 +212,20 @@ def _header_value(text: str) -> str:
 
 
 def _blocks(lines: list[str]) -> list[_Block]:
+    """The runs of lines that are not blank (whitespace only), each line stripped, with
+    the number of the run's first line."""
     blocks: list[_Block] = []
-    current: _Block | None = None
+    current: list[str] | None = None
     for number, line in enumerate(lines, start=1):
-        if line.strip() == "":
+        stripped = line.strip()
+        if not stripped:
             current = None
             continue
         if current is None:
-            current = _Block(first_line=number, raw=[])
-            blocks.append(current)
-        current.raw.append(line)
+            current = [stripped]
+            blocks.append(_Block(first_line=number, raw=current))
+        else:
+            current.append(stripped)
     return blocks
 
 
@@ -216,18 +233,20 @@ class _Text:
     """A block's text (escapes replaced) and how to turn an offset into a line number."""
 
     def __init__(self, block: _Block) -> None:
-        cleaned: list[str] = []
         self.id_hint = ""
-        for line in block.raw:
-            stripped = line.strip()
-            if stripped.startswith("//"):
-                match = _ID_COMMENT.match(stripped)
-                if match and not self.id_hint:
-                    self.id_hint = match.group(1)
-                cleaned.append("")
-            else:
-                cleaned.append(stripped)
-        self.text = _pre("\n".join(cleaned))
+        text = "\n".join(block.raw)
+        if text.startswith("//") or "\n//" in text:  # a comment line: blanked
+            cleaned: list[str] = []
+            for line in block.raw:
+                if line.startswith("//"):
+                    match = _ID_COMMENT.match(line)
+                    if match and not self.id_hint:
+                        self.id_hint = match.group(1)
+                    cleaned.append("")
+                else:
+                    cleaned.append(line)
+            text = "\n".join(cleaned)
+        self.text = _pre(text)
         self.first_line = block.first_line
 
     def line(self, pos: int) -> int:
@@ -347,14 +366,17 @@ def _read_question(t: _Text, start: int, end: int, b: PackBuilder, lesson: str |
             if not choice_text:
                 b.problem(line, "empty-choice", "An answer (after ~ or =) is empty.")
                 return
-            texts.append(_convert(choice_text, choice_fmt, line, b))
-            if shows_nothing(*texts[-1]):
+            converted = _convert(choice_text, choice_fmt, line, b)
+            texts.append(converted)
+            # Only HTML can show nothing: other texts are kept as given, stripped, not empty.
+            if converted[1] is TextFormat.HTML and shows_nothing(*converted):
                 b.problem(line, "empty-choice",
                           "An answer has no text once unsafe HTML (such as <script>) is removed.")
                 return
             choices.append((fraction, len(texts) - 1))
             fb = bits[1].strip() if len(bits) > 1 else ""
-            texts.append(_convert(*_marker(fb, prompt_fmt), line, b))
+            texts.append(_convert(*_marker(fb, prompt_fmt), line, b) if fb
+                         else _EMPTY_TEXT[prompt_fmt])
             feedback_index.append(len(texts) - 1)
         if len(choices) < 2:
             b.problem(line, "too-few-choices",
@@ -371,7 +393,9 @@ def _read_question(t: _Text, start: int, end: int, b: PackBuilder, lesson: str |
                           f"The positive weights add up to {positive * 100:g}%, not 100% "
                           "(as Moodle, they must).")
                 return
-    texts.append(_convert(*_marker(general.strip(), prompt_fmt), line, b))
+    general = general.strip()
+    texts.append(_convert(*_marker(general, prompt_fmt), line, b) if general
+                 else _EMPTY_TEXT[prompt_fmt])
     fmt, unified = unify_formats(texts)
     prompt = unified[0]
     built = tuple(
@@ -458,6 +482,8 @@ def _answer(part: str, line: int, b: PackBuilder) -> tuple[float, str] | None:
     """(fraction, rest) of one answer written ``=text``, ``%w%text`` or ``text``."""
     if part.startswith("="):
         return 1.0, part[1:]
+    if not part.startswith("%"):  # what _WEIGHT and _WEIGHTISH need first
+        return 0.0, part
     match = _WEIGHT.match(part)
     if match:
         try:
@@ -484,7 +510,18 @@ def _marker(text: str, default: str) -> tuple[str, str]:
     return _post(text).strip(), default
 
 
+_EMPTY_TEXT = {
+    "plain": ("", TextFormat.PLAIN),
+    "markdown": ("", TextFormat.MARKDOWN),
+    "html": ("", TextFormat.HTML),
+    "moodle": ("", TextFormat.PLAIN),
+}
+"""What :func:`_convert` gives for an empty text in each format (no feedback: the usual)."""
+
+
 def _convert(text: str, fmt: str, line: int, b: PackBuilder) -> tuple[str, TextFormat]:
+    if not text:
+        return _EMPTY_TEXT[fmt]
     if fmt == "plain":
         return text, TextFormat.PLAIN
     if fmt == "markdown":

@@ -230,6 +230,8 @@ def markdown_to_html(text: str) -> str:
 def looks_like_html(text: str) -> bool:
     """True when ``text`` contains something an HTML renderer would not show as typed:
     a tag (``<b>``, ``</p>``), a comment, or a character reference (``&amp;``)."""
+    if "<" not in text and "&" not in text:  # every match starts with one of them
+        return False
     return bool(_TAG_LIKE.search(text))
 
 
@@ -264,7 +266,7 @@ def unify_formats(texts: Sequence[tuple[str, TextFormat]]) -> tuple[TextFormat, 
     (:func:`to_html`), which shows each text as its own format would.
     Returns ``(format, texts_in_that_format)`` in the same order.
     """
-    formats = {fmt for text, fmt in texts if text.strip()}
+    formats = {fmt for text, fmt in texts if text and not text.isspace()}  # text.strip()
     if not formats:
         first = texts[0][1] if texts else TextFormat.PLAIN
         return first, [t for t, _ in texts]

@@ -189,21 +189,26 @@ def decode_text(data: bytes, filename: str) -> tuple[str, list[str]]:
         ]
 
 
-_NEWLINES = re.compile(r"\r\n|\r|\n")
-
-
 def split_lines(text: str) -> list[str]:
     """Lines of ``text`` with CRLF, CR-only and LF endings all accepted (BOM removed)."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    return _NEWLINES.split(text)
+    if "\r" in text:  # str methods, not the pattern: a character-set test per character
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.split("\n")
+
+
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def slugify(text: str, fallback: str = "item", max_length: int = 48) -> str:
     """A lower-case ASCII slug (``a-z``, ``0-9``, single ``-``) of ``text``, at most
     ``max_length`` characters, cut at a word boundary; ``fallback`` when nothing is left."""
+    if len(text) <= max_length and _SLUG.match(text):
+        return text  # already a slug (a question id from a file): what the steps below give
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    slug = _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")
     if len(slug) > max_length:
         cut = slug[:max_length]
         slug = cut.rsplit("-", 1)[0] if "-" in cut else cut
