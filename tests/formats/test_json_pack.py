@@ -789,3 +789,107 @@ def test_explanation_is_optional_in_teachers_packs_but_required_in_the_builtin_o
     assert pack.questions[0].explanation == ""
     problems = problems_of(text, require_evidence=True)
     assert [(p.rule, p.path) for p in problems] == [("explanation-missing", "$.questions[0]")]
+
+
+# ---------------------------------------------------------------------------
+# The quick reading of a question that breaks no rule (_Checker.plain_question)
+# gives what the full checks give, and leaves every problem to them.
+
+_FAST_PACK = Pack(
+    id="fast-path",
+    title="Every optional field",
+    lessons=(
+        Lesson("one", "One", "The **sky** is blue and  grass is green."),
+        Lesson("two", "Two", "Water boils at 100 degrees."),
+    ),
+    questions=(
+        Question(
+            id="q-all", lesson_id="one", type=QuestionType.SINGLE, prompt="<b>Sky?</b>",
+            choices=(Choice("blue", 1.0, "Yes", True), Choice("red", 0.0)),
+            explanation="Look up.", text_format=TextFormat.HTML, hints=("up",), shuffle=False,
+            scoring=Scoring.ALL_OR_NOTHING, evidence="sky is blue", difficulty="easy",
+            tags=("colour",), title="Sky",
+        ),
+        Question(
+            id="q-credit", lesson_id="two", type=QuestionType.MULTIPLE, prompt="Water?",
+            choices=(Choice("100", 0.5), Choice("boils", 0.5), Choice("freezes", -1.0)),
+            explanation="It boils.", evidence="boils at 100",
+        ),
+        Question(
+            id="q-tf", lesson_id="two", type=QuestionType.TRUE_FALSE, prompt="Boils at 100?",
+            choices=(Choice("True", 1.0), Choice("False", 0.0)), explanation="Yes.",
+            evidence="Water boils",
+        ),
+        Question(
+            id="q-single-credit", lesson_id="one", type=QuestionType.SINGLE, prompt="Grass?",
+            choices=(Choice("green", 1.0), Choice("greenish", 0.25), Choice("red", -0.5)),
+        ),
+    ),
+)
+_ODD_VALUES: list[object] = [
+    None, True, 0, 1, -1, 1.0, 1.5, -1.5, 1.0000005, 0.9999995, 1e400, "", " ", "single",
+    "true_false", "html", "all_or_nothing", "Bad Id", "two", "q-all", "nowhere", [], [" "],
+    ["a"], {},
+]
+_QUESTION_KEYS = [
+    "id", "lesson", "type", "prompt", "choices", "explanation", "text_format", "hints",
+    "shuffle", "scoring", "evidence", "difficulty", "tags", "title", "extra",
+]
+_CHOICE_KEYS = ["text", "correct", "credit", "feedback", "pinned", "extra"]
+_CHOICE_VALUES: list[object] = [
+    None, True, False, 0, 1, 1.0, -1.5, 1.0000005, 1e400, "", " ", "blue", "RED ", [], {},
+]
+
+
+def _outcome(text: str, require_evidence: bool) -> object:
+    try:
+        pack = parse_pack(text, "p.json", require_evidence=require_evidence)
+    except PackError as err:
+        return err.problems
+    return pack, [q.line for q in pack.questions]
+
+
+def _variants() -> list[str]:
+    base = pack_to_dict(_FAST_PACK)
+    out = [base]
+    for qi in range(len(_FAST_PACK.questions)):
+        for target, keys, values in (
+            ("question", _QUESTION_KEYS, _ODD_VALUES),
+            (0, _CHOICE_KEYS, _CHOICE_VALUES),
+            (-1, _CHOICE_KEYS, _CHOICE_VALUES),
+        ):
+            for key in keys:
+                for value in [*values, ...]:  # ... : the field removed
+                    data = json.loads(json.dumps(base))
+                    question = data["questions"][qi]
+                    where = question if target == "question" else question["choices"][target]
+                    if value is ...:
+                        where.pop(key, None)
+                    else:
+                        where[key] = value
+                    out.append(data)
+        data = json.loads(json.dumps(base))
+        data["questions"][qi]["id"] = data["questions"][qi - 1]["id"]
+        out.append(data)
+        data = json.loads(json.dumps(base))
+        choices = data["questions"][qi]["choices"]
+        choices[1]["text"] = f"  {choices[0]['text'].upper()} "
+        out.append(data)
+    return [json.dumps(data, indent=1) for data in out]
+
+
+def test_questions_that_break_no_rule_read_quickly_as_the_full_checks_read_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every one-field change of a pack (wrong types, values out of range, rules broken,
+    fields missing or unknown), with and without the built-in pack's rules: the same
+    pack (lines included) or the same problems, in the same order, as with the quick
+    reading switched off."""
+    from quizapp.formats import json_pack
+
+    variants = _variants()
+    outcomes = {req: [_outcome(v, req) for v in variants] for req in (False, True)}
+    assert sum(not isinstance(o, list) for o in outcomes[False]) > 100  # both ways taken
+    monkeypatch.setattr(json_pack._Checker, "plain_question", lambda *args: None)
+    for req in (False, True):
+        assert [_outcome(v, req) for v in variants] == outcomes[req]
