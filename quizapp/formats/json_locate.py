@@ -135,6 +135,58 @@ def locate(text: str, wanted: Iterable[JsonPath], *, full: bool = False) -> Loca
     return found
 
 
+def item_offsets(text: str, key: str) -> list[int]:
+    """Where each item of the array ``text[key]`` starts, in order, for a valid JSON
+    ``text`` whose top is an object: what ``locate(text, [(key, 0), (key, 1), …]).values``
+    gives, for every item.
+
+    ``[]`` when that member is missing or not an array; when the key repeats, the last
+    member (the one :func:`json.loads` keeps). One loop over the top object's members
+    and that array's items, each other value skipped with the C scanner (the question
+    offsets of a 10,000-question pack: about half the time :func:`locate` takes).
+    Nesting deeper than Python's recursion limit gives the items met before it.
+    """
+    offsets: list[int] = []
+    ws = _WS.match
+    scan = _scan_once
+
+    def after_ws(idx: int) -> int:
+        return ws(text, idx).end()  # type: ignore[union-attr]  # matches ""
+
+    with contextlib.suppress(RecursionError):
+        idx = after_ws(0)
+        if not text.startswith("{", idx):
+            return offsets
+        idx = after_ws(idx + 1)
+        if text[idx] == "}":
+            return offsets
+        while True:
+            name, idx = scanstring(text, idx + 1)
+            idx = after_ws(after_ws(idx) + 1)  # past the colon
+            if name == key and text[idx] == "[":
+                offsets = []
+                idx = after_ws(idx + 1)
+                if text[idx] == "]":
+                    idx += 1
+                else:
+                    while True:
+                        offsets.append(idx)
+                        idx = after_ws(scan(text, idx)[1])
+                        if text[idx] == "]":
+                            idx += 1
+                            break
+                        idx = after_ws(idx + 1)
+            else:
+                if name == key:
+                    offsets = []
+                idx = scan(text, idx)[1]
+            idx = after_ws(idx)
+            if text[idx] == "}":
+                return offsets
+            idx = after_ws(idx + 1)
+    return offsets
+
+
 def line_numbers(text: str, offsets: Iterable[int | None]) -> Iterator[int | None]:
     """1-based line of each offset (``None`` stays ``None``); fastest when offsets increase."""
     count = text.count

@@ -40,7 +40,14 @@ from quizapp.formats.files import (
     read_file_bytes,
 )
 from quizapp.formats.gc_pause import gc_paused
-from quizapp.formats.json_locate import JsonPath, LineIndex, format_path, line_numbers, locate
+from quizapp.formats.json_locate import (
+    JsonPath,
+    LineIndex,
+    format_path,
+    item_offsets,
+    line_numbers,
+    locate,
+)
 
 FORMAT_MARKER = "quizapp-pack"
 """The value of the ``format`` field of every pack."""
@@ -214,8 +221,8 @@ def _question_lines(text: str, data: Any) -> list[int | None]:
     if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
         return []
     count = len(data["questions"])
-    values = locate(text, [("questions", i) for i in range(count)]).values
-    offsets = [values.get(("questions", i)) for i in range(count)]
+    offsets: list[int | None] = [*item_offsets(text, "questions")[:count]]
+    offsets += [None] * (count - len(offsets))
     return list(line_numbers(text, offsets))
 
 

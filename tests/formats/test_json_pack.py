@@ -893,3 +893,39 @@ def test_questions_that_break_no_rule_read_quickly_as_the_full_checks_read_them(
     monkeypatch.setattr(json_pack._Checker, "plain_question", lambda *args: None)
     for req in (False, True):
         assert [_outcome(v, req) for v in variants] == outcomes[req]
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    before=st.dictionaries(st.text(max_size=3), _JSON_VALUES, max_size=3),
+    items=st.lists(_JSON_VALUES, max_size=4),
+    repeat=st.none() | _JSON_VALUES,
+    indent=st.sampled_from([None, 0, 2]),
+)
+def test_question_offsets_are_where_locate_finds_each_question(
+    before: dict[str, object], items: list[object], repeat: object, indent: int | None
+) -> None:
+    """The one-pass walk that finds where each question starts (for Question.line) agrees
+    with the general locator, a repeated 'questions' key included (the last one counts)."""
+    from quizapp.formats.json_locate import item_offsets, locate
+
+    members = [
+        json.dumps({k: v}, indent=indent)[1:-1] for k, v in before.items() if k != "questions"
+    ]
+    members.append(f'"questions": {json.dumps(items, indent=indent)}')
+    if repeat is not None:
+        members.append(f'"questions" : {json.dumps(repeat, indent=indent)}')
+    text = "{" + ",\n".join(m for m in members if m.strip()) + "}"
+    kept = json.loads(text)["questions"]
+    count = len(kept) if isinstance(kept, list) else 0
+    values = locate(text, [("questions", i) for i in range(count)]).values
+    expected = [values[("questions", i)] for i in range(count)]
+    assert item_offsets(text, "questions") == expected
