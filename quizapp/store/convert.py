@@ -62,7 +62,7 @@ def _content_json_of_strings(q: Question) -> str:
     given as they are (``.value`` cost more than the encoding)."""
     e = _encode_str
     choices = ",".join([
-        f"[{e(c.text)},{e(repr(float(c.fraction)))},{e(c.feedback)},"
+        f'[{e(c.text)},"{float(c.fraction)!r}",{e(c.feedback)},'  # a float's repr needs no escape
         f"{'true' if c.pinned is True else 'false' if c.pinned is False else _dumps(c.pinned)}]"
         for c in q.choices
     ])
