@@ -962,7 +962,7 @@ def _plain_choices(raw: list[Any], qtype: QuestionType) -> tuple[Choice, ...] | 
         if _correct_problem(right, qtype) is not None:
             return None
         fractions = default_fractions(qtype, right)
-    return tuple(
+    return tuple([
         Choice(
             text=item["text"],
             fraction=fraction,
@@ -970,7 +970,7 @@ def _plain_choices(raw: list[Any], qtype: QuestionType) -> tuple[Choice, ...] | 
             pinned=item.get("pinned", False),
         )
         for item, fraction in zip(raw, fractions, strict=True)
-    )
+    ])
 
 
 def _correct_problem(flags: Sequence[bool], qtype: QuestionType) -> tuple[str, str] | None:
