@@ -962,15 +962,17 @@ def _plain_choices(raw: list[Any], qtype: QuestionType) -> tuple[Choice, ...] | 
         if _correct_problem(right, qtype) is not None:
             return None
         fractions = default_fractions(qtype, right)
-    return tuple([
-        Choice(
-            text=item["text"],
-            fraction=fraction,
-            feedback=item.get("feedback", ""),
-            pinned=item.get("pinned", False),
-        )
-        for item, fraction in zip(raw, fractions, strict=True)
-    ])
+    return tuple(
+        [
+            Choice(
+                text=item["text"],
+                fraction=fraction,
+                feedback=item.get("feedback", ""),
+                pinned=item.get("pinned", False),
+            )
+            for item, fraction in zip(raw, fractions, strict=True)
+        ]
+    )
 
 
 def _correct_problem(flags: Sequence[bool], qtype: QuestionType) -> tuple[str, str] | None:
