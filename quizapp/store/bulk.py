@@ -80,32 +80,25 @@ def insert_rows(
         for i, name in enumerate(columns)
         if (proc := _processor(table, name, dialect)) is not None
     ]
-    if processors:
-        # The same object in consecutive rows (one ``now``, ``True``, an empty tuple) is
-        # converted once.
-        last: list[list[Any]] = [[_NOTHING, None] for _ in processors]
-        converted: list[Sequence[Any]] = []
-        for row in rows:
-            values = list(row)
-            for (i, proc), memo in zip(processors, last, strict=True):
-                value = values[i]
-                if value is not memo[0]:
-                    memo[0], memo[1] = value, proc(value)
-                values[i] = memo[1]
-            converted.append(values)
-        rows = converted
+    # Column by column: transposed and put back together by zip (C), each converted
+    # column in one map; a column holding one object throughout (one ``now``, ``True``)
+    # is converted once.
+    values: list[Sequence[Any]] = list(zip(*rows, strict=True))
+    for i, proc in processors:
+        column = values[i]
+        if len(set(map(id, column))) == 1:  # the same object (not merely equal: [1] != [True])
+            values[i] = [proc(column[0])] * len(column)
+        else:
+            values[i] = list(map(proc, column))
     if return_ids:
-        rows = [(id_, *row) for id_, row in zip(ids, rows, strict=True)]
+        values.insert(0, ids)
     quote = dialect.identifier_preparer.quote
     sql = (
         f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
         f"({', '.join(quote(n) for n in names)}) VALUES ({', '.join('?' * len(names))})"
     )
-    conn.exec_driver_sql(sql, [tuple(row) for row in rows])
+    conn.exec_driver_sql(sql, list(zip(*values, strict=True)))
     return ids
-
-
-_NOTHING = object()
 
 
 def uuid4s(count: int) -> list[uuid.UUID]:
