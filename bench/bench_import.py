@@ -3,7 +3,8 @@ stored, against a raw ``sqlite3`` ``executemany`` of the same rows (the baseline
 
 Run: ``python bench/bench_import.py [--sizes 1,10] [--json OUT]``.
 
-For each size (×10,000 questions, 4 choices each, 20 questions a lesson) and format:
+For each size (×10,000 questions, 4 choices each, 20 questions a lesson) and format
+(at 1× the median of 3 runs, each into fresh database files; larger sizes once):
 the pack is generated (not timed) and written with quizapp's own writers
 (:func:`quizapp.formats.registry.write_question_set`); then, timed, the file is read and
 validated (:func:`quizapp.formats.registry.read_question_set`) and stored with
@@ -151,15 +152,18 @@ def fresh_db(folder: Path, name: str) -> Path:
     return path
 
 
-def measure(folder: Path, n: int, fmt: str) -> tuple[float, float, float, float, float, float]:
+def measure(
+    folder: Path, n: int, fmt: str, tag: str = ""
+) -> tuple[float, float, float, float, float, float]:
     """(read s, store s, total s, baseline s, read CPU s, store CPU s) for ``n``
-    questions in format ``fmt``. CPU times (``time.process_time``) are steadier than
-    wall times on a shared machine: growth is judged on them."""
+    questions in format ``fmt`` (``tag`` names this run's database files). CPU times
+    (``time.process_time``) are steadier than wall times on a shared machine: growth is
+    judged on them."""
     pack = make_pack(n)
     path = folder / f"bench-{n}.{fmt}"
-    if path.suffix == ".json" or not path.exists():
+    if not path.exists():
         write_question_set(pack, path)
-    db = fresh_db(folder, f"{fmt}-{n}")
+    db = fresh_db(folder, f"{fmt}-{n}{tag}")
     database = open_database(resolve_db_url(str(db)))
     try:
         c0, t0 = time.process_time(), time.perf_counter()
@@ -170,7 +174,7 @@ def measure(folder: Path, n: int, fmt: str) -> tuple[float, float, float, float,
     finally:
         database.close()
     assert report.questions_added == n, report
-    baseline = raw_insert(fresh_db(folder, f"raw-{fmt}-{n}"), loaded)
+    baseline = raw_insert(fresh_db(folder, f"raw-{fmt}-{n}{tag}"), loaded)
     return t1 - t0, t2 - t1, t2 - t0, baseline, c1 - c0, c2 - c1
 
 
@@ -190,7 +194,19 @@ def main() -> None:
             read_cpu_1x: float | None = None
             for size in sizes:
                 n = BASE * size
-                read_s, store_s, total, base, read_cpu, store_cpu = measure(folder, n, fmt)
+                # Median of 3 runs at 1× (each into a fresh database file): a single run's
+                # wall time on a shared 2-core machine varies by ±40%.
+                runs = sorted(
+                    (measure(folder, n, fmt, tag=str(k)) for k in range(3 if size == 1 else 1)),
+                    key=lambda r: r[2],
+                )
+                read_s, store_s, total, base, read_cpu, store_cpu = runs[len(runs) // 2]
+                spread = (
+                    f"; median of {len(runs)} runs ({runs[0][2] * 1000:.0f}–"
+                    f"{runs[-1][2] * 1000:.0f} ms)"
+                    if len(runs) > 1
+                    else ""
+                )
                 per_q = total / n
                 if size == 1:
                     per_q_1x = per_q
@@ -208,7 +224,7 @@ def main() -> None:
                             per_q_1x is not None and per_q <= 1.5 * per_q_1x),
                         note=f"read {read_s * 1000:.0f} ms + store {store_s * 1000:.0f} ms "
                         f"(CPU {read_cpu * 1000:.0f} + {store_cpu * 1000:.0f} ms); "
-                        f"{n / total:,.0f} questions/s{growth}",
+                        f"{n / total:,.0f} questions/s{growth}{spread}",
                         extra={"questions_per_s": n / total, "read_ms": read_s * 1000,
                                "store_ms": store_s * 1000, "read_cpu_ms": read_cpu * 1000,
                                "store_cpu_ms": store_cpu * 1000, "size": size},
