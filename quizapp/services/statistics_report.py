@@ -269,7 +269,7 @@ class _Cells:
             ones = marks.count("1")
             # Every mark "0" or "1": the total is the count of ones.
             whole = len(marks) == 2 * width - 1 and ones + marks.count("0") == width
-            attempt_total = float(ones) if whole else sum(map(float, marks.split(",")))
+            attempt_total = float(ones) if whole else math.fsum(map(float, marks.split(",")))
             batch = batches.get((signature, attempt_total))
             if batch is None:
                 batch = batches[signature, attempt_total] = _Batch(
@@ -737,7 +737,7 @@ def _tally(
         latest: dict[int, tuple[int, float, str | None]] = {}
         for _aid, qid, _weight, mark, json_text in slot_rows:
             latest[column_of[qid]] = (qid, mark, json_text)  # a later try overwrites
-        attempt_total = sum(mark for _qid, mark, _sel in latest.values())
+        attempt_total = math.fsum(mark for _qid, mark, _sel in latest.values())
         cells.other_totals[aid] = attempt_total
         for j, (qid, mark, json_text) in latest.items():
             marks[j][mark, attempt_total] += 1

@@ -177,3 +177,54 @@ def test_results_merged_from_another_computer_arrive_with_their_cells(
         ones = s.scalar(select(func.count()).select_from(m.AttemptCells)
                         .where(m.AttemptCells.marks == ",".join(["1"] * 8)))
     assert ones == 1  # Ana's
+
+
+def _thirds_pack() -> Pack:
+    """One lesson of six multiple-answer questions with three right choices each (1/3
+    credit apiece) and one wrong (-1/3): partial marks whose sum depends on the order
+    they are added in, at the last bit."""
+    from quizapp.domain.model import Lesson, Question, QuestionType
+
+    third = 1 / 3
+    return Pack(
+        id="thirds",
+        title="Thirds",
+        lessons=(Lesson("t1", "Thirds", "Text."),),
+        questions=tuple(
+            Question(
+                f"t{n}", "t1", QuestionType.MULTIPLE, f"Question {n}?",
+                (Choice(f"{n} right A", third), Choice(f"{n} right B", third),
+                 Choice(f"{n} right C", third), Choice(f"{n} wrong", -third)),
+            )
+            for n in range(6)
+        ),
+    )
+
+
+def test_partial_marks_give_bit_identical_figures_from_stored_cells_and_from_responses(
+    services: Services, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stored cells list slots in question order, the responses in the order asked:
+    attempt totals are exact sums (``math.fsum``), so the order cannot change a figure,
+    not even in its last digit."""
+    install_pack(database.sessions, _thirds_pack())
+    lesson = None
+    for k in range(10):
+        sid = services.students.create_student(f"Student {k}").id
+        home = services.course.home(sid)
+        pack = next(p for p in home.packs if p.pack.title == "Thirds")
+        lesson = pack.lessons[0].id
+        attempt = services.attempts.start_lesson_quiz(sid, lesson)
+        for slot in attempt.slots:
+            # 1, 2 or 3 of the right choices (author order 0-2), by student and slot.
+            picks = [0, 1, 2][: 1 + (k + slot.slot) % 3]
+            services.attempts.submit(attempt.id, slot.slot, picks)
+        services.attempts.finish(attempt.id)
+    assert lesson is not None
+    stats = StatisticsService(database.sessions)
+    ref = QuizRef.lesson(lesson)
+    stored = repr(_figures(stats.quiz_statistics(ref)))
+    assert len(_cells(database)) == 10
+    _forget_all(database)
+    monkeypatch.setattr(statistics_report, "fill_missing_cells", lambda *_a: 0)
+    assert repr(_figures(stats.quiz_statistics(ref))) == stored
