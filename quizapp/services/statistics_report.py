@@ -373,7 +373,7 @@ class StatisticsService:
         worker thread (its own session). :class:`NotFoundError` for an unknown quiz.
         """
         base = replace(f or ResultsFilter(), quiz=ref, finished_only=True)
-        self._fill_cells(ref)
+        self._fill_cells(ref, progress, cancelled)
         with read_session(self._sessions) as s:
             title = quiz_title(s, ref)
             a = m.Attempt
@@ -404,19 +404,30 @@ class StatisticsService:
                 ref, title, selection, first_attempts, chosen, columns, cells, self._clock()
             )
 
-    def _fill_cells(self, ref: QuizRef) -> None:
+    def _fill_cells(
+        self, ref: QuizRef, progress: Progress | None, cancelled: Cancelled | None
+    ) -> None:
         """Store the cells of the quiz's finished attempts that have none (a database
         from before they were stored, results merged by an older version): read once
-        from their responses here rather than at every report. Best effort: a database
-        that cannot be written now (locked beyond the busy timeout, a read-only server
-        role) is only read, each report reading those attempts from their responses."""
+        from their responses here rather than at every report, 500 attempts at a time,
+        ``progress(done, total)`` after each (so a first report on a large class moves
+        its progress twice: storing, then reading); ``cancelled()`` stops it with
+        :class:`OperationCancelled` and nothing stored. Best effort: a database that
+        cannot be written now (locked beyond the busy timeout, a read-only server role)
+        is only read, each report reading those attempts from their responses."""
         with read_session(self._sessions) as s:
             missing = attempts_without_cells(s.connection(), quiz_condition(ref))
         if not missing:
             return
         try:
             with self._sessions.begin() as s:
-                fill_missing_cells(s.connection(), missing)
+                conn = s.connection()
+                for start in range(0, len(missing), _CHUNK):
+                    if cancelled is not None and cancelled():
+                        raise OperationCancelled("The statistics were cancelled.")
+                    fill_missing_cells(conn, missing[start : start + _CHUNK])
+                    if progress is not None:
+                        progress(min(start + _CHUNK, len(missing)), len(missing))
         except DBAPIError as exc:
             _log.warning("Statistics cells not stored (%s); read from the responses.", exc)
 

@@ -228,3 +228,26 @@ def test_partial_marks_give_bit_identical_figures_from_stored_cells_and_from_res
     _forget_all(database)
     monkeypatch.setattr(statistics_report, "fill_missing_cells", lambda *_a: 0)
     assert repr(_figures(stats.quiz_statistics(ref))) == stored
+
+
+def test_storing_missing_cells_reports_progress_and_can_be_cancelled(
+    services: Services, installed: int, clock: object, database: Database
+) -> None:
+    from quizapp.services.results import OperationCancelled
+
+    lesson = _class_takes_lesson_1(services, clock)
+    stats = StatisticsService(database.sessions)
+    _forget_all(database)
+
+    with pytest.raises(OperationCancelled):
+        stats.quiz_statistics(QuizRef.lesson(lesson), cancelled=lambda: True)
+    assert _cells(database) == {}  # cancelled before anything was stored
+
+    seen: list[tuple[int, int]] = []
+    stats.quiz_statistics(QuizRef.lesson(lesson), progress=lambda d, t: seen.append((d, t)))
+    # Storing the four attempts' cells, then reading them: the progress moves twice.
+    assert seen == [(4, 4), (4, 4)]
+    assert len(_cells(database)) == 4
+    seen.clear()
+    stats.quiz_statistics(QuizRef.lesson(lesson), progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(4, 4)]  # nothing left to store
