@@ -1093,34 +1093,12 @@ def _slot_states_stmt() -> Executable:
     )
 
 
-@cache
-def _first_unanswered_stmt() -> Executable:
-    """The lowest slot of attempt :attempt_id with no response (NULL when none)."""
-    answered = select(m.Response.id).where(m.Response.slot_id == m.AttemptSlot.id).exists()
-    return select(func.min(m.AttemptSlot.slot)).where(
-        m.AttemptSlot.attempt_id == bindparam("attempt_id"), ~answered
-    )
-
-
-@cache
-def _slot_count_stmt() -> Executable:
-    """How many slots attempt :attempt_id has."""
-    return select(func.count()).where(m.AttemptSlot.attempt_id == bindparam("attempt_id"))
-
-
 def _first_open_sql(s: Session, attempt_id: int, behaviour: Behaviour) -> int:
-    """The first slot still open (as :func:`_first_open`); the slot count when none is.
-
-    Immediate feedback (with or without certainty): one try closes a slot, so this is
-    the first slot without a response (one indexed scalar query, on every answer).
-    Otherwise one query over the attempt's slots and each one's latest try; interactive
-    questions between tries load their revision to count tries allowed."""
-    if behaviour not in _DEFERRED and behaviour is not Behaviour.INTERACTIVE:
-        params = {"attempt_id": attempt_id}
-        first = s.execute(_first_unanswered_stmt(), params).scalar()
-        if first is not None:
-            return int(first)
-        return int(s.execute(_slot_count_stmt(), params).scalar_one())
+    """The first slot still open (as :func:`_first_open`) of an attempt under a deferred
+    behaviour or interactive; the slot count when none is. One query over the
+    attempt's slots and each one's latest try; interactive questions between tries load
+    their revision to count tries allowed. (Under immediate feedback one try closes a
+    slot, and :func:`_immediate_progress_stmt` finds the next open one in its UPDATE.)"""
     rows = s.execute(_slot_states_stmt(), {"attempt_id": attempt_id}).all()
     for slot, question_id, tries, chosen, fraction in rows:
         if tries is None:
@@ -1204,14 +1182,6 @@ def _first_open(attempt: m.Attempt) -> int:
     ordered = sorted(attempt.slots, key=lambda x: x.slot)
     for x in ordered:
         if not _slot_done(attempt, x):
-            return x.slot
-    return len(ordered)
-
-
-def _first_unanswered(slots: Iterable[m.AttemptSlot]) -> int:
-    ordered = sorted(slots, key=lambda x: x.slot)
-    for x in ordered:
-        if not x.responses:
             return x.slot
     return len(ordered)
 
