@@ -162,11 +162,13 @@ _INSERT_SQL = {
 }
 
 
-def _chunks(attempt_ids: Iterable[int]) -> Iterable[str]:
-    """The ids, sorted and distinct, as comma-separated integer lists of up to _CHUNK."""
+def _chunks(attempt_ids: Iterable[int]) -> Iterable[tuple[list[int], str]]:
+    """The ids, sorted and distinct, up to _CHUNK at a time: each chunk as a list and as
+    the comma-separated integers the SQL text takes."""
     ids = sorted({int(a) for a in attempt_ids})
     for start in range(0, len(ids), _CHUNK):
-        yield ",".join(str(a) for a in ids[start : start + _CHUNK])
+        chunk = ids[start : start + _CHUNK]
+        yield chunk, ",".join(map(str, chunk))
 
 
 def store_cells(conn: Connection, attempt_ids: Iterable[int]) -> None:
@@ -175,9 +177,8 @@ def store_cells(conn: Connection, attempt_ids: Iterable[int]) -> None:
     unfinished one's removed (an attempt without slots gets no row)."""
     cells = m.AttemptCells
     sqlite = conn.dialect.name == "sqlite"
-    for ids in _chunks(attempt_ids):
-        id_list = [int(a) for a in ids.split(",")]
-        conn.execute(delete(cells).where(cells.attempt_id.in_(id_list)))
+    for chunk, ids in _chunks(attempt_ids):
+        conn.execute(delete(cells).where(cells.attempt_id.in_(chunk)))
         conn.exec_driver_sql(_INSERT_SQL[sqlite, False].format(ids=ids))
 
 
@@ -186,7 +187,7 @@ def fill_missing_cells(conn: Connection, attempt_ids: Sequence[int]) -> int:
     inside the caller's transaction on ``conn``. Returns how many rows were written."""
     sqlite = conn.dialect.name == "sqlite"
     written = 0
-    for ids in _chunks(attempt_ids):
+    for _chunk, ids in _chunks(attempt_ids):
         result = conn.exec_driver_sql(_INSERT_SQL[sqlite, True].format(ids=ids))
         written += max(0, result.rowcount)
     return written

@@ -4,7 +4,6 @@ reads the same figures from them as from the responses."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import conftest_results as h
@@ -12,14 +11,14 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import OperationalError
 
-from quizapp.domain.model import Choice, Pack
+from quizapp.domain.model import Choice, Lesson, Pack, Question, QuestionType
 from quizapp.services import statistics_report
 from quizapp.services.bundles import export_results_bundle, merge_bundles
 from quizapp.services.classes import ClassService
 from quizapp.services.container import Services, build_services
 from quizapp.services.packs import install_pack
 from quizapp.services.regrade import RegradeService
-from quizapp.services.results import QuizRef
+from quizapp.services.results import OperationCancelled, QuizRef
 from quizapp.services.statistics_report import QuizStatisticsReport, StatisticsService
 from quizapp.store import models as m
 from quizapp.store.database import Database, open_database, resolve_db_url
@@ -96,20 +95,6 @@ def test_an_unfinished_attempt_has_no_cells_and_deleting_a_student_deletes_their
     assert _cells(database) == {}
 
 
-def _corrected(pack: Pack) -> Pack:
-    """l1q0's key corrected: its second choice is the right one, not the first."""
-    questions = []
-    for q in pack.questions:
-        if q.id == "l1q0":
-            choices = tuple(
-                Choice(text=c.text, fraction=1.0 if i == 1 else 0.0, feedback=c.feedback)
-                for i, c in enumerate(q.choices)
-            )
-            q = replace(q, choices=choices)
-        questions.append(q)
-    return replace(pack, questions=tuple(questions), version="2")
-
-
 def test_a_regrade_rewrites_the_cells_so_the_report_shows_the_new_marks(
     services: Services, installed: int, clock: object, database: Database, pack: Pack
 ) -> None:
@@ -119,7 +104,7 @@ def test_a_regrade_rewrites_the_cells_so_the_report_shows_the_new_marks(
     q0 = next(q for q in before.questions if q.key == "l1q0")
     assert q0.facility == pytest.approx(0.75)  # Ana, Ben, Cleo right; Dan wrong
 
-    install_pack(database.sessions, _corrected(pack))
+    install_pack(database.sessions, h.corrected_key(pack))
     regrade = RegradeService(database.sessions)
     regrade.apply(regrade.dry_run(installed, "l1q0"))
     after = stats.quiz_statistics(QuizRef.lesson(lesson))
@@ -183,8 +168,6 @@ def _thirds_pack() -> Pack:
     """One lesson of six multiple-answer questions with three right choices each (1/3
     credit apiece) and one wrong (-1/3): partial marks whose sum depends on the order
     they are added in, at the last bit."""
-    from quizapp.domain.model import Lesson, Question, QuestionType
-
     third = 1 / 3
     return Pack(
         id="thirds",
@@ -233,8 +216,6 @@ def test_partial_marks_give_bit_identical_figures_from_stored_cells_and_from_res
 def test_storing_missing_cells_reports_progress_and_can_be_cancelled(
     services: Services, installed: int, clock: object, database: Database
 ) -> None:
-    from quizapp.services.results import OperationCancelled
-
     lesson = _class_takes_lesson_1(services, clock)
     stats = StatisticsService(database.sessions)
     _forget_all(database)

@@ -27,20 +27,6 @@ from quizapp.store.database import Database, open_database, resolve_db_url
 KEYS = [f"l1q{n}" for n in range(8)]
 
 
-def _corrected(pack: Pack) -> Pack:
-    """l1q0's key corrected: its second choice is the right one, not the first."""
-    questions = []
-    for q in pack.questions:
-        if q.id == "l1q0":
-            choices = tuple(
-                Choice(text=c.text, fraction=1.0 if i == 1 else 0.0, feedback=c.feedback)
-                for i, c in enumerate(q.choices)
-            )
-            q = replace(q, choices=choices)
-        questions.append(q)
-    return replace(pack, questions=tuple(questions), version="2")
-
-
 def test_dry_run_lists_whose_marks_change_then_apply_changes_exactly_that(
     services: Services, installed: int, clock: object, database: Database, pack: Pack
 ) -> None:
@@ -50,7 +36,7 @@ def test_dry_run_lists_whose_marks_change_then_apply_changes_exactly_that(
     # Ana picks choice B on l1q0 (wrong under the old key), Ben picks A (right then).
     h.take_lesson_quiz(services, clock.advance, ana, lesson, KEYS[1:])  # type: ignore[attr-defined]
     h.take_lesson_quiz(services, clock.advance, ben, lesson, KEYS)  # type: ignore[attr-defined]
-    install_pack(database.sessions, _corrected(pack))
+    install_pack(database.sessions, h.corrected_key(pack))
     regrade = RegradeService(database.sessions)
 
     plan = regrade.dry_run(installed, "l1q0")
@@ -135,7 +121,7 @@ def test_regrading_a_cbm_attempt_keeps_cbm_marks(
     services.attempts.save_answer(view.id, 1, [0], certainty=2)  # l1q1: right, C=2
     done = services.attempts.finish(view.id)
     assert done.marks == pytest.approx(-6 + 2)
-    install_pack(database.sessions, _corrected(pack))
+    install_pack(database.sessions, h.corrected_key(pack))
 
     regrade = RegradeService(database.sessions)
     (change,) = regrade.dry_run(installed, "l1q0").changes
@@ -171,7 +157,7 @@ def test_interactive_regrade_discards_tries_after_the_one_now_right(
     services.attempts.submit(view.id, 0, [1])
     services.attempts.submit(view.id, 0, [0])
     assert services.attempts.finish(view.id).marks == pytest.approx(0.6666667)
-    install_pack(database.sessions, _corrected(pack))
+    install_pack(database.sessions, h.corrected_key(pack))
 
     regrade = RegradeService(database.sessions)
     plan = regrade.dry_run(installed)
@@ -193,7 +179,7 @@ def test_an_attempt_in_progress_is_listed_as_skipped(
     lesson = h.lesson_ids(services, ana)[0]
     advance = clock.advance  # type: ignore[attr-defined]
     h.take_lesson_quiz(services, advance, ana, lesson, KEYS[1:], finish=False)
-    install_pack(database.sessions, _corrected(pack))
+    install_pack(database.sessions, h.corrected_key(pack))
     plan = RegradeService(database.sessions).dry_run(installed)
     assert plan.changes == ()
     (skip,) = plan.skipped
@@ -207,7 +193,7 @@ def test_regrading_twice_keeps_the_first_original_in_columns(
     lesson = h.lesson_ids(services, ana)[0]
     h.take_lesson_quiz(services, clock.advance, ana, lesson, KEYS[1:])  # type: ignore[attr-defined]
     regrade = RegradeService(database.sessions, clock=clock)  # type: ignore[arg-type]
-    install_pack(database.sessions, _corrected(pack))
+    install_pack(database.sessions, h.corrected_key(pack))
     regrade.apply(regrade.dry_run(installed))
     clock.advance(60)  # type: ignore[attr-defined]
     # Version 3: both A and B are accepted.
