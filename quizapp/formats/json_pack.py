@@ -889,15 +889,7 @@ class _Checker:
             if not self.check_correct(flags, path, qtype):
                 return None
             fractions = default_fractions(qtype, flags)
-        return tuple(
-            Choice(
-                text=g["text"],
-                fraction=fraction,
-                feedback=g.get("feedback", ""),
-                pinned=g.get("pinned", False),
-            )
-            for g, fraction in zip(valid, fractions, strict=True)
-        )
+        return _built_choices(valid, fractions)
 
     def check_correct(self, flags: Sequence[bool], path: JsonPath, qtype: QuestionType) -> bool:
         found = _correct_problem(flags, qtype)
@@ -962,6 +954,14 @@ def _plain_choices(raw: list[Any], qtype: QuestionType) -> tuple[Choice, ...] | 
         if _correct_problem(right, qtype) is not None:
             return None
         fractions = default_fractions(qtype, right)
+    return _built_choices(raw, fractions)
+
+
+def _built_choices(
+    items: Sequence[dict[str, Any]], fractions: Sequence[float]
+) -> tuple[Choice, ...]:
+    """The choices of checked JSON ``items``, each with its fraction (the slow and the
+    quick reading build them alike)."""
     return tuple(
         [
             Choice(
@@ -970,7 +970,7 @@ def _plain_choices(raw: list[Any], qtype: QuestionType) -> tuple[Choice, ...] | 
                 feedback=item.get("feedback", ""),
                 pinned=item.get("pinned", False),
             )
-            for item, fraction in zip(raw, fractions, strict=True)
+            for item, fraction in zip(items, fractions, strict=True)
         ]
     )
 
