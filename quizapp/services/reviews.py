@@ -123,7 +123,8 @@ def _log_insert_stmt() -> Insert:
     return insert(_table(m.ReviewLog))
 
 
-_SCHEDULE_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review")
+_SCHEDULE_COLUMNS = CARD_COLUMNS[1:]
+"""The columns a review rewrites: the card's FSRS state (all but its id)."""
 
 
 def review_card(
