@@ -70,7 +70,7 @@ from quizapp.services.attempt_cells import store_cells
 from quizapp.services.exports import _atomic, iso_utc
 from quizapp.services.results import OperationCancelled, read_session
 from quizapp.store import models as m
-from quizapp.store.bulk import insert_rows, table_of
+from quizapp.store.bulk import insert_rows, large_page_cache, table_of
 from quizapp.store.types import utc_now
 
 FORMAT = "quizapp-results-bundle"
@@ -412,7 +412,7 @@ def merge_bundles(
     reports: list[BundleMergeReport] = []
     for path, doc in docs:
         try:
-            with sessions.begin() as s:
+            with sessions.begin() as s, large_page_cache(s.connection()):
                 merger = _Merger(s, str(path))
                 for step in merger.merge(doc):
                     done += step

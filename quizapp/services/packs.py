@@ -22,7 +22,7 @@ from quizapp.domain.model import ImportResult, Pack, Question
 from quizapp.formats.gc_pause import gc_paused
 from quizapp.services.dto import PackInstallReport
 from quizapp.store import models as m
-from quizapp.store.bulk import insert_rows, table_of, uuid4s
+from quizapp.store.bulk import insert_rows, large_page_cache, table_of, uuid4s
 from quizapp.store.convert import (
     CHOICE_COLUMNS,
     QUESTION_COLUMNS,
@@ -47,9 +47,11 @@ def install_pack(
     The cyclic garbage collector is paused meanwhile (:mod:`quizapp.formats.gc_pause`):
     the rows built for the bulk inserts are tens of thousands of tuples, none in a
     cycle, and collections set off by them walked the pack just read again and again
-    (about a third of the CPU time of storing 10,000 questions).
+    (about a third of the CPU time of storing 10,000 questions). SQLite's page cache may
+    grow meanwhile (:func:`quizapp.store.bulk.large_page_cache`), so a big pack's index
+    pages stay in memory.
     """
-    with gc_paused(), sessions.begin() as s:
+    with gc_paused(), sessions.begin() as s, large_page_cache(s.connection()):
         return _install(s, pack, builtin=builtin, enabled=enabled, keep_state=False)
 
 

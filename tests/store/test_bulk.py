@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
+import pytest
 from sqlalchemy import insert, select
+from sqlalchemy.engine import Connection
 
 from quizapp.store import models as m
-from quizapp.store.bulk import insert_rows, uuid4s
+from quizapp.store.bulk import BULK_PAGE_CACHE_KIB, insert_rows, large_page_cache, uuid4s
 from quizapp.store.convert import QUESTION_COLUMNS
 from quizapp.store.database import Database
 
@@ -93,3 +96,52 @@ def test_uuid4s_are_random_version_4() -> None:
     made = uuid4s(1000)
     assert len(set(made)) == 1000
     assert {(u.version, u.variant) for u in made} == {(4, uuid.RFC_4122)}
+
+
+def _cache_size(conn: Connection) -> int:
+    return int(conn.exec_driver_sql("PRAGMA cache_size").scalar_one())
+
+
+def test_large_page_cache_grows_for_the_block_and_is_put_back(database: Database) -> None:
+    with database.engine.connect() as conn:
+        before = _cache_size(conn)
+        with large_page_cache(conn):
+            assert _cache_size(conn) == -BULK_PAGE_CACHE_KIB
+        assert _cache_size(conn) == before
+
+
+def test_large_page_cache_is_put_back_when_the_block_fails(database: Database) -> None:
+    with database.engine.connect() as conn:
+        before = _cache_size(conn)
+        with pytest.raises(ZeroDivisionError), large_page_cache(conn):
+            1 / 0  # noqa: B018
+        assert _cache_size(conn) == before
+
+
+def test_a_pack_install_stores_with_the_large_cache_and_leaves_the_pool_as_it_was(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big import keeps its index pages in memory; the pooled connection it used goes
+    back with SQLite's default cache, so the app does not keep 256 MiB after it."""
+    from quizapp.domain.model import Choice, Lesson, Pack, Question, QuestionType
+    from quizapp.services import packs
+
+    seen: list[int] = []
+    real = packs.insert_rows
+
+    def spy(conn: Connection, *args: Any, **kwargs: Any) -> list[int]:
+        seen.append(_cache_size(conn))
+        return real(conn, *args, **kwargs)
+
+    monkeypatch.setattr(packs, "insert_rows", spy)
+    with database.engine.connect() as conn:
+        default = _cache_size(conn)
+    pack = Pack(
+        id="p", title="P", lessons=(Lesson("l", "L", "Body."),),
+        questions=(Question("q", "l", QuestionType.SINGLE, "Q?",
+                            (Choice("a", 1.0), Choice("b", 0.0))),),
+    )
+    packs.install_pack(database.sessions, pack)
+    assert set(seen) == {-BULK_PAGE_CACHE_KIB}  # the questions and the choices
+    with database.engine.connect() as conn:
+        assert _cache_size(conn) == default
