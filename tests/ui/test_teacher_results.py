@@ -524,3 +524,29 @@ def test_quiz_refs_are_listed_for_the_lesson(world: World) -> None:
     assert [(q.ref, q.attempts, q.students) for q in quizzes] == [
         (QuizRef.lesson(world.lesson_id), 11, 10)
     ]
+
+
+def test_a_long_jobs_progress_dialog_shows_soon_not_after_qts_4_s(qtbot, results_page) -> None:  # type: ignore[no-untyped-def]
+    """The teacher sees "Please wait" shortly after starting a long job that has not
+    reported progress yet (designed: 300 ms), not after Qt's default 4 s of nothing."""
+    import threading
+
+    from PySide6.QtWidgets import QProgressDialog
+
+    from quizapp.ui.teacher.results_page import run_with_progress
+
+    release = threading.Event()
+    results: list[object] = []
+    task = run_with_progress(
+        results_page, lambda progress, cancelled: release.wait(10), results.append,
+        label="Working…",
+    )
+    try:
+        dialog = task.dialog
+        assert dialog is not None
+        qtbot.waitUntil(dialog.isVisible, timeout=2_000)
+        assert dialog.labelText() == "Working…"
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: results == [True], timeout=5_000)
+    assert not [d for d in results_page.findChildren(QProgressDialog) if d.isVisible()]

@@ -173,6 +173,9 @@ def run_with_progress(
         box.setWindowTitle(parent.tr("Please wait"))
         box.setWindowModality(Qt.WindowModality.WindowModal)
         box.setMinimumDuration(300)
+        # Qt starts the 300 ms only from a value at the minimum; a busy dialog (range 0..0)
+        # starts at -1, which left Qt's default 4 s before anything showed.
+        box.setValue(0)
         box.setAutoClose(False)
         box.setAutoReset(False)
         if not cancellable:
