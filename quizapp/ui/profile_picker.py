@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QSize, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -154,7 +154,10 @@ class ProfilePicker(QWidget):
 
     def _connect_signals(self) -> None:
         self.filter_edit.textChanged.connect(self._on_filter_edit_changed)
-        self.filter_edit.returnPressed.connect(self._on_filter_edit_return)
+        # Enter is handled here and used up: a QLineEdit passes it on after returnPressed,
+        # and the main window would take it for "press Home's first button" once the
+        # student's Home is showing (it opened lesson 1 unasked).
+        self.filter_edit.installEventFilter(self)
         self.new_tile.clicked.connect(self._on_new_tile_clicked)
 
     # ------------------------------------------------------------ public
@@ -196,6 +199,19 @@ class ProfilePicker(QWidget):
 
     def _on_filter_edit_changed(self, _text: str) -> None:
         self._layout_tiles(force=True)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Enter in the name filter opens the first match (or a new student), and only that."""
+        if (
+            watched is self.filter_edit
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        ):
+            self._on_filter_edit_return()
+            return True
+        return super().eventFilter(watched, event)
 
     def _on_filter_edit_return(self) -> None:
         shown = self.tiles()

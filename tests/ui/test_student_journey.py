@@ -418,3 +418,44 @@ def test_text_size_shortcuts_are_remembered(
     assert app_settings.font_point_size == 12
     assert again.bigger_action.shortcuts()[0].toString() == "Ctrl+="
     assert again.reset_text_action.shortcut().toString() == "Ctrl+0"
+
+
+def test_enter_in_the_name_boxes_opens_home_and_nothing_more(
+    qtbot, window: MainWindow, services
+) -> None:  # type: ignore[no-untyped-def]
+    """The Enter that picks or creates a student is used up there: it does not go on to
+    press Home's first button (which opened lesson 1 unasked and marked it read)."""
+    services.students.create_student("Hana")
+    window.show_profiles()
+    qtbot.keyClicks(window.picker.filter_edit, "han")
+    qtbot.keyClick(window.picker.filter_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.current_screen() == "home")
+    qtbot.wait(50)  # anything the key set off afterwards has run
+    assert window.current_screen() == "home"
+    assert _open_dialogs() == []  # not the course notice of lesson 1
+
+    window.show_profiles()
+    qtbot.keyClicks(window.picker.filter_edit, "Zoe")  # nobody: Enter offers a new student
+    qtbot.keyClick(window.picker.filter_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.new_student_dialog is not None)
+    dialog = window.new_student_dialog
+    assert dialog is not None
+    qtbot.keyClicks(dialog.name_edit, "Zoe")
+    qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.current_screen() == "home")
+    qtbot.wait(50)
+    assert window.current_screen() == "home"
+    assert window.student is not None
+    assert window.student.name == "Zoe"
+    assert _open_dialogs() == []
+    home = services.course.home(window.student.id)
+    assert not any(lesson.read for pack in home.packs for lesson in pack.lessons)
+
+
+def _open_dialogs() -> list[str]:
+    from PySide6.QtWidgets import QDialog
+
+    return [
+        w.windowTitle() for w in QApplication.topLevelWidgets()
+        if isinstance(w, QDialog) and w.isVisible()
+    ]
