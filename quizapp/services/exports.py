@@ -4,15 +4,26 @@ Every table is written the same way (:func:`write_table`):
 
 - **Format** by the file's suffix: ``.csv`` (UTF-8 with a byte-order mark so spreadsheet
   programs detect UTF-8; comma-separated; ``\\r\\n`` line ends, as the csv module writes)
-  or ``.xlsx`` (openpyxl, imported only when needed).
+  or ``.xlsx`` (XlsxWriter in constant-memory mode, rows streamed to disk, imported only
+  when needed; openpyxl only reads spreadsheets, in :mod:`quizapp.formats.spreadsheet`).
+  One sheet per table, named as given (cut to Excel's 31 characters), a header row first.
 - **Dates** in UTC: ISO 8601 text ``2024-09-02T08:00:30Z`` in CSV; in XLSX real date
-  cells holding the naive UTC time (openpyxl takes no time zone), formatted
+  cells holding the naive UTC time (a spreadsheet date has no time zone), formatted
   ``yyyy-mm-dd hh:mm:ss``. Date columns say ``(UTC)`` in their header in both.
 - **Numbers** are numbers (``0.5``, never locale text such as ``0,5``); XLSX cells are
-  numeric; an empty value is an empty cell.
+  numeric; an empty value is an empty cell, and so in XLSX is a NaN or an infinity
+  (which an XLSX number cannot hold), rather than an error cell.
+- **Text is text**: never turned into a formula, a link or a number (an XLSX cell
+  ``0012``, ``http://x.org`` or ``{=A1}`` stays that text: XLSX cells are written with
+  XlsxWriter's typed calls, ``write_string`` and so on, never its guessing ``write``).
+  Control characters are written as Excel's ``_xHHHH_`` escapes.
 - **Formula injection**: a text cell starting with ``=``, ``+``, ``-``, ``@``, tab or
   carriage return is prefixed with ``'`` (OWASP, "CSV Injection"), so a spreadsheet never
   runs a student's name or a question's text as a formula. Numbers are never escaped.
+- **Excel's limits** (Microsoft, "Excel specifications and limits"), in XLSX only: a cell
+  holds at most 32,767 characters (UTF-16 code units), so a longer text is cut to 32,766
+  and ends with ``…``; a sheet holds 1,048,576 rows, so a table of more than 1,048,575
+  data rows raises :class:`ExportError` (export it to CSV, which has no limit).
 - **Nothing half-written**: the file is written next to its target under a temporary
   name and renamed over it only when complete (``os.replace``); on error or cancel the
   temporary file is removed and any earlier file is left as it was.
@@ -25,6 +36,8 @@ from __future__ import annotations
 
 import csv
 import json
+import math
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -56,6 +69,13 @@ Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CHUNK = 500
+_XLSX_CELL_UNITS = 32_767
+"""Excel's limit on a cell's text, in UTF-16 code units (a character beyond U+FFFF
+counts 2), as XlsxWriter checks it."""
+_XLSX_ROWS = 1_048_576
+"""Excel's rows per sheet, the header row included."""
+_XLSX_DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
+"""The number format of every date cell (one cell format object per workbook)."""
 
 
 class ExportError(QuizAppError):
@@ -117,26 +137,48 @@ def _csv_datetime(value: Any) -> str:
     return iso_utc(_datetime(value))
 
 
-def _xlsx_datetime(ws: Any) -> Callable[[Any], Any]:
-    from openpyxl.cell import WriteOnlyCell
+def _xlsx_datetime(value: Any) -> datetime:
+    return _datetime(value).astimezone(UTC).replace(tzinfo=None)
 
-    def cell(value: Any) -> Any:
-        moment = _datetime(value).astimezone(UTC).replace(tzinfo=None)
-        out = WriteOnlyCell(ws, value=moment)
-        out.number_format = "yyyy-mm-dd hh:mm:ss"
-        return out
 
-    return cell
+def _utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _xlsx_text_cell(value: Any) -> Any:
+    """:func:`_text_cell`, cut to Excel's 32,767 UTF-16 units with a trailing ``…``;
+    ``""`` is ``None`` (an empty cell)."""
+    if value is None or value == "":
+        return None
+    text = value if type(value) is str else str(value)
+    if text.startswith(_FORMULA_START):
+        text = "'" + text
+    # Under half the limit in characters is under the limit in UTF-16 units.
+    if len(text) > _XLSX_CELL_UNITS // 2 and _utf16_units(text) > _XLSX_CELL_UNITS:
+        head = text.encode("utf-16-le", "surrogatepass")[: 2 * (_XLSX_CELL_UNITS - 1)]
+        # "ignore" drops half a surrogate pair left at the cut.
+        text = head.decode("utf-16-le", "ignore") + "…"
+    return text
+
+
+def _xlsx_number_cell(value: Any) -> Any:
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
 
 
 def _converters(
-    columns: Sequence[Column], datetime_cell: Callable[[Any], Any]
+    columns: Sequence[Column],
+    datetime_cell: Callable[[Any], Any],
+    text_cell: Callable[[Any], Any] = _text_cell,
+    number_cell: Callable[[Any], Any] = _number_cell,
 ) -> list[Callable[[Any], Any]]:
     """One function per column turning a value into its cell (``None`` stays ``None``:
     an empty cell in XLSX, an empty field in CSV). A date column remembers its last
     value: a repeated one (an attempt's start on each of its questions) is converted
     once. One call per cell: these run millions of times in a big export."""
-    plain = {"text": _text_cell, "number": _number_cell, "int": _int_cell}
+    plain = {"text": text_cell, "number": number_cell, "int": _int_cell}
 
     def dated() -> Callable[[Any], Any]:
         last: list[Any] = [None, None]
@@ -156,6 +198,14 @@ def _converters(
 def _check_cancel(cancelled: Cancelled | None) -> None:
     if cancelled is not None and cancelled():
         raise OperationCancelled("The export was cancelled; no file was written.")
+
+
+def _too_many_rows(rows: int | None) -> str:
+    """The refusal of a table of ``rows`` data rows (``None``: more than fit)."""
+    return (
+        f"An XLSX sheet holds at most {_XLSX_ROWS - 1:,} rows under its header and this "
+        f"export has {'more' if rows is None else f'{rows:,}'}: export to CSV instead."
+    )
 
 
 def give_default_permissions(path: Path) -> None:
@@ -193,7 +243,9 @@ def write_table(
     """Write one table (see the module docstring for the rules) to ``path`` (``.csv`` or
     ``.xlsx``); returns the number of data rows. ``extra_sheets`` (name, columns, rows)
     are added as more sheets in XLSX and ignored in CSV. Raises :class:`ExportError`
-    for another suffix or a missing folder, :class:`OperationCancelled` when cancelled."""
+    for another suffix, a missing or unwritable folder, or (XLSX) more rows than a sheet
+    holds, checked against ``total`` before writing when it is given;
+    :class:`OperationCancelled` when cancelled."""
     suffix = Path(path).suffix.lower()
     if suffix not in {".csv", ".xlsx"}:
         raise ExportError(f"Export to .csv or .xlsx, not {suffix or 'a file without suffix'}.")
@@ -220,21 +272,68 @@ def write_table(
             writer.writerows([f(v) for f, v in zip(convert, row, strict=True)] for row in counted())
 
     def write_xlsx(tmp: Path) -> None:
-        from openpyxl import Workbook
+        import xlsxwriter
+        from xlsxwriter.exceptions import FileCreateError
 
-        wb = Workbook(write_only=True)
+        if total is not None and total >= _XLSX_ROWS:
+            raise ExportError(_too_many_rows(total))
+        # The sheets' rows wait in temporary files (constant-memory mode) in a folder of
+        # our own, removed with whatever a cancelled export left in it.
+        with tempfile.TemporaryDirectory(
+            prefix="quizapp-xlsx-", ignore_cleanup_errors=True
+        ) as scratch:
+            wb = xlsxwriter.Workbook(
+                str(tmp),
+                {
+                    "constant_memory": True,
+                    # Cells are written with typed calls (write_string...), which never
+                    # convert; these guard any write() all the same.
+                    "strings_to_formulas": False,
+                    "strings_to_urls": False,
+                    "strings_to_numbers": False,
+                    "tmpdir": scratch,
+                },
+            )
+            try:
+                date_format = wb.add_format({"num_format": _XLSX_DATE_FORMAT})
+                fill(wb.add_worksheet(sheet[:31]), date_format, columns, counted())
+                for name, cols, data in extra_sheets:
+                    fill(wb.add_worksheet(name[:31]), date_format, cols, data)
+                wb.close()
+            except FileCreateError as exc:  # an OSError inside: a full disk, say
+                cause = exc.args[0] if exc.args else None
+                raise cause if isinstance(cause, OSError) else OSError(str(exc)) from exc
+            finally:
+                # The sheets' row files, which close() closes when it gets that far
+                # (closing twice does nothing).
+                for ws in wb.worksheets():
+                    ws._opt_close()
 
-        def fill(name: str, cols: Sequence[Column], data: Iterable[Sequence[Any]]) -> None:
-            ws = wb.create_sheet(title=name[:31])
-            ws.append([c.header for c in cols])
-            convert = _converters(cols, _xlsx_datetime(ws))
-            for row in data:
-                ws.append([f(v) for f, v in zip(convert, row, strict=True)])
+    def fill(
+        ws: Any, date_format: Any, cols: Sequence[Column], data: Iterable[Sequence[Any]]
+    ) -> None:
+        """Write ``data`` under a header row with one typed call per cell that has a value:
+        ``write()`` (and ``write_row()``) would read a text such as ``{=A1}`` as a formula
+        in XlsxWriter before 3.3.1, whatever the workbook's options."""
+        for c, col in enumerate(cols):
+            ws.write_string(0, c, col.header)
+        convert = _converters(cols, _xlsx_datetime, _xlsx_text_cell, _xlsx_number_cell)
 
-        fill(sheet, columns, counted())
-        for name, cols, data in extra_sheets:
-            fill(name, cols, data)
-        wb.save(tmp)
+        def dated(r: int, c: int, moment: datetime) -> Any:
+            return ws.write_datetime(r, c, moment, date_format)
+
+        by_kind = {"text": ws.write_string, "number": ws.write_number, "int": ws.write_number}
+        cells = [
+            (c, f, dated if col.kind == "datetime" else by_kind[col.kind])
+            for c, (f, col) in enumerate(zip(convert, cols, strict=True))
+        ]
+        for r, row in enumerate(data, start=1):
+            if r >= _XLSX_ROWS:
+                raise ExportError(_too_many_rows(None))
+            for (c, f, write), value in zip(cells, row, strict=True):
+                cell = f(value)
+                if cell is not None and write(r, c, cell):  # None: an empty cell
+                    raise ExportError(f"Row {r} of sheet {ws.name!r} could not be written.")
 
     _atomic(path, write_csv if suffix == ".csv" else write_xlsx)
     if progress is not None:

@@ -1,13 +1,18 @@
-"""Exports read back: CSV parsed with csv, XLSX opened with openpyxl; nothing half-written."""
+"""Exports read back: CSV parsed with csv, XLSX (written by XlsxWriter) opened with openpyxl,
+a different library; nothing half-written."""
 
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import os
 import stat
+import subprocess
 import sys
-from datetime import datetime
+import tempfile
+import zipfile
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import conftest_results as h
@@ -16,9 +21,11 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from quizapp.domain.model import Behaviour
+from quizapp.services import exports
 from quizapp.services.classes import ClassService
 from quizapp.services.container import Services
 from quizapp.services.exports import (
+    Column,
     ExportError,
     escape_text,
     export_attempts,
@@ -27,6 +34,7 @@ from quizapp.services.exports import (
     export_statistics,
     export_student_data,
     results_report,
+    write_table,
 )
 from quizapp.services.results import OperationCancelled, QuizRef, ResultsFilter, ResultsService
 from quizapp.services.statistics_report import StatisticsService
@@ -316,3 +324,193 @@ def test_an_export_into_a_missing_folder_names_the_folder(
     with pytest.raises(ExportError) as info:
         export_attempts(database.sessions, folder / "attempts.csv")
     assert str(folder) in str(info.value)
+
+
+# ---------------------------------------------------------------- XLSX, cell by cell
+# What XlsxWriter (which writes XLSX) could get wrong, read back with openpyxl.
+
+CELLS = (
+    Column("text"),
+    Column("number", "number"),
+    Column("count", "int"),
+    Column("at", "datetime"),
+)
+
+
+def _sheet_xml(path: Path, sheet: int = 1) -> str:
+    with zipfile.ZipFile(path) as z:
+        return z.read(f"xl/worksheets/sheet{sheet}.xml").decode("utf-8")
+
+
+def test_xlsx_text_stays_text_never_a_formula_a_link_or_a_number(tmp_path: Path) -> None:
+    texts = ["=1+1", "http://x.org", "mailto:a@x.org", "0012", "1e3", "+33 6 12", "{=A1}"]
+    path = tmp_path / "t.xlsx"
+    write_table(path, CELLS[:1], [(t,) for t in texts])
+    ws = load_workbook(path).active
+    assert ws is not None
+    cells = [row[0] for row in ws.iter_rows(min_row=2)]
+    assert [c.value for c in cells] == [escape_text(t) for t in texts]
+    assert [c.value for c in cells][:4] == ["'=1+1", "http://x.org", "mailto:a@x.org", "0012"]
+    assert all(c.data_type == "s" and c.hyperlink is None for c in cells)
+    xml = _sheet_xml(path)
+    assert "<f>" not in xml
+    assert "hyperlink" not in xml
+
+
+def test_xlsx_text_with_control_characters_is_written_escaped(tmp_path: Path) -> None:
+    """A control character pasted into a name does not stop the export (openpyxl refused
+    such a cell): it is written as Excel's own escape, _xHHHH_, and a text that looks like
+    that escape has its underscore escaped, so Excel shows both as they were."""
+    path = tmp_path / "c.xlsx"
+    assert write_table(path, CELLS[:1], [("a\x01b",), ("_x0041_",)]) == 2
+    xml = _sheet_xml(path)
+    assert "a_x0001_b" in xml
+    assert "_x005F_x0041_" in xml
+
+
+def test_xlsx_dates_numbers_and_empty_cells(tmp_path: Path) -> None:
+    paris = timezone(timedelta(hours=2))
+    rows = [
+        ("a", 0.5, 3, datetime(2024, 9, 2, 8, 0, 30, tzinfo=UTC)),
+        ("b", None, None, datetime(2024, 9, 2, 10, 0, 30, tzinfo=paris)),
+        (None, float("nan"), 0, None),
+        ("", float("inf"), 1, None),
+    ]
+    path = tmp_path / "d.xlsx"
+    assert write_table(path, CELLS, rows) == 4
+    ws = load_workbook(path).active
+    assert ws is not None
+    assert [c.value for c in ws[1]] == ["text", "number", "count", "at (UTC)"]
+    a, b, blank, infinite = (list(r) for r in ws.iter_rows(min_row=2))
+    for row in (a, b):  # naive UTC, whatever zone the value came in
+        assert row[3].is_date
+        assert row[3].value == datetime(2024, 9, 2, 8, 0, 30)
+        assert row[3].number_format == "yyyy-mm-dd hh:mm:ss"
+    assert (a[1].value, a[1].data_type, a[2].value, a[2].data_type) == (0.5, "n", 3, "n")
+    assert [c.value for c in b[1:3]] == [None, None]
+    # NaN and infinity: empty cells, not error cells.
+    assert [c.value for c in blank] == [None, None, 0, None]
+    assert [c.value for c in infinite] == [None, None, 1, None]
+    assert "<f>" not in _sheet_xml(path)
+
+
+def test_xlsx_text_over_excels_cell_limit_is_cut_with_an_ellipsis(tmp_path: Path) -> None:
+    """Excel holds 32,767 characters (UTF-16 units) in a cell: a longer text is cut to
+    32,766 and ends with "…", and the cells after it in the row are still written."""
+    long_text = "ab" * 20_000
+    emoji = "😀" * 20_000  # 2 UTF-16 units each
+    exact = "x" * 32_767
+    path = tmp_path / "long.xlsx"
+    cols = [Column("text"), Column("after", "int"), Column("also")]
+    write_table(path, cols, [(long_text, 1, "z"), (emoji, 2, "z"), (exact, 3, "z")])
+    ws = load_workbook(path).active
+    assert ws is not None
+    cut, cut_emoji, kept = (list(r) for r in ws.iter_rows(min_row=2, values_only=True))
+    assert cut == [long_text[:32_766] + "…", 1, "z"]
+    assert cut_emoji == ["😀" * 16_383 + "…", 2, "z"]
+    assert len(str(cut_emoji[0]).encode("utf-16-le")) // 2 == 32_767
+    assert kept == [exact, 3, "z"]
+    csv_path = tmp_path / "long.csv"  # CSV has no limit
+    write_table(csv_path, cols, [(long_text, 1, "z")])
+    assert _csv(csv_path)[0]["text"] == long_text
+
+
+def test_xlsx_sheets_names_cut_to_31_characters(tmp_path: Path) -> None:
+    path = tmp_path / "s.xlsx"
+    write_table(
+        path,
+        CELLS[:1],
+        [("first",)],
+        sheet="A sheet name longer than Excel allows",
+        extra_sheets=[("Second", CELLS[1:2], [(1.5,), (None,)])],
+    )
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["A sheet name longer than Excel ", "Second"]
+    assert [r for r in wb["Second"].iter_rows(values_only=True)] == [
+        ("number",),
+        (1.5,),
+    ]
+
+
+def test_a_table_over_excels_rows_per_sheet_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exports, "_XLSX_ROWS", 4)  # a header and 3 rows
+    path = tmp_path / "big.xlsx"
+    rows = [("r",)] * 4
+    with pytest.raises(ExportError, match="export to CSV"):
+        write_table(path, CELLS[:1], rows)  # found while writing
+    with pytest.raises(ExportError, match="has 4: export to CSV"):
+        write_table(path, CELLS[:1], rows, total=4)  # told before writing
+    assert list(tmp_path.iterdir()) == []
+    assert write_table(path, CELLS[:1], rows[:3]) == 3
+    assert write_table(tmp_path / "big.csv", CELLS[:1], rows) == 4
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_an_export_cancelled_midway_keeps_the_earlier_file_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    scratch = tmp_path / "tmp"  # where XlsxWriter keeps its rows while writing
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    folder = tmp_path / "out"
+    folder.mkdir()
+    path = folder / f"responses{suffix}"
+    path.write_text("earlier", encoding="utf-8")
+    seen: list[int] = []
+    stamp = datetime(2024, 9, 2, 8, 0, tzinfo=UTC)
+    rows = (("x" * 100, i / 3, i, stamp) for i in range(2_000))
+    with pytest.raises(OperationCancelled):
+        write_table(
+            path,
+            CELLS,
+            rows,
+            total=2_000,
+            progress=lambda done, total: seen.append(done),
+            cancelled=lambda: bool(seen) and seen[-1] >= 1_000,
+        )
+    assert seen == [500, 1_000]  # cancelled mid-way, not at the start
+    assert path.read_text(encoding="utf-8") == "earlier"
+    assert [p.name for p in folder.iterdir()] == [path.name]
+    assert list(scratch.iterdir()) == []
+
+
+def test_an_xlsx_export_that_cannot_be_finished_names_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk when XlsxWriter assembles the file: ExportError, nothing left."""
+    import xlsxwriter
+    from xlsxwriter.exceptions import FileCreateError
+
+    def full(self: object) -> None:
+        raise FileCreateError(OSError(errno.ENOSPC, "No space left on device"))
+
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", full)
+    path = tmp_path / "out" / "a.xlsx"
+    path.parent.mkdir()
+    with pytest.raises(ExportError) as info:
+        write_table(path, CELLS[:1], [("a",)])
+    assert str(path.parent) in str(info.value)
+    assert list(path.parent.iterdir()) == []
+
+
+def test_xlsx_export_into_a_missing_folder_names_the_folder(
+    database: Database, taken: dict[str, int], tmp_path: Path
+) -> None:
+    folder = tmp_path / "usb" / "results"
+    with pytest.raises(ExportError) as info:
+        export_responses(database.sessions, folder / "responses.xlsx")
+    assert str(folder) in str(info.value)
+
+
+def test_the_exports_module_loads_no_spreadsheet_library() -> None:
+    """XlsxWriter and openpyxl are imported by the export that needs them, not at start."""
+    code = (
+        "import sys, quizapp.services.exports; "
+        "print(sorted(m for m in ('xlsxwriter', 'openpyxl') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
