@@ -8,7 +8,7 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from quizapp.domain.errors import NotFoundError
 from quizapp.domain.model import Behaviour
@@ -65,35 +65,34 @@ def _mastered(s: Session, student_id: int, pack_ids: list[int]) -> dict[int, int
     A response counts once its feedback may be shown: any response of a finished
     attempt, and the tries of an attempt in progress under immediate feedback or
     interactive (a deferred answer still open is not graded yet). Responses to older
-    revisions count for the question identity (pack + key).
+    revisions count for the question identity (pack + key). The current revision is
+    joined to the student's responses in SQL, so the cost follows the responses, not
+    the size of the packs (a 10,000-question pack is not read for a new student).
     """
-    current = {
-        (pack_id, key): lesson_id
-        for pack_id, key, lesson_id in s.execute(
-            select(m.Question.pack_id, m.Question.key, m.Question.lesson_id).where(
-                m.Question.pack_id.in_(pack_ids), m.Question.is_current
-            )
-        )
-    }
-    latest: dict[tuple[int, str], float] = {}
+    asked = aliased(m.Question)
+    current = aliased(m.Question)
+    latest: dict[tuple[int, str], tuple[int, float]] = {}
     shown = (Behaviour.IMMEDIATE_FEEDBACK.value, Behaviour.INTERACTIVE.value)
-    for pack_id, key, fraction in s.execute(
-        select(m.Question.pack_id, m.Question.key, m.Response.fraction)
+    for pack_id, key, lesson_id, fraction in s.execute(
+        select(asked.pack_id, asked.key, current.lesson_id, m.Response.fraction)
         .join(m.AttemptSlot, m.Response.slot_id == m.AttemptSlot.id)
         .join(m.Attempt, m.Response.attempt_id == m.Attempt.id)
-        .join(m.Question, m.AttemptSlot.question_id == m.Question.id)
+        .join(asked, m.AttemptSlot.question_id == asked.id)
+        .join(
+            current,
+            (current.pack_id == asked.pack_id) & (current.key == asked.key) & current.is_current,
+        )
         .where(
             m.Attempt.student_id == student_id,
-            m.Question.pack_id.in_(pack_ids),
+            asked.pack_id.in_(pack_ids),
             (m.Attempt.state == FINISHED) | m.Attempt.behaviour.in_(shown),
         )
         .order_by(m.Response.answered_at, m.Response.id)
     ):
-        latest[(pack_id, key)] = fraction
+        latest[(pack_id, key)] = (lesson_id, fraction)
     out: dict[int, int] = defaultdict(int)
-    for identity, fraction in latest.items():
-        lesson_id = current.get(identity)
-        if lesson_id is not None and is_fully_correct(fraction):
+    for lesson_id, fraction in latest.values():
+        if is_fully_correct(fraction):
             out[lesson_id] += 1
     return out
 
@@ -131,13 +130,14 @@ class CourseService:
             student = get_student(s, student_id)
             packs = _visible_packs(s)
             pack_ids = [p.id for p in packs]
-            lessons_by_pack: dict[int, list[m.Lesson]] = defaultdict(list)
-            for lesson in s.scalars(
-                select(m.Lesson)
+            # Columns, not ORM rows: a teacher's pack may have thousands of lessons.
+            lessons_by_pack: dict[int, list[tuple[int, str, str, bool]]] = defaultdict(list)
+            for les_id, pack_id, key, title, body in s.execute(
+                select(m.Lesson.id, m.Lesson.pack_id, m.Lesson.key, m.Lesson.title, m.Lesson.body)
                 .where(m.Lesson.pack_id.in_(pack_ids), m.Lesson.retired.is_(False))
                 .order_by(m.Lesson.position)
             ):
-                lessons_by_pack[lesson.pack_id].append(lesson)
+                lessons_by_pack[pack_id].append((les_id, key, title, bool(body.strip())))
             counts = _question_counts(s, pack_ids)
             read = set(
                 s.scalars(
@@ -167,21 +167,25 @@ class CourseService:
                     pack=pack_summary(p),
                     lessons=tuple(
                         LessonProgress(
-                            id=les.id,
-                            key=les.key,
-                            title=les.title,
+                            id=lesson_id,
+                            key=key,
+                            title=title,
                             position=index + 1,
-                            question_count=counts.get(les.id, 0),
-                            read=les.id in read,
-                            attempts=tries.get(les.id, 0),
-                            best_percent=best.get(les.id),
-                            mastered=mastered.get(les.id, 0),
-                            mastery_percent=percent(mastered.get(les.id, 0), counts.get(les.id, 0))
-                            if les.id in answered_lessons and counts.get(les.id, 0)
+                            question_count=counts.get(lesson_id, 0),
+                            read=lesson_id in read,
+                            attempts=tries.get(lesson_id, 0),
+                            best_percent=best.get(lesson_id),
+                            mastered=mastered.get(lesson_id, 0),
+                            mastery_percent=percent(
+                                mastered.get(lesson_id, 0), counts.get(lesson_id, 0)
+                            )
+                            if lesson_id in answered_lessons and counts.get(lesson_id, 0)
                             else None,
-                            has_text=bool(les.body.strip()),
+                            has_text=has_text,
                         )
-                        for index, les in enumerate(lessons_by_pack[p.id])
+                        for index, (lesson_id, key, title, has_text) in enumerate(
+                            lessons_by_pack[p.id]
+                        )
                     ),
                     notice_seen=p.id in acked or not p.notice.strip(),
                 )

@@ -124,3 +124,31 @@ def test_unknown_ids(services: Services, student: int) -> None:
         services.course.mark_lesson_read(student, 999)
     with pytest.raises(NotFoundError):
         services.course.acknowledge_notice(student, 999)
+
+
+def test_mastery_follows_each_question_to_its_current_revision_and_lesson(
+    services: Services, student: int, database: Database, pack: Pack, answers: tuple[Answer, Answer]
+) -> None:
+    """Right answers count for the question identity: a re-import that rewrites l1q0 and
+    moves it to lesson 2 keeps it mastered (now in lesson 2); l1q1, gone from the pack,
+    counts nowhere."""
+    right, _wrong = answers
+    first = services.course.home(student).packs[0].lessons[0]
+    view = services.attempts.start_lesson_quiz(student, first.id)
+    for slot in view.slots:
+        services.attempts.submit(view.id, slot.slot, right(slot))
+    services.attempts.finish(view.id)
+    lesson_1, lesson_2, lesson_3 = services.course.home(student).packs[0].lessons
+    assert (lesson_1.mastered, lesson_1.question_count, lesson_1.mastery_percent) == (8, 8, 100)
+    assert (lesson_2.mastered, lesson_2.mastery_percent) == (0, None)
+
+    questions = tuple(
+        replace(q, prompt="Rewritten?", lesson_id="lesson-2") if q.id == "l1q0" else q
+        for q in pack.questions
+        if q.id != "l1q1"
+    )
+    install_pack(database.sessions, replace(pack, questions=questions, version="2"))
+    lesson_1, lesson_2, lesson_3 = services.course.home(student).packs[0].lessons
+    assert (lesson_1.mastered, lesson_1.question_count, lesson_1.mastery_percent) == (6, 6, 100)
+    assert (lesson_2.mastered, lesson_2.question_count, lesson_2.mastery_percent) == (1, 9, 11)
+    assert (lesson_3.mastered, lesson_3.mastery_percent) == (0, None)
