@@ -8,22 +8,38 @@ printing. Every text from the database (names, questions, explanations) is escap
 nothing in it is taken as markup.
 
 The PDF is written under a temporary name next to its target and renamed when complete,
-so a failed print leaves no half-written file. Call these on the GUI thread (Qt's text
-layout uses fonts, which belong to it); they take well under a second for a class.
+so a failed or cancelled print leaves no half-written file. Qt lays text out and paints
+PDFs in any thread (its text classes and ``QPainter`` on a ``QPdfWriter`` are reentrant),
+but laying out a long table is one C++ call that, from a thread, held up the window for
+160-260 ms at a time (measured with a 10 ms timer probe, 2 cores): the Results page
+therefore prints its report in a child process,
+:func:`print_results_report_from_database`, which makes its own offscreen
+``QGuiApplication`` for the fonts. A report of 1,000 attempts takes a few seconds.
 """
 
 from __future__ import annotations
 
 import html
 import os
-import tempfile
-from collections.abc import Sequence
+import secrets
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMarginsF, QSizeF
-from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QFont,
+    QFontMetricsF,
+    QGuiApplication,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPalette,
+    QPdfWriter,
+    QTextDocument,
+)
 
 from quizapp.domain.model import TextFormat
 from quizapp.domain.scoring import format_marks
@@ -32,6 +48,7 @@ from quizapp.ui.common import plural
 if TYPE_CHECKING:
     from quizapp.services.exports import ResultsReport
     from quizapp.services.print_model import PaperQuiz
+    from quizapp.services.results import ResultsFilter
     from quizapp.services.statistics_report import QuizStatisticsReport
 
 PAGE_BREAK = '<p style="page-break-before: always; margin: 0"></p>'
@@ -148,8 +165,7 @@ def _page_height(doc: QTextDocument, writer: QPdfWriter) -> float:
     layout = doc.documentLayout()
     layout.setPaintDevice(writer)
     fmt = doc.rootFrame().frameFormat()
-    # 2 cm at Qt's default 96 dpi: the layout scales frame margins to the device.
-    fmt.setMargin(int((2 / 2.54) * 96))
+    fmt.setMargin(FRAME_MARGIN_PX)
     doc.rootFrame().setFrameFormat(fmt)
     doc.setPageSize(QSizeF(writer.width(), writer.height()))
     return float(writer.height())
@@ -184,17 +200,100 @@ def _kept_together(document_html: str, writer: QPdfWriter) -> str:
     return document_html
 
 
-def write_pdf(document_html: str, path: Path, title: str) -> Path:
+FRAME_MARGIN_PX = int((2 / 2.54) * 96)
+"""``QTextDocument.print_``'s 2 cm frame margin, in Qt's default 96 dpi pixels (the layout
+scales frame margins to the device)."""
+
+
+def _print_pages(
+    doc: QTextDocument,
+    writer: QPdfWriter,
+    progress: Callable[[int, int], None] | None,
+    cancelled: Callable[[], bool] | None,
+) -> int:
+    """Paint ``doc`` (laid out for ``writer`` by :func:`_page_height`) page by page, with
+    its page number at the bottom right, as ``QTextDocument.print_`` does for a document
+    without a page size, but calling ``progress(page, pages)`` after each page and
+    stopping with :class:`~quizapp.services.results.OperationCancelled` when
+    ``cancelled()`` turns true. Returns the number of pages."""
+    from quizapp.services.results import OperationCancelled
+
+    layout = doc.documentLayout()
+    pages = doc.pageCount()  # lays the whole document out (one long C++ call)
+    if cancelled is not None and cancelled():
+        raise OperationCancelled("Cancelled; nothing was written.")
+    width, height = float(writer.width()), float(writer.height())
+    scale_x = writer.logicalDpiX() / 96
+    scale_y = writer.logicalDpiY() / 96
+    font = QFont(doc.defaultFont())
+    number_at = QPointF(
+        width - FRAME_MARGIN_PX * scale_x,
+        height
+        - FRAME_MARGIN_PX * scale_y
+        + QFontMetricsF(font, writer).ascent()
+        + 5 * writer.logicalDpiY() / 72.0,
+    )
+    painter = QPainter(writer)
+    if not painter.isActive():
+        raise OSError("The PDF could not be started.")
+    try:
+        metrics = painter.fontMetrics
+        for index in range(pages):
+            if index:
+                writer.newPage()
+            view = QRectF(0, index * height, width, height)
+            painter.save()
+            painter.translate(0, -index * height)
+            painter.setClipRect(view)
+            context = QAbstractTextDocumentLayout.PaintContext()
+            context.clip = view
+            palette = context.palette
+            palette.setColor(QPalette.ColorRole.Text, Qt.GlobalColor.black)
+            context.palette = palette
+            layout.draw(painter, context)
+            painter.setClipping(False)
+            painter.setFont(font)
+            number = str(index + 1)
+            painter.drawText(
+                QPointF(
+                    round(number_at.x() - metrics().horizontalAdvance(number)),
+                    round(number_at.y() + view.top()),
+                ),
+                number,
+            )
+            painter.restore()
+            if progress is not None:
+                progress(index + 1, pages)
+            if cancelled is not None and cancelled():
+                raise OperationCancelled("Cancelled; nothing was written.")
+    finally:
+        painter.end()
+    return pages
+
+
+def write_pdf(
+    document_html: str,
+    path: Path,
+    title: str,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Path:
     """Print ``document_html`` to the PDF ``path`` (A4 portrait, text 25 mm from the edges,
     page numbers, 10 pt body text), atomically, with the permissions the user's umask
     gives a new file. A heading marked :data:`KEEP_TOGETHER` starts a new page rather than
-    be split from its table. Raises ``OSError`` when the folder is not writable."""
+    be split from its table. ``progress(pages_done, pages)`` is called after each page;
+    when ``cancelled()`` turns true (checked after the layout and after each page)
+    :class:`~quizapp.services.results.OperationCancelled` is raised and no file is left.
+    Raises ``OSError`` when the folder is not writable."""
     from quizapp.services.exports import give_default_permissions
 
     path = Path(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".pdf", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    if not os.access(path.parent, os.W_OK):
+        raise OSError(f"Cannot write in {path.parent}.")
+    # The writer creates its file only when painting starts, after the layout (the long
+    # part): a child process killed during the layout leaves nothing behind.
+    tmp = path.parent / f".{path.stem}-{secrets.token_hex(6)}.pdf"
     try:
         writer = QPdfWriter(str(tmp))
         writer.setTitle(title)
@@ -213,9 +312,10 @@ def write_pdf(document_html: str, path: Path, title: str) -> Path:
             document_html = _kept_together(document_html, writer)
         doc = _document(document_html)
         doc.setMetaInformation(QTextDocument.MetaInformation.DocumentTitle, title)
-        doc.print_(writer)
+        _page_height(doc, writer)
+        _print_pages(doc, writer, progress, cancelled)
         del writer  # the file is complete once the writer is gone
-        if tmp.stat().st_size == 0:
+        if not tmp.exists() or tmp.stat().st_size == 0:
             raise OSError(f"Nothing could be printed to {path}.")
         give_default_permissions(tmp)
         os.replace(tmp, path)
@@ -284,9 +384,17 @@ FLAG_WORDS = {
 """The words shown for each statistics flag (with a warning sign wherever shown)."""
 
 
+ATTEMPTS_PRINTED = 1000
+"""At most this many attempts (the most recent: the report lists them newest first) go in
+the printed report's attempts table, with a line saying how many were left out; every
+student is listed. A class's whole history (20,000 attempts) would be 560 pages and take
+minutes to lay out; CSV and XLSX exports have every attempt."""
+
+
 def results_report_html(report: ResultsReport) -> str:
     """The results report laid out as HTML (title, what it covers, class figures,
-    students table, attempts table, and the quiz statistics when present)."""
+    students table, the :data:`ATTEMPTS_PRINTED` most recent attempts, with how many more
+    there were, and the quiz statistics when present)."""
     took = sum(1 for s in report.students if s.attempts)
     parts = [
         f"<h1>{_e(report.title)}</h1>",
@@ -323,7 +431,21 @@ def results_report_html(report: ResultsReport) -> str:
     else:
         parts.append("<p>No students yet.</p>")
     parts.append("<h2>Attempts</h2>")
-    if report.attempts:
+    listed = report.attempts[:ATTEMPTS_PRINTED]
+    left_out = report.attempt_count - len(listed)
+    if left_out > 0:
+        parts.append(
+            "<p>"
+            + _e(
+                f"The {len(listed):,} most recent of the {report.attempt_count:,} attempts are "
+                "listed; "
+                + ("the earlier one is" if left_out == 1 else f"the {left_out:,} earlier ones are")
+                + " left out of this report. To get every attempt, export them from the Results "
+                "page: Export… → Attempts (CSV or XLSX)."
+            )
+            + "</p>"
+        )
+    if listed:
         parts.append(
             _table(
                 ["Started", "Student", "Lesson or quiz", "Score", "Percent", "Duration"],
@@ -336,7 +458,7 @@ def results_report_html(report: ResultsReport) -> str:
                         _pct(a.percent),
                         _duration(a.duration_s),
                     )
-                    for a in report.attempts
+                    for a in listed
                 ],
                 {3, 4, 5},
             )
@@ -349,9 +471,65 @@ def results_report_html(report: ResultsReport) -> str:
     return "".join(parts)
 
 
-def print_results_report(report: ResultsReport, path: Path) -> Path:
-    """Print the results report to the PDF ``path`` (see :func:`results_report_html`)."""
-    return write_pdf(results_report_html(report), path, report.title)
+def print_results_report(
+    report: ResultsReport,
+    path: Path,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Path:
+    """Print the results report to the PDF ``path`` (see :func:`results_report_html`;
+    ``progress`` and ``cancelled`` as for :func:`write_pdf`)."""
+    return write_pdf(
+        results_report_html(report), path, report.title, progress=progress, cancelled=cancelled
+    )
+
+
+_gui_application: QGuiApplication | None = None
+"""The offscreen application :func:`print_results_report_from_database` makes in a child
+process (text layout needs one for its fonts); kept for the life of the process."""
+
+
+def _ensure_gui_application() -> None:
+    """Make an offscreen ``QGuiApplication`` unless the process has an application."""
+    global _gui_application
+    if QGuiApplication.instance() is None:
+        _gui_application = QGuiApplication(["quizapp-print", "-platform", "offscreen"])
+
+
+def print_results_report_from_database(
+    url: str,
+    f: ResultsFilter | None,
+    title: str,
+    path: Path,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> int:
+    """Build the results report of ``f`` from the database at ``url`` (a SQLAlchemy URL;
+    the schema is never migrated from here) and print it to the PDF ``path``: the entry
+    point of a :class:`~quizapp.ui.worker.ChildJob`, every argument picklable. Makes an
+    offscreen ``QGuiApplication`` when the process has none. ``progress(page, pages)``
+    after each page; :class:`~quizapp.services.results.OperationCancelled` when
+    ``cancelled()`` turns true, leaving no file. Returns the number of pages."""
+    from quizapp.services.exports import results_report
+    from quizapp.store.database import open_database
+
+    database = open_database(url, migrate=False)
+    try:
+        report = results_report(database.sessions, f, title=title)
+    finally:
+        database.close()
+    _ensure_gui_application()
+    pages = [0]
+
+    def counted(done: int, total: int) -> None:
+        pages[0] = total
+        if progress is not None:
+            progress(done, total)
+
+    print_results_report(report, path, progress=counted, cancelled=cancelled)
+    return pages[0]
 
 
 # --------------------------------------------------------------------------- paper quiz
@@ -477,10 +655,12 @@ def print_paper_quizzes(papers: Sequence[PaperQuiz], path: Path) -> Path:
 
 
 __all__ = [
+    "ATTEMPTS_PRINTED",
     "FLAG_WORDS",
     "paper_quiz_html",
     "print_paper_quizzes",
     "print_results_report",
+    "print_results_report_from_database",
     "results_report_html",
     "statistics_html",
     "write_pdf",

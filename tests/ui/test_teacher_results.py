@@ -538,7 +538,9 @@ def test_a_long_jobs_progress_dialog_shows_soon_not_after_qts_4_s(qtbot, results
     release = threading.Event()
     results: list[object] = []
     task = run_with_progress(
-        results_page, lambda progress, cancelled: release.wait(10), results.append,
+        results_page,
+        lambda progress, cancelled: release.wait(10),
+        results.append,
         label="Working…",
     )
     try:
@@ -550,3 +552,66 @@ def test_a_long_jobs_progress_dialog_shows_soon_not_after_qts_4_s(qtbot, results
         release.set()
     qtbot.waitUntil(lambda: results == [True], timeout=5_000)
     assert not [d for d in results_page.findChildren(QProgressDialog) if d.isVisible()]
+
+
+# --------------------------------------------------------------------------- long report
+
+
+def test_report_over_more_attempts_than_printed_lists_every_student_and_says_what_is_left_out(
+    qtbot, world: World, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A class's whole history would be hundreds of pages: the report lists every student
+    but only the most recent attempts, and says how many it left out and where they are."""
+    pypdf = pytest.importorskip("pypdf")
+    from quizapp.ui import printing
+
+    monkeypatch.setattr(printing, "ATTEMPTS_PRINTED", 4)  # the class has 11 attempts
+    target = tmp_path / "report.pdf"
+    pages = printing.print_results_report_from_database(
+        world.database.url, None, "Results: all attempts", target
+    )
+    reader = pypdf.PdfReader(target)
+    assert pages == len(reader.pages)
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    for name in ("Ana", "Ben", "Dan", "Eve", "Farid", "Gus", "Hana", "Ivo", "Jade"):
+        assert name in text
+    assert "11 attempts" in text
+    assert "The 4 most recent of the 11 attempts are listed; the 7 earlier ones are left out" in (
+        text
+    )
+    assert "Attempts (CSV or XLSX)" in text
+
+
+def test_printing_the_report_keeps_the_page_responsive_and_cancel_leaves_no_file(
+    qtbot, results_page, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The report is printed away from the window: its event loop keeps running, a
+    progress dialog with Cancel shows, and Cancel leaves nothing in the folder."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QPushButton
+
+    from quizapp.services.results import OperationCancelled
+    from quizapp.ui.teacher import results_page as module
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    monkeypatch.setattr(module, "ask_save_path", lambda *a: folder / "report.pdf")
+    ticks: list[int] = []
+    probe = QTimer(results_page)
+    probe.setInterval(10)
+    probe.timeout.connect(lambda: ticks.append(1))
+    probe.start()
+    task = results_page.print_report()
+    assert task is not None
+    assert task.dialog is not None
+    qtbot.waitUntil(task.dialog.isVisible, timeout=5_000)
+    assert task.task.is_running
+    seen = len(ticks)
+    qtbot.waitUntil(lambda: len(ticks) >= seen + 3, timeout=5_000)  # the window is alive
+    cancel = task.dialog.findChild(QPushButton)
+    assert cancel is not None
+    with qtbot.waitSignal(task.task.failed, timeout=20_000) as blocker:
+        qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    assert isinstance(blocker.args[0], OperationCancelled)
+    assert list(folder.iterdir()) == []
+    assert "Saved" not in results_page.count_label.text()

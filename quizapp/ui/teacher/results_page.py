@@ -908,9 +908,10 @@ class ResultsPage(QWidget):
         return self.last_task
 
     def print_report(self) -> ProgressTask | None:
-        """Ask for a PDF file and print the results report of the current filter."""
-        from quizapp.services.exports import results_report
-        from quizapp.ui.printing import print_results_report
+        """Ask for a PDF file and print the results report of the current filter to it,
+        in a child process (laying out pages of tables in a thread held up the window),
+        with the pages printed as progress and Cancel (which leaves no file)."""
+        from quizapp.ui.printing import print_results_report_from_database
 
         path = ask_save_path(
             self,
@@ -920,25 +921,21 @@ class ResultsPage(QWidget):
         )
         if path is None:
             return None
-        f = self.filter()
         title = self.tr("Results: {what}").format(what=self.filters.describe())
-        sessions = sessions_of(self.services)
-
-        def work(progress: Progress, cancelled: Cancelled) -> Any:
-            return results_report(sessions, f, title=title)
-
-        def done(report: Any) -> None:
-            try:
-                print_results_report(report, path)
-            except (OSError, QuizAppError) as error:
-                common.show_error(self, error)
-                return
-            self.last_export = path
-            self.count_label.setText(self.tr("Saved the report to {file}").format(file=path.name))
-
-        self.last_task = run_with_progress(
-            self, work, done, label=self.tr("Preparing the report…"), cancellable=False
+        job = ChildJob(
+            print_results_report_from_database,
+            (self.services.database.url, self.filter(), title, path),
         )
+
+        def done(pages: int) -> None:
+            self.last_export = path
+            self.count_label.setText(
+                self.tr("Saved the report to {file} ({pages} pages)").format(
+                    file=path.name, pages=pages
+                )
+            )
+
+        self.last_task = run_with_progress(self, job, done, label=self.tr("Printing the report…"))
         return self.last_task
 
     # ------------------------------------------------------------ slots
