@@ -194,3 +194,25 @@ def test_cancel_while_reading_stops_the_child_quietly(
     qtbot.waitUntil(lambda: not task.is_running, timeout=20_000)
     assert _boxes(dialog) == []  # cancelling is not an error
     assert admin.list_packs() == before
+
+
+def test_an_import_being_written_says_it_cannot_be_cancelled_and_finishes(
+    qtbot, services: Services, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Cancel is not silently ignored while the questions are written: it is disabled
+    and the dialog says why; Esc leaves the dialog up; the import completes."""
+    path = tmp_path / "rivers.gift"
+    path.write_text(_gift(3, 2), encoding="utf-8")
+    admin = PackAdmin(services.database.sessions)
+    dialog = _dialog(qtbot, admin, path)
+    assert dialog.cancel_button.isEnabled()
+    with qtbot.waitSignal(dialog.imported, timeout=20_000) as imported:
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+        assert dialog.is_busy()  # a child process starting: it takes a while
+        assert not dialog.cancel_button.isEnabled()
+        assert "cannot be cancelled" in dialog.busy_label.text()
+        assert "all at once or not at all" in dialog.busy_label.text()
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+        assert dialog.isVisible()
+    assert imported.args[0].questions_added == 7
+    assert "rivers" in {row.key for row in admin.list_packs()}

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QDialog,
     QHBoxLayout,
@@ -268,12 +269,20 @@ class ImportDialog(QDialog):
 
     # ------------------------------------------------------------ work
 
-    def _set_busy(self, text: str) -> None:
+    def _set_busy(self, text: str, *, stoppable: bool = True) -> None:
+        """Show ``text`` with a busy bar ("" when idle). While work that cannot be
+        stopped runs (``stoppable=False``: an import being written, all or nothing),
+        Cancel is disabled and says why, and closing the dialog waits."""
         self.busy_label.setText(text)
         self.busy_label.setVisible(bool(text))
         self.busy_bar.setVisible(bool(text))
         self.import_button.setEnabled(not text and self.preview is not None and self.preview.ok)
         self.enable_check.setEnabled(not text)
+        self.cancel_button.setEnabled(stoppable)
+        self.cancel_button.setToolTip(
+            "" if stoppable else self.tr("An import is written all at once or not at all: "
+                                         "it cannot be stopped part-way.")
+        )
 
     def _start_reading(self) -> None:
         self._set_busy(self.tr("Reading the file…"))
@@ -342,7 +351,11 @@ class ImportDialog(QDialog):
             return
         enabled = self.enable_check.isChecked()
         path, sha, admin, url = self.path, preview.sha256, self.admin, self.admin.database_url
-        self._set_busy(self.tr("Importing…"))
+        self._set_busy(
+            self.tr("Importing… This takes a moment and cannot be cancelled: the questions "
+                    "are written all at once or not at all."),
+            stoppable=False,
+        )
         if url is None:
             self.task = run_in_background(
                 lambda: admin.import_unchanged(path, sha, enabled=enabled),
@@ -370,9 +383,11 @@ class ImportDialog(QDialog):
             self.import_button.click()
 
     def reject(self) -> None:
-        """Cancel; ignored while an import is being written (it is all or nothing).
-        While the file is being read, its reading stops."""
+        """Cancel; while an import is being written (all or nothing) the dialog stays,
+        its Cancel disabled and its busy text saying why. While the file is being read,
+        its reading stops."""
         if self.is_busy() and self.preview is not None:
+            QApplication.beep()
             return
         if self.is_busy() and isinstance(self.task, ProcessTask):
             self._closing = True
