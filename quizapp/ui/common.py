@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLayout,
     QPushButton,
     QSizePolicy,
+    QSpacerItem,
     QWidget,
 )
 
@@ -279,8 +280,27 @@ def fit_to_width(content: QWidget) -> QWidget:
     layout = content.layout()
     if layout is not None:
         layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        # A list of one-line buttons has no word-wrapped text: without this item the
+        # layout had no height-for-width, the scroll area then took the ignored height
+        # for "no minimum" and squeezed 20 rows into the window, clipping their text.
+        layout.addItem(_HeightForWidthAnchor())
     content.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
     return content
+
+
+class _HeightForWidthAnchor(QSpacerItem):
+    """An empty layout item that says its height depends on its width (it is 0 at any
+    width), so a layout holding it always has height-for-width: what
+    :func:`fit_to_width` relies on for the scroll area to measure the content."""
+
+    def __init__(self) -> None:
+        super().__init__(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Minimum)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return 0
 
 
 def card() -> QFrame:

@@ -459,3 +459,29 @@ def _open_dialogs() -> list[str]:
         w.windowTitle() for w in QApplication.topLevelWidgets()
         if isinstance(w, QDialog) and w.isVisible()
     ]
+
+
+def test_the_answers_of_a_20_question_exam_scroll_and_are_never_squeezed(
+    qtbot, window: MainWindow, services
+) -> None:  # type: ignore[no-untyped-def]
+    """At the window's size, 20 one-line answers do not fit: the list scrolls, and each
+    line keeps its full height (they were squeezed to fit, cutting their text)."""
+    student = services.students.create_student("Ana")
+    pack = services.course.home(student.id).packs[0]
+    attempt = services.attempts.start_exam(student.id, pack.pack.id, 20)
+    for slot in attempt.slots:
+        services.attempts.submit(attempt.id, slot.slot, [0])
+    summary = services.attempts.finish(attempt.id)
+    window.choose_student(student.id)
+    window.show_results(summary)
+    qtbot.waitUntil(lambda: window.current_screen() == "results")
+    items = window.results.items
+    assert len(items) == 20
+    qtbot.waitUntil(lambda: items[0].toggle.height() > 0)
+    assert all(i.toggle.height() >= i.toggle.minimumSizeHint().height() for i in items)
+    assert window.results.scroll_area.verticalScrollBar().maximum() > 0
+    # Opening a question's details makes the list taller, not its lines shorter.
+    before = window.results.scroll_area.verticalScrollBar().maximum()
+    qtbot.mouseClick(items[0].toggle, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.results.scroll_area.verticalScrollBar().maximum() > before)
+    assert all(i.toggle.height() >= i.toggle.minimumSizeHint().height() for i in items)
