@@ -529,7 +529,8 @@ class MainWindow(QMainWindow):
         else:
             self.back_button.setText(self.tr("Back"))
         self.title_label.setText(title)
-        has_student = self.student is not None and name not in {"opening", "profiles"}
+        # The teacher area is nobody's: the last student's name does not stay in its header.
+        has_student = self.student is not None and name not in {"opening", "profiles", "teacher"}
         self.student_label.setText(self.student.name if has_student and self.student else "")
         self.student_label.setVisible(has_student)
         self.student_icon.setVisible(has_student)

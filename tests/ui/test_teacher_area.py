@@ -562,3 +562,20 @@ def test_change_the_pin_on_the_settings_page(qtbot, window: MainWindow, let_in: 
     assert page.message_label.text() == "The PIN was changed."
     assert window.teacher_auth.verify("97531").ok
     assert not window.teacher_auth.verify("2468").ok
+
+
+def test_the_teacher_area_does_not_show_the_last_students_name(
+    qtbot, window: MainWindow, services: Services
+) -> None:  # type: ignore[no-untyped-def]
+    window.teacher_auth.set_pin("2468")
+    student = services.students.create_student("Ana Lima")
+    window.choose_student(student.id)
+    assert window.student_label.text() == "Ana Lima"
+    seen: list[str] = []
+    _answer_pin_dialog(qtbot, "2468", seen)
+    _click(qtbot, window.teacher_button)
+    assert window.current_screen() == "teacher"
+    assert not window.student_label.isVisible()
+    assert not window.student_icon.isVisible()
+    window.leave_teacher_area()
+    assert window.current_screen() in {"home", "profiles"}
