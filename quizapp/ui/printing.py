@@ -22,6 +22,7 @@ from __future__ import annotations
 import html
 import os
 import secrets
+import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -486,11 +487,22 @@ _gui_application: QGuiApplication | None = None
 process (text layout needs one for its fonts); kept for the life of the process."""
 
 
-def _ensure_gui_application() -> None:
-    """Make an offscreen ``QGuiApplication`` unless the process has an application."""
+def _ensure_gui_application(font_family: str | None = None) -> None:
+    """Make an offscreen ``QGuiApplication`` unless the process has an application, its
+    default font of ``font_family`` when given (the GUI's, so the PDF looks the same).
+
+    Qt's offscreen platform finds fonts through fontconfig on Linux and CoreText on
+    macOS; on Windows it reads font files from ``QT_QPA_FONTDIR``, pointed here at the
+    system's font folder (not tested on Windows)."""
     global _gui_application
-    if QGuiApplication.instance() is None:
-        _gui_application = QGuiApplication(["quizapp-print", "-platform", "offscreen"])
+    if QGuiApplication.instance() is not None:
+        return
+    if sys.platform == "win32":
+        windows = os.environ.get("WINDIR") or os.environ.get("SYSTEMROOT") or r"C:\Windows"
+        os.environ.setdefault("QT_QPA_FONTDIR", os.path.join(windows, "Fonts"))
+    _gui_application = QGuiApplication(["quizapp-print", "-platform", "offscreen"])
+    if font_family:
+        QGuiApplication.setFont(QFont(font_family))
 
 
 def print_results_report_from_database(
@@ -498,6 +510,7 @@ def print_results_report_from_database(
     f: ResultsFilter | None,
     title: str,
     path: Path,
+    font_family: str | None = None,
     *,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
@@ -505,7 +518,8 @@ def print_results_report_from_database(
     """Build the results report of ``f`` from the database at ``url`` (a SQLAlchemy URL;
     the schema is never migrated from here) and print it to the PDF ``path``: the entry
     point of a :class:`~quizapp.ui.worker.ChildJob`, every argument picklable. Makes an
-    offscreen ``QGuiApplication`` when the process has none. ``progress(page, pages)``
+    offscreen ``QGuiApplication`` when the process has none, with ``font_family`` (the
+    GUI's ``QGuiApplication.font().family()``) as its font. ``progress(page, pages)``
     after each page; :class:`~quizapp.services.results.OperationCancelled` when
     ``cancelled()`` turns true, leaving no file. Returns the number of pages."""
     from quizapp.services.exports import results_report
@@ -516,7 +530,7 @@ def print_results_report_from_database(
         report = results_report(database.sessions, f, title=title)
     finally:
         database.close()
-    _ensure_gui_application()
+    _ensure_gui_application(font_family)
     pages = [0]
 
     def counted(done: int, total: int) -> None:

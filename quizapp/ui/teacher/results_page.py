@@ -911,6 +911,8 @@ class ResultsPage(QWidget):
         """Ask for a PDF file and print the results report of the current filter to it,
         in a child process (laying out pages of tables in a thread held up the window),
         with the pages printed as progress and Cancel (which leaves no file)."""
+        from PySide6.QtGui import QGuiApplication
+
         from quizapp.ui.printing import print_results_report_from_database
 
         path = ask_save_path(
@@ -922,9 +924,10 @@ class ResultsPage(QWidget):
         if path is None:
             return None
         title = self.tr("Results: {what}").format(what=self.filters.describe())
+        font = QGuiApplication.font().family()  # the child's offscreen Qt has its own
         job = ChildJob(
             print_results_report_from_database,
-            (self.services.database.url, self.filter(), title, path),
+            (self.services.database.url, self.filter(), title, path, font),
         )
 
         def done(pages: int) -> None:
