@@ -63,6 +63,7 @@ HEAVY_AT_PICKER = (
     "pyqtgraph",
     "numpy",
     "openpyxl",
+    "xlsxwriter",
     "alembic",
     "mako",
     "pygments",
