@@ -274,7 +274,8 @@ def test_results_report_pdf_names_the_students(
     target = tmp_path / "report.pdf"
     monkeypatch.setattr(module, "ask_save_path", lambda *a: target)
     task = results_page.print_report()
-    with qtbot.waitSignal(task.task.finished, timeout=10000):
+    # A child process (a fresh interpreter importing Qt) prints it: allow for a slow start.
+    with qtbot.waitSignal(task.task.finished, timeout=30_000):
         pass
     qtbot.waitUntil(target.exists)
     text = " ".join(" ".join(p.extract_text().split()) for p in pypdf.PdfReader(target).pages)
