@@ -10,6 +10,11 @@ pattern as well as by colour.
   of the totals, one bar per band).
 - :class:`QuestionBarsChart`: facility (%) and discrimination index per question, with
   the 20% line under which discrimination is weak.
+
+Axis ticks are pyqtgraph's own "nice numbers" (steps of 1, 2 or 5 × 10^k, as many as
+the axis length allows), whole numbers only on the count axis. Nothing is written over
+the bars: the question chart's legend, including the dashed "weak" line, sits under the
+plot.
 """
 
 from __future__ import annotations
@@ -23,6 +28,9 @@ from PySide6.QtGui import QBrush, QPalette
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 _pg: Any = None
+
+WEAK_DISCRIMINATION = 20
+"""Discrimination index (%) under which a question discriminates weakly (Moodle)."""
 
 
 def load_pyqtgraph() -> Any:
@@ -48,8 +56,29 @@ def histogram(totals: Sequence[float], max_total: float, bins: int = 10) -> list
     return counts
 
 
+_count_axis_class: Any = None
+
+
+def _count_axis(pg: Any) -> Any:
+    """An ``AxisItem`` for counts: pyqtgraph's nice-number ticks (1, 2, 5 × 10^k), with
+    no level finer than 1 (there are no half attempts)."""
+    global _count_axis_class
+    if _count_axis_class is None:
+
+        class CountAxis(pg.AxisItem):  # type: ignore[misc]
+            def tickSpacing(self, minVal: float, maxVal: float, size: float) -> Any:
+                levels = super().tickSpacing(minVal, maxVal, size)
+                whole = [(s, o) for s, o in levels if s >= 1]
+                return whole or [(1.0, 0.0)]
+
+        _count_axis_class = CountAxis
+    return _count_axis_class(orientation="left")
+
+
 class _Chart(QWidget):
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, title: str, parent: QWidget | None = None, *, count_axis: bool = False
+    ) -> None:
         super().__init__(parent)
         pg = load_pyqtgraph()
         layout = QVBoxLayout(self)
@@ -57,7 +86,8 @@ class _Chart(QWidget):
         pal = self.palette()
         self.text_color = pal.color(QPalette.ColorRole.WindowText)
         self.accent = pal.color(QPalette.ColorRole.Highlight)
-        self.plot = pg.PlotWidget(background=pal.color(QPalette.ColorRole.Base))
+        axes = {"left": _count_axis(pg)} if count_axis else None
+        self.plot = pg.PlotWidget(background=pal.color(QPalette.ColorRole.Base), axisItems=axes)
         self.plot.setTitle(title, color=self.text_color.name())
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
@@ -74,11 +104,9 @@ class ScoreDistributionChart(_Chart):
     """Attempts per band of total mark (percent of the maximum)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(self.tr("Score distribution"), parent)
+        super().__init__(self.tr("Score distribution"), parent, count_axis=True)
         self.plot.setLabel("left", self.tr("Attempts"), color=self.text_color.name())
-        self.plot.setLabel(
-            "bottom", self.tr("Score (% of the maximum)"), color=self.text_color.name()
-        )
+        self.plot.setLabel("bottom", self.tr("Score (%)"), color=self.text_color.name())
         self.counts: list[int] = []
 
     def set_totals(self, totals: Sequence[float], max_total: float, bins: int = 10) -> None:
@@ -98,22 +126,25 @@ class ScoreDistributionChart(_Chart):
         self.plot.setXRange(0, 100, padding=0.02)
         top = max(1, max(self.counts, default=1))
         self.plot.setYRange(0, top, padding=0.05)
-        step = max(1, round(top / 6))
-        self.plot.getAxis("left").setTickSpacing(major=step, minor=step)
-        self.plot.getAxis("bottom").setTicks(
-            [[(width * i, f"{width * i:.0f}") for i in range(bins + 1)]]
-        )
+        # Every other band edge labelled; the ones between only where there is room
+        # (pyqtgraph draws a finer level's labels only when they fit).
+        edges = [(width * i, f"{width * i:.0f}") for i in range(bins + 1)]
+        self.plot.getAxis("bottom").setTicks([edges[::2], edges[1::2]])
 
 
 class QuestionBarsChart(_Chart):
     """Facility (%) and discrimination index per question, side by side; a dashed line at
-    20 marks weak discrimination."""
+    20 marks weak discrimination. The legend (both series and the line) is under the
+    plot, in two columns."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(self.tr("Facility and discrimination per question"), parent)
         self.plot.setLabel("left", self.tr("%"), color=self.text_color.name())
         self.plot.setLabel("bottom", self.tr("Question"), color=self.text_color.name())
-        self.legend = self.plot.addLegend(offset=(-10, 10), labelTextColor=self.text_color)
+        pg = load_pyqtgraph()
+        # Under the plot (the plot item's grid row 4), so it never covers a bar.
+        self.legend = pg.LegendItem(colCount=2, labelTextColor=self.text_color, horSpacing=12)
+        self.plot.getPlotItem().layout.addItem(self.legend, 4, 1)
         self.values: list[tuple[float | None, float | None]] = []
 
     def set_questions(
@@ -132,7 +163,6 @@ class QuestionBarsChart(_Chart):
             width=0.38,
             brush=self.accent,
             pen=self.text_color,
-            name=self.tr("Facility %"),
         )
         hatch = QBrush(self.text_color, Qt.BrushStyle.BDiagPattern)
         dis = pg.BarGraphItem(
@@ -141,22 +171,19 @@ class QuestionBarsChart(_Chart):
             width=0.38,
             brush=hatch,
             pen=self.text_color,
-            name=self.tr("Discrimination index"),
         )
         self.plot.addItem(fac)
         self.plot.addItem(dis)
-        weak = pg.InfiniteLine(
-            pos=20,
-            angle=0,
-            pen=pg.mkPen(self.text_color, style=Qt.PenStyle.DashLine),
-            label=self.tr("weak below 20"),
-            labelOpts={
-                "color": self.text_color.name(),
-                "position": 0.92,
-                "anchors": [(1, 1), (1, 1)],
-            },
-        )
+        dashed = pg.mkPen(self.text_color, style=Qt.PenStyle.DashLine)
+        weak = pg.InfiniteLine(pos=WEAK_DISCRIMINATION, angle=0, pen=dashed)
         self.plot.addItem(weak)
+        # The line's meaning goes in the legend (a dashed sample), not over the bars.
+        weak_sample = pg.PlotDataItem([], [], pen=dashed)
+        self.legend.addItem(fac, self.tr("Facility %"))
+        self.legend.addItem(dis, self.tr("Discrimination index"))
+        self.legend.addItem(
+            weak_sample, self.tr("Weak discrimination: below {n}").format(n=WEAK_DISCRIMINATION)
+        )
         low = min([0.0] + [d for _, d in self.values if d is not None])
         self.plot.setYRange(low, 100, padding=0.05)
         self.plot.setXRange(0.4, n + 0.6, padding=0)
@@ -164,4 +191,10 @@ class QuestionBarsChart(_Chart):
         self.plot.getAxis("bottom").setTicks([[(x, str(x)) for x in xs[::step]]])
 
 
-__all__ = ["QuestionBarsChart", "ScoreDistributionChart", "histogram", "load_pyqtgraph"]
+__all__ = [
+    "WEAK_DISCRIMINATION",
+    "QuestionBarsChart",
+    "ScoreDistributionChart",
+    "histogram",
+    "load_pyqtgraph",
+]

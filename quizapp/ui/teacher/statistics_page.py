@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -148,6 +148,31 @@ SELECTION_WORDS = {
     "last": "each student's last",
 }
 KEY_CORRECTED = "Key corrected"
+
+
+FIGURE_COLUMNS = (
+    ("n", "skewness", "kurtosis"),
+    ("mean", "median", "sd"),
+    ("cic", "error_ratio", "standard_error"),
+)
+"""How the quiz figures are laid out: one column each for the shape, the marks and the
+reliability, so the long values (marks) and the long name (internal consistency) never
+share a column."""
+
+
+def count(n: int) -> str:
+    """``n`` with the user's locale's digit grouping, always grouped: "20,001" in
+    English (and in the C locale, which Qt would otherwise leave ungrouped), "20 001"
+    in French."""
+    locale = QLocale()
+    locale.setNumberOptions(locale.numberOptions() & ~QLocale.NumberOption.OmitGroupSeparator)
+    return locale.toString(n)
+
+
+def counted(n: int, one: str, many: str) -> str:
+    """:func:`quizapp.ui.common.plural` with the number grouped (:func:`count`):
+    "20,001 attempts", "1 attempt"."""
+    return count(n) + plural(n, one, many)[len(str(n)) :]
 
 
 def _pct(fraction: float | None) -> str:
@@ -335,19 +360,28 @@ class StatisticsPage(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         figures = QGroupBox(self.tr("This quiz"))
         grid = QGridLayout(figures)
+        grid.setHorizontalSpacing(8)
         self.figure_labels: dict[str, QLabel] = {}
-        for i, (key, (name, tip)) in enumerate(FIGURE_TIPS.items()):
-            title = QLabel(self.tr(name) + ":")
-            value = QLabel("–")
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            for w in (title, value):
-                w.setToolTip(self.tr(tip))
-            value.setAccessibleName(self.tr(name))
-            value.setAccessibleDescription(self.tr(tip))
-            row, col = divmod(i, 3)
-            grid.addWidget(title, row, col * 2)
-            grid.addWidget(value, row, col * 2 + 1)
-            self.figure_labels[key] = value
+        self.figure_titles: dict[str, QLabel] = {}
+        for col, keys in enumerate(FIGURE_COLUMNS):
+            for row, key in enumerate(keys):
+                name, tip = FIGURE_TIPS[key]
+                # A name wraps onto a second line rather than lose its end when the
+                # window is narrow; a value never wraps.
+                title = QLabel(self.tr(name) + ":")
+                title.setWordWrap(True)
+                value = QLabel("–")
+                value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                for w in (title, value):
+                    w.setToolTip(self.tr(tip))
+                value.setAccessibleName(self.tr(name))
+                value.setAccessibleDescription(self.tr(tip))
+                grid.addWidget(title, row, col * 2)
+                grid.addWidget(value, row, col * 2 + 1)
+                self.figure_titles[key] = title
+                self.figure_labels[key] = value
+        # Room to spare goes to the longest name first, so it wraps only when it must.
+        grid.setColumnStretch(2 * FIGURE_COLUMNS.index(("cic", "error_ratio", "standard_error")), 1)
         layout.addWidget(figures)
         self.tabs = QTabWidget()
         tables = QSplitter(Qt.Orientation.Vertical)
@@ -411,14 +445,14 @@ class StatisticsPage(QWidget):
                 self.tr("{title} ({attempts}, {students}) · {pack}").format(
                     pack=q.pack_title,
                     title=q.title,
-                    attempts=plural(q.attempts, self.tr("attempt"), self.tr("attempts")),
-                    students=plural(q.students, self.tr("student"), self.tr("students")),
+                    attempts=counted(q.attempts, self.tr("attempt"), self.tr("attempts")),
+                    students=counted(q.students, self.tr("student"), self.tr("students")),
                 )
                 if q.ref.kind != "exam"
                 else self.tr("{title} ({attempts}, {students})").format(
                     title=q.title,
-                    attempts=plural(q.attempts, self.tr("attempt"), self.tr("attempts")),
-                    students=plural(q.students, self.tr("student"), self.tr("students")),
+                    attempts=counted(q.attempts, self.tr("attempt"), self.tr("attempts")),
+                    students=counted(q.students, self.tr("student"), self.tr("students")),
                 ),
                 q.ref,
             )
@@ -512,7 +546,7 @@ class StatisticsPage(QWidget):
         self.plan = plan
         z = report.quiz
         values = {
-            "n": str(z.n),
+            "n": count(z.n),
             "mean": _marks_pct(z.mean, z.max_total),
             "median": _marks_pct(z.median, z.max_total),
             "sd": _marks_pct(z.sd, z.max_total),
@@ -540,7 +574,7 @@ class StatisticsPage(QWidget):
                 [
                     first,
                     cell(" ".join(q.prompt.split()), tip=q.prompt),
-                    number_cell(q.attempts),
+                    number_cell(q.attempts, count(q.attempts)),
                     number_cell(q.facility, _pct(q.facility)),
                     number_cell(q.sd_fraction, _pct(q.sd_fraction)),
                     number_cell(q.random_guess_score, _pct(q.random_guess_score)),
@@ -553,9 +587,9 @@ class StatisticsPage(QWidget):
         notes = [
             self.tr("{title}: {attempts} used ({selection}), {students}.").format(
                 title=report.title,
-                attempts=plural(z.n, self.tr("attempt"), self.tr("attempts")),
+                attempts=counted(z.n, self.tr("attempt"), self.tr("attempts")),
                 selection=SELECTION_WORDS.get(report.selection.value, report.selection.value),
-                students=plural(report.first_attempts, self.tr("student"), self.tr("students")),
+                students=counted(report.first_attempts, self.tr("student"), self.tr("students")),
             )
         ]
         if not report.flags_shown:
@@ -606,7 +640,7 @@ class StatisticsPage(QWidget):
         self.choices_label.setText(
             self.tr("Question {n}: how often each answer was picked ({attempts})").format(
                 n=q.column + 1,
-                attempts=plural(q.attempts, self.tr("attempt"), self.tr("attempts")),
+                attempts=counted(q.attempts, self.tr("attempt"), self.tr("attempts")),
             )
         )
         rows = []
@@ -621,7 +655,7 @@ class StatisticsPage(QWidget):
                     cell(c.letter),
                     cell(c.text, tip=c.text),
                     cell(f"{mark} ({c.fraction:g})" if mark else f"{c.fraction:g}", c.fraction),
-                    number_cell(c.count),
+                    number_cell(c.count, count(c.count)),
                     number_cell(c.share, _pct(c.share)),
                 ]
             )
@@ -631,7 +665,7 @@ class StatisticsPage(QWidget):
                 cell("–", "~"),
                 cell(self.tr("(no answer)")),
                 cell(""),
-                number_cell(q.no_response),
+                number_cell(q.no_response, count(q.no_response)),
                 number_cell(share, _pct(share)),
             ]
         )
@@ -698,7 +732,7 @@ class StatisticsPage(QWidget):
         def done(rows: int) -> None:
             self.status_label.setText(
                 self.tr("Saved {questions} to {file}").format(
-                    questions=plural(rows, self.tr("question"), self.tr("questions")),
+                    questions=counted(rows, self.tr("question"), self.tr("questions")),
                     file=path.name,
                 )
             )
@@ -728,8 +762,8 @@ class StatisticsPage(QWidget):
     def _on_regrade_applied(self, result: Any) -> None:
         self.status_label.setText(
             self.tr("Regraded {answers} in {attempts}.").format(
-                answers=plural(result.responses, self.tr("answer"), self.tr("answers")),
-                attempts=plural(result.attempts, self.tr("attempt"), self.tr("attempts")),
+                answers=counted(result.responses, self.tr("answer"), self.tr("answers")),
+                attempts=counted(result.attempts, self.tr("attempt"), self.tr("attempts")),
             )
         )
         self.compute()
