@@ -14,6 +14,7 @@ import tempfile
 import zipfile
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import conftest_results as h
 import pytest
@@ -317,12 +318,16 @@ def test_exports_get_the_permissions_of_a_new_file_not_0600(
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")]
 
 
+@pytest.mark.parametrize(
+    ("export", "name"),
+    [(export_attempts, "attempts.csv"), (export_responses, "responses.xlsx")],
+)
 def test_an_export_into_a_missing_folder_names_the_folder(
-    database: Database, taken: dict[str, int], tmp_path: Path
+    database: Database, taken: dict[str, int], tmp_path: Path, export: Any, name: str
 ) -> None:
     folder = tmp_path / "usb" / "results"
     with pytest.raises(ExportError) as info:
-        export_attempts(database.sessions, folder / "attempts.csv")
+        export(database.sessions, folder / name)
     assert str(folder) in str(info.value)
 
 
@@ -493,15 +498,6 @@ def test_an_xlsx_export_that_cannot_be_finished_names_the_folder(
         write_table(path, CELLS[:1], [("a",)])
     assert str(path.parent) in str(info.value)
     assert list(path.parent.iterdir()) == []
-
-
-def test_xlsx_export_into_a_missing_folder_names_the_folder(
-    database: Database, taken: dict[str, int], tmp_path: Path
-) -> None:
-    folder = tmp_path / "usb" / "results"
-    with pytest.raises(ExportError) as info:
-        export_responses(database.sessions, folder / "responses.xlsx")
-    assert str(folder) in str(info.value)
 
 
 def test_the_exports_module_loads_no_spreadsheet_library() -> None:
