@@ -616,3 +616,29 @@ def test_printing_the_report_keeps_the_page_responsive_and_cancel_leaves_no_file
     assert isinstance(blocker.args[0], OperationCancelled)
     assert list(folder.iterdir()) == []
     assert "Saved" not in results_page.count_label.text()
+
+
+def test_the_status_line_says_what_the_last_export_did(
+    qtbot, results_page, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """"Saved N rows" after an export; not left standing while the next one runs; and a
+    cancelled export says it wrote nothing."""
+    from quizapp.ui.teacher import results_page as module
+
+    first = tmp_path / "attempts.csv"
+    monkeypatch.setattr(module, "ask_save_path", lambda *a: first)
+    task = results_page.export("attempts")
+    with qtbot.waitSignal(task.task.finished, timeout=20_000):
+        pass
+    assert results_page.count_label.text() == "Saved 11 rows to attempts.csv"
+
+    second = tmp_path / "responses.csv"
+    monkeypatch.setattr(module, "ask_save_path", lambda *a: second)
+    task = results_page.export("responses")
+    assert "Saved" not in results_page.count_label.text()
+    with qtbot.waitSignal(task.task.failed, timeout=20_000):
+        task.cancel()
+    assert results_page.count_label.text() == (
+        "Export cancelled: responses.csv was not written."
+    )
+    assert not second.exists()

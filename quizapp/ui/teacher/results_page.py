@@ -899,11 +899,21 @@ class ResultsPage(QWidget):
         def done(rows: int) -> None:
             self.last_export = path
             self.count_label.setText(
-                self.tr("Saved {n} rows to {file}").format(n=rows, file=path.name)
+                self.tr("Saved {n} rows to {file}").format(n=f"{rows:,}", file=path.name)
             )
 
+        def failed(error: BaseException) -> None:
+            if isinstance(error, OperationCancelled):
+                self.count_label.setText(
+                    self.tr("Export cancelled: {file} was not written.").format(file=path.name)
+                )
+            else:
+                common.show_error(self, error)
+
+        self._update_count()  # not the last export's "Saved …" while this one runs
         self.last_task = run_with_progress(
-            self, job, done, label=self.tr("Exporting {what}…").format(what=what)
+            self, job, done, label=self.tr("Exporting {what}…").format(what=what),
+            on_error=failed,
         )
         return self.last_task
 
