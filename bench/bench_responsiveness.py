@@ -253,23 +253,31 @@ def _first_quarter(url: str) -> tuple[object, int]:
     return ResultsFilter(until=until), int(count or 0)
 
 
-def _export_rows(
-    folder: Path, students: int, idle: float, thread: bool, xlsx_all: bool
-) -> list[Row]:
-    """The export figures: CSV and XLSX in a child process (as the GUI), and with
-    ``thread`` the CSV export on a pool thread."""
+def _class_db(folder: Path, students: int) -> tuple[str, int, int]:
+    """Issue 8's class (``students`` × 40 attempts × 20 questions, as ``bench_results.py``
+    generates it) in a new database file: (its URL, the lesson id, the responses)."""
     from bench_results import generate
 
-    from quizapp.services.exports import export_responses
-    from quizapp.services.results import ResultsFilter
     from quizapp.store.database import open_database, resolve_db_url
 
-    url = resolve_db_url(str(folder / "export.sqlite3"))
+    url = resolve_db_url(str(folder / "class.sqlite3"))
     db = open_database(url)
     try:
-        _lesson, responses = generate(db, students)
+        lesson_id, responses = generate(db, students)
     finally:
         db.close()
+    return url, lesson_id, responses
+
+
+def _export_rows(
+    folder: Path, url: str, responses: int, idle: float, thread: bool, xlsx_all: bool
+) -> list[Row]:
+    """The export figures on the class at ``url``: CSV and XLSX in a child process (as
+    the GUI), and with ``thread`` the CSV export on a pool thread."""
+    from quizapp.services.exports import export_responses
+    from quizapp.services.results import ResultsFilter
+    from quizapp.store.database import open_database
+
     out = folder / "responses.csv"
     rows = [_export_row(url, out, ResultsFilter(), responses, idle,
                         f"{responses:,} responses (CSV)")]
@@ -280,7 +288,6 @@ def _export_rows(
         xlsx_filter, xlsx_rows = _first_quarter(url)
         what = f"{xlsx_rows:,} of the {responses:,} responses (XLSX, first quarter)"
     rows.append(_export_row(url, folder / "responses.xlsx", xlsx_filter, xlsx_rows, idle, what))
-    rows.extend(_statistics_rows(url, responses, idle))
     if thread:
         db = open_database(url)
         try:
@@ -295,7 +302,7 @@ def _export_rows(
     return rows
 
 
-def _statistics_rows(url: str, responses: int, idle: float) -> list[Row]:
+def _statistics_rows(url: str, lesson_id: int, responses: int, idle: float) -> list[Row]:
     """The statistics page's work on a pool thread, as the page runs it
     (``run_with_progress`` without a child process): the quiz statistics report of every
     attempt, first as after an upgrade (it stores the attempts' cells) then as usual,
@@ -313,7 +320,7 @@ def _statistics_rows(url: str, responses: int, idle: float) -> list[Row]:
     rows = []
     try:
         with db.sessions() as s:
-            lesson_id, pack_id = s.execute(select(m.Lesson.id, m.Lesson.pack_id)).one()
+            pack_id = s.scalars(select(m.Lesson.pack_id).where(m.Lesson.id == lesson_id)).one()
         stats = StatisticsService(db.sessions)
         regrade = RegradeService(db.sessions)
         ref = QuizRef.lesson(lesson_id)
@@ -367,8 +374,9 @@ def main() -> None:
         if args.only != "export":
             rows.append(_import_row(folder, n, idle))
         if args.only != "import":
-            rows.extend(_export_rows(
-                folder, 5 if args.quick else 500, idle, args.thread, args.xlsx_all))
+            url, lesson_id, responses = _class_db(folder, 5 if args.quick else 500)
+            rows.extend(_export_rows(folder, url, responses, idle, args.thread, args.xlsx_all))
+            rows.extend(_statistics_rows(url, lesson_id, responses, idle))
     title = "Responsiveness (10 ms QTimer probe on the GUI thread)"
     print_rows(title, rows)
     write_json(args.json, title, rows)
