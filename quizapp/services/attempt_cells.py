@@ -114,7 +114,6 @@ CELLS_SQL = {
 }
 
 
-
 STORED_CELLS_SQL = """SELECT attempt_id, slots, marks, picks, NULL FROM attempt_cells
 WHERE attempt_id IN ({ids})"""
 """The stored cells of the attempts ``{ids}``, in the shape of :func:`cells_sql`'s rows

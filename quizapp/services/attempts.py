@@ -558,9 +558,7 @@ class AttemptService:
         Raises :class:`NotFoundError`, :class:`AttemptFinishedError`
         (:class:`TimeUpError` past the deadline) and :class:`ValidationError` (a
         behaviour with feedback, a bad index or certainty)."""
-        return _or_time_up(
-            self._save_answer(attempt_id, slot, selected, certainty, response_uuid)
-        )
+        return _or_time_up(self._save_answer(attempt_id, slot, selected, certainty, response_uuid))
 
     def _save_answer(
         self,

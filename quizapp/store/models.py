@@ -154,9 +154,7 @@ class Pack(Base):
     imported_at: Mapped[datetime] = mapped_column(default=utc_now)
     deleted_at: Mapped[datetime | None]
 
-    lessons: Mapped[list[Lesson]] = relationship(
-        back_populates="pack", order_by="Lesson.position"
-    )
+    lessons: Mapped[list[Lesson]] = relationship(back_populates="pack", order_by="Lesson.position")
 
 
 class Lesson(Base):
@@ -202,9 +200,7 @@ class Question(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[uuid_module.UUID] = _uuid_column()
     pack_id: Mapped[int] = mapped_column(ForeignKey("packs.id", ondelete="CASCADE"))
-    lesson_id: Mapped[int] = mapped_column(
-        ForeignKey("lessons.id", ondelete="CASCADE"), index=True
-    )
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"), index=True)
     key: Mapped[str] = mapped_column(String(200))
     revision: Mapped[int] = mapped_column(Integer)
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -256,9 +252,7 @@ class LessonRead(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("students.id", ondelete="CASCADE"))
-    lesson_id: Mapped[int] = mapped_column(
-        ForeignKey("lessons.id", ondelete="CASCADE"), index=True
-    )
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"), index=True)
     first_read_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 

@@ -51,8 +51,15 @@ def _forget_all(database: Database) -> None:
 def _figures(report: QuizStatisticsReport) -> list[tuple[object, ...]]:
     """What the teacher reads of each question, and the totals."""
     return [
-        (q.key, q.attempts, q.facility, q.sd, q.discrimination_index,
-         tuple((c.letter, c.count) for c in q.choices), q.no_response)
+        (
+            q.key,
+            q.attempts,
+            q.facility,
+            q.sd,
+            q.discrimination_index,
+            tuple((c.letter, c.count) for c in q.choices),
+            q.no_response,
+        )
         for q in report.questions
     ] + [tuple(report.totals), (report.quiz.mean, report.quiz.sd, report.quiz.cic)]
 
@@ -159,8 +166,11 @@ def test_results_merged_from_another_computer_arrive_with_their_cells(
     assert len(merged) == len(PATTERNS)
     assert set(_cells(database)) == merged
     with database.sessions() as s:
-        ones = s.scalar(select(func.count()).select_from(m.AttemptCells)
-                        .where(m.AttemptCells.marks == ",".join(["1"] * 8)))
+        ones = s.scalar(
+            select(func.count())
+            .select_from(m.AttemptCells)
+            .where(m.AttemptCells.marks == ",".join(["1"] * 8))
+        )
     assert ones == 1  # Ana's
 
 
@@ -175,9 +185,16 @@ def _thirds_pack() -> Pack:
         lessons=(Lesson("t1", "Thirds", "Text."),),
         questions=tuple(
             Question(
-                f"t{n}", "t1", QuestionType.MULTIPLE, f"Question {n}?",
-                (Choice(f"{n} right A", third), Choice(f"{n} right B", third),
-                 Choice(f"{n} right C", third), Choice(f"{n} wrong", -third)),
+                f"t{n}",
+                "t1",
+                QuestionType.MULTIPLE,
+                f"Question {n}?",
+                (
+                    Choice(f"{n} right A", third),
+                    Choice(f"{n} right B", third),
+                    Choice(f"{n} right C", third),
+                    Choice(f"{n} wrong", -third),
+                ),
             )
             for n in range(6)
         ),
