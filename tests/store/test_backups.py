@@ -92,7 +92,7 @@ def test_a_failed_copy_leaves_nothing_that_looks_like_a_backup(
 
 # ---------------------------------------------------------------- before a migration
 
-_REVISION_0003 = '''
+_NEXT_REVISION = '''
 """Test revision: a column added (the table is copied on SQLite). {extra_doc}"""
 import sqlalchemy as sa
 from alembic import op
@@ -114,11 +114,11 @@ def downgrade():
 '''
 
 
-def _scripts_with_0003(tmp_path: Path, extra: str = "") -> Path:
+def _scripts_with_next(tmp_path: Path, extra: str = "") -> Path:
     folder = tmp_path / "migrations"
     shutil.copytree(dbmod.MIGRATIONS_DIR, folder, ignore=shutil.ignore_patterns("__pycache__"))
     (folder / "versions" / "0099_test.py").write_text(
-        _REVISION_0003.format(extra=extra, extra_doc="", head=dbmod.SCHEMA_HEAD)
+        _NEXT_REVISION.format(extra=extra, extra_doc="", head=dbmod.SCHEMA_HEAD)
     )
     return folder
 
@@ -128,7 +128,7 @@ def test_start_backs_up_before_upgrading(
 ) -> None:
     """The copy exists, and holds the old schema, by the time the upgrade starts."""
     _add_student(db_path, "Ana")
-    monkeypatch.setattr(dbmod, "MIGRATIONS_DIR", _scripts_with_0003(tmp_path))
+    monkeypatch.setattr(dbmod, "MIGRATIONS_DIR", _scripts_with_next(tmp_path))
     seen: list[tuple[bool, list[str]]] = []
     real_upgrade = dbmod._upgrade
     backup = db_path.with_name("quizapp.before-0099.sqlite3")
@@ -159,7 +159,7 @@ def test_an_upgrade_that_breaks_a_foreign_key_is_rolled_back(
         "started_at, state, current_slot, marks, max_marks) VALUES ('x', 999, 999, 'exam', "
         "'immediatefeedback', 1, '2024-01-01', 'inprogress', 0, 0, 0)\")"
     )
-    monkeypatch.setattr(dbmod, "MIGRATIONS_DIR", _scripts_with_0003(tmp_path, orphan))
+    monkeypatch.setattr(dbmod, "MIGRATIONS_DIR", _scripts_with_next(tmp_path, orphan))
     with pytest.raises(MigrationError, match="foreign key") as info:
         open_database(resolve_db_url(str(db_path)))
     assert info.value.backup is not None
