@@ -356,22 +356,12 @@ def _read_question(t: _Text, start: int, end: int, b: PackBuilder, lesson: str |
                       "inside the braces; start each answer with ~ or =.")
             return
         for part in parts[1:]:
-            part = part.strip()
-            if part.startswith("="):  # the usual cases of _answer, without the call
-                fraction, body = 1.0, part[1:]
-            elif not part.startswith("%"):
-                fraction, body = 0.0, part
-            else:
-                parsed = _answer(part, line, b)
-                if parsed is None:
-                    return
-                fraction, body = parsed
+            parsed = _answer(part.strip(), line, b)
+            if parsed is None:
+                return
+            fraction, body = parsed
             bits = body.split("#", 1)
-            choice_text = bits[0].strip()
-            if choice_text.isascii() and not choice_text.startswith("["):
-                choice_fmt = prompt_fmt  # what _marker gives: no marker, no placeholder
-            else:
-                choice_text, choice_fmt = _marker(choice_text, prompt_fmt)
+            choice_text, choice_fmt = _marker(bits[0].strip(), prompt_fmt)
             if not choice_text:
                 b.problem(line, "empty-choice", "An answer (after ~ or =) is empty.")
                 return
