@@ -13,7 +13,7 @@ from functools import cache
 from typing import TYPE_CHECKING, TypeVar
 
 from PySide6 import QtCore
-from PySide6.QtCore import QByteArray, QSize
+from PySide6.QtCore import QByteArray, QLocale, QSize
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (
@@ -110,6 +110,24 @@ QPushButton#reviewItem:hover { border: 1px solid palette(mid); }
 QPushButton#reviewItem:focus { border: 2px solid palette(highlight); padding: 5px 7px; }
 QPushButton#reviewItem:checked { background: palette(alternate-base); }
 """
+
+
+# ---------------------------------------------------------------- counts
+
+
+def count(n: int) -> str:
+    """``n`` with the user's locale's digit grouping, always grouped: "20,001" in
+    English (and in the C locale, which Qt would otherwise leave ungrouped), "20 001"
+    in French."""
+    locale = QLocale()
+    locale.setNumberOptions(locale.numberOptions() & ~QLocale.NumberOption.OmitGroupSeparator)
+    return locale.toString(n)
+
+
+def counted(n: int, one: str, many: str) -> str:
+    """:func:`plural` with the number grouped (:func:`count`): "20,001 attempts",
+    "1 attempt"."""
+    return count(n) + plural(n, one, many)[len(str(n)) :]
 
 
 # ---------------------------------------------------------------- icons

@@ -132,7 +132,7 @@ def test_counts_are_shown_with_digit_grouping(stats) -> None:  # type: ignore[no
 
 
 def test_count_grouping_follows_the_locale_and_the_c_locale_groups_too() -> None:
-    from quizapp.ui.teacher.statistics_page import count, counted
+    from quizapp.ui.common import count, counted
 
     assert counted(20001, "attempt", "attempts") == "20,001 attempts"
     assert counted(1, "attempt", "attempts") == "1 attempt"

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -50,7 +50,7 @@ from quizapp.services.statistics_report import (
     StatisticsService,
 )
 from quizapp.ui import common
-from quizapp.ui.common import button, icon, plural, primary_button, wrap_label
+from quizapp.ui.common import button, count, counted, icon, primary_button, wrap_label
 from quizapp.ui.printing import FLAG_WORDS
 from quizapp.ui.teacher.results_page import (
     ID_ROLE,
@@ -158,21 +158,6 @@ FIGURE_COLUMNS = (
 """How the quiz figures are laid out: one column each for the shape, the marks and the
 reliability, so the long values (marks) and the long name (internal consistency) never
 share a column."""
-
-
-def count(n: int) -> str:
-    """``n`` with the user's locale's digit grouping, always grouped: "20,001" in
-    English (and in the C locale, which Qt would otherwise leave ungrouped), "20 001"
-    in French."""
-    locale = QLocale()
-    locale.setNumberOptions(locale.numberOptions() & ~QLocale.NumberOption.OmitGroupSeparator)
-    return locale.toString(n)
-
-
-def counted(n: int, one: str, many: str) -> str:
-    """:func:`quizapp.ui.common.plural` with the number grouped (:func:`count`):
-    "20,001 attempts", "1 attempt"."""
-    return count(n) + plural(n, one, many)[len(str(n)) :]
 
 
 def _pct(fraction: float | None) -> str:
@@ -381,7 +366,7 @@ class StatisticsPage(QWidget):
                 self.figure_titles[key] = title
                 self.figure_labels[key] = value
         # Room to spare goes to the longest name first, so it wraps only when it must.
-        grid.setColumnStretch(2 * FIGURE_COLUMNS.index(("cic", "error_ratio", "standard_error")), 1)
+        grid.setColumnStretch(2 * (len(FIGURE_COLUMNS) - 1), 1)  # the reliability column
         layout.addWidget(figures)
         self.tabs = QTabWidget()
         tables = QSplitter(Qt.Orientation.Vertical)
