@@ -899,7 +899,7 @@ class ResultsPage(QWidget):
         def done(rows: int) -> None:
             self.last_export = path
             self.count_label.setText(
-                self.tr("Saved {n} rows to {file}").format(n=f"{rows:,}", file=path.name)
+                self.tr("Saved {n} rows to {file}").format(n=common.count(rows), file=path.name)
             )
 
         def failed(error: BaseException) -> None:
