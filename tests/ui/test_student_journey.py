@@ -456,7 +456,8 @@ def _open_dialogs() -> list[str]:
     from PySide6.QtWidgets import QDialog
 
     return [
-        w.windowTitle() for w in QApplication.topLevelWidgets()
+        w.windowTitle()
+        for w in QApplication.topLevelWidgets()
         if isinstance(w, QDialog) and w.isVisible()
     ]
 

@@ -621,7 +621,7 @@ def test_printing_the_report_keeps_the_page_responsive_and_cancel_leaves_no_file
 def test_the_status_line_says_what_the_last_export_did(
     qtbot, results_page, tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    """"Saved N rows" after an export; not left standing while the next one runs; and a
+    """ "Saved N rows" after an export; not left standing while the next one runs; and a
     cancelled export says it wrote nothing."""
     from quizapp.ui.teacher import results_page as module
 
@@ -638,7 +638,5 @@ def test_the_status_line_says_what_the_last_export_did(
     assert "Saved" not in results_page.count_label.text()
     with qtbot.waitSignal(task.task.failed, timeout=20_000):
         task.cancel()
-    assert results_page.count_label.text() == (
-        "Export cancelled: responses.csv was not written."
-    )
+    assert results_page.count_label.text() == ("Export cancelled: responses.csv was not written.")
     assert not second.exists()

@@ -280,8 +280,11 @@ class ImportDialog(QDialog):
         self.enable_check.setEnabled(not text)
         self.cancel_button.setEnabled(stoppable)
         self.cancel_button.setToolTip(
-            "" if stoppable else self.tr("An import is written all at once or not at all: "
-                                         "it cannot be stopped part-way.")
+            ""
+            if stoppable
+            else self.tr(
+                "An import is written all at once or not at all: it cannot be stopped part-way."
+            )
         )
 
     def _start_reading(self) -> None:
@@ -352,8 +355,10 @@ class ImportDialog(QDialog):
         enabled = self.enable_check.isChecked()
         path, sha, admin, url = self.path, preview.sha256, self.admin, self.admin.database_url
         self._set_busy(
-            self.tr("Importing… This takes a moment and cannot be cancelled: the questions "
-                    "are written all at once or not at all."),
+            self.tr(
+                "Importing… This takes a moment and cannot be cancelled: the questions "
+                "are written all at once or not at all."
+            ),
             stoppable=False,
         )
         if url is None:

@@ -912,7 +912,10 @@ class ResultsPage(QWidget):
 
         self._update_count()  # not the last export's "Saved …" while this one runs
         self.last_task = run_with_progress(
-            self, job, done, label=self.tr("Exporting {what}…").format(what=what),
+            self,
+            job,
+            done,
+            label=self.tr("Exporting {what}…").format(what=what),
             on_error=failed,
         )
         return self.last_task
