@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -956,9 +957,27 @@ def test_questions_that_break_no_rule_read_quickly_as_the_full_checks_read_them(
     reading switched off."""
     from quizapp.formats import json_pack
 
+    quick = json_pack._Checker.plain_question
+    read_quickly: list[str] = []
+
+    def spy(self: Any, *args: Any) -> Question | None:
+        question = quick(self, *args)
+        if question is not None:
+            read_quickly.append(question.id)
+        return question
+
     variants = _variants()
+    monkeypatch.setattr(json_pack._Checker, "plain_question", spy)
+    parse_pack(variants[0], "p.json")
+    # The unchanged pack, every optional field and both ways of scoring included, is
+    # read the quick way throughout (so the comparison below is not of the slow way
+    # with itself).
+    assert read_quickly == [q.id for q in _FAST_PACK.questions]
     outcomes = {req: [_outcome(v, req) for v in variants] for req in (False, True)}
-    assert sum(not isinstance(o, list) for o in outcomes[False]) > 100  # both ways taken
+    read = [isinstance(o[0], Pack) for o in outcomes[False]]  # else a tuple of problems
+    assert sum(read) > 100  # packs read
+    assert len(read) - sum(read) > 100  # packs refused
+    assert len(read_quickly) > 1000
     monkeypatch.setattr(json_pack._Checker, "plain_question", lambda *args: None)
     for req in (False, True):
         assert [_outcome(v, req) for v in variants] == outcomes[req]
