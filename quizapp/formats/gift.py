@@ -374,8 +374,7 @@ def _read_question(t: _Text, start: int, end: int, b: PackBuilder, lesson: str |
                 return
             choices.append((fraction, len(texts) - 1))
             fb = bits[1].strip() if len(bits) > 1 else ""
-            texts.append(_convert(*_marker(fb, prompt_fmt), line, b) if fb
-                         else _EMPTY_TEXT[prompt_fmt])
+            texts.append(_convert(*_marker(fb, prompt_fmt), line, b))
             feedback_index.append(len(texts) - 1)
         if len(choices) < 2:
             b.problem(line, "too-few-choices",
@@ -393,8 +392,7 @@ def _read_question(t: _Text, start: int, end: int, b: PackBuilder, lesson: str |
                           "(as Moodle, they must).")
                 return
     general = general.strip()
-    texts.append(_convert(*_marker(general, prompt_fmt), line, b) if general
-                 else _EMPTY_TEXT[prompt_fmt])
+    texts.append(_convert(*_marker(general, prompt_fmt), line, b))
     fmt, unified = unify_formats(texts)
     prompt = unified[0]
     built = tuple(
