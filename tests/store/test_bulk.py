@@ -127,10 +127,12 @@ def test_a_pack_install_stores_with_the_large_cache_and_leaves_the_pool_as_it_wa
     from quizapp.services import packs
 
     seen: list[int] = []
+    used: list[Any] = []  # the driver connections the install wrote through
     real = packs.insert_rows
 
     def spy(conn: Connection, *args: Any, **kwargs: Any) -> list[int]:
         seen.append(_cache_size(conn))
+        used.append(conn.connection.driver_connection)
         return real(conn, *args, **kwargs)
 
     monkeypatch.setattr(packs, "insert_rows", spy)
@@ -143,5 +145,8 @@ def test_a_pack_install_stores_with_the_large_cache_and_leaves_the_pool_as_it_wa
     )
     packs.install_pack(database.sessions, pack)
     assert set(seen) == {-BULK_PAGE_CACHE_KIB}  # the questions and the choices
+    # That very connection, back in the pool, has the default cache again.
+    (driver,) = set(used)
+    assert driver.execute("PRAGMA cache_size").fetchone()[0] == default
     with database.engine.connect() as conn:
         assert _cache_size(conn) == default
