@@ -95,7 +95,7 @@ def startup(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     folder = tmp_path_factory.mktemp("startup")
     db = folder / "quizapp.sqlite3"
     database, services = open_services(str(db))  # first start: installs the pack
-    made = [services.students.create_student(name) for name in ("Ana", "Ben", "Chloé")]
+    made = [services.students.create_student(name) for name in ("Ana", "Dev", "Chloé")]
     services.students.select_student(made[0].id)  # Ana used last
     database.close()
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
@@ -138,8 +138,8 @@ def test_the_first_paint_comes_before_the_database_layer(startup: dict[str, obje
 def test_the_profile_picker_lists_the_students_before_the_database_layer(
     startup: dict[str, object],
 ) -> None:
-    # the last used first, then the others newest first, as list_students orders them
-    assert startup["tiles"] == ["Ana", "Chloé", "Ben"]
+    # the last used first, then the others alphabetically, as list_students orders them
+    assert startup["tiles"] == ["Ana", "Chloé", "Dev"]
     assert startup["services_at_picker"] is False
     picker = startup["picker"]
     assert isinstance(picker, list)

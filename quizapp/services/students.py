@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from quizapp.domain.errors import NotFoundError, ValidationError
 from quizapp.services.dto import StudentInfo
 from quizapp.store import models as m
+from quizapp.store.quick_read import class_order
 from quizapp.store.types import utc_now
 
 MAX_NAME_LENGTH = 60
@@ -53,17 +54,20 @@ class StudentService:
         self._clock = clock
 
     def list_students(self) -> list[StudentInfo]:
-        """Every student: the last used first, then those never used, newest first."""
+        """Every student, as the profile picker lists them: the last used first (most
+        recent first), then those who never used the app in alphabetical order, case and
+        accents ignored (:func:`quizapp.store.quick_read.class_order`, which the list read
+        before SQLAlchemy at start-up follows too)."""
         with self._sessions.begin() as s:
             rows = s.scalars(
                 select(m.Student).order_by(
                     m.Student.last_used_at.is_(None),
                     m.Student.last_used_at.desc(),
-                    m.Student.created_at.desc(),
-                    m.Student.id.desc(),
+                    m.Student.id,
                 )
             )
-            return [student_info(r) for r in rows]
+            students = [student_info(r) for r in rows]
+        return class_order(students, used=lambda st: st.last_used_at, name=lambda st: st.name)
 
     def create_student(self, name: str) -> StudentInfo:
         """Create a profile named ``name`` (trimmed, inner spaces collapsed).

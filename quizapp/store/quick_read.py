@@ -10,7 +10,12 @@ takes the ordinary path through SQLAlchemy, which reports it properly.
 from __future__ import annotations
 
 import sqlite3
+import unicodedata
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 StudentRow = tuple[int, str, str, str, str | None]
 """(id, uuid as 32 hex digits, name, created_at, last_used_at): the stored text of the
@@ -19,16 +24,40 @@ stores them on SQLite."""
 
 STUDENTS_SQL = (
     "SELECT id, uuid, name, created_at, last_used_at FROM students "
-    "ORDER BY last_used_at IS NULL, last_used_at DESC, created_at DESC, id DESC"
+    "ORDER BY last_used_at IS NULL, last_used_at DESC, id"
 )
-"""The order of :meth:`quizapp.services.students.StudentService.list_students`: the
-last used first, then those never used, newest first."""
+"""The students, the last used first, then those never used (by id); :func:`class_order`
+then puts the never-used ones in alphabetical order."""
+
+
+def name_order_key(name: str) -> tuple[str, str]:
+    """Where ``name`` goes in alphabetical order: case and accents ignored first
+    ("émile" between "Dev" and "Farah", not after "Zoe"), then the exact text to break
+    ties. The same on every computer and database (no locale or collation involved)."""
+    folded = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(ch for ch in folded if not unicodedata.combining(ch)), name
+
+
+def class_order(
+    rows: Iterable[T], used: Callable[[T], object], name: Callable[[T], str]
+) -> list[T]:
+    """The profile picker's order, for a class of any size: the students who used the
+    app, as ``rows`` gives them (most recent first: :data:`STUDENTS_SQL`), then those who
+    never did in alphabetical order (:func:`name_order_key`; namesakes keep their order
+    in ``rows``). ``used(row)`` is the row's last-used time, ``None`` if never;
+    ``name(row)`` its name. Both :func:`read_student_rows` and
+    :meth:`quizapp.services.students.StudentService.list_students` order this way."""
+    rows = list(rows)
+    recent = [row for row in rows if used(row) is not None]
+    never = [row for row in rows if used(row) is None]
+    return recent + sorted(never, key=lambda row: name_order_key(name(row)))
 
 
 def read_student_rows(path: Path) -> list[StudentRow] | None:
-    """Every row of ``students`` in the SQLite file at ``path``, in
-    :data:`STUDENTS_SQL`'s order, or ``None`` when the file is missing or cannot be read
-    that way (see the module docstring). Never raises ``sqlite3.Error``."""
+    """Every row of ``students`` in the SQLite file at ``path`` in :func:`class_order`
+    (the last used first, then the others alphabetically), or ``None`` when the file is
+    missing or cannot be read that way (see the module docstring). Never raises
+    ``sqlite3.Error``."""
     if not path.is_file():
         return None
     try:
@@ -36,7 +65,7 @@ def read_student_rows(path: Path) -> list[StudentRow] | None:
     except sqlite3.Error:
         return None
     try:
-        return [
+        rows = [
             (int(row[0]), str(row[1]), str(row[2]), str(row[3]), row[4])
             for row in connection.execute(STUDENTS_SQL)
         ]
@@ -44,3 +73,4 @@ def read_student_rows(path: Path) -> list[StudentRow] | None:
         return None
     finally:
         connection.close()
+    return class_order(rows, used=lambda row: row[4], name=lambda row: row[2])

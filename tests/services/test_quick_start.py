@@ -8,6 +8,7 @@ from pathlib import Path
 
 from quizapp.app import open_services
 from quizapp.services.quick_start import early_students
+from quizapp.store import models as m
 
 
 def test_early_students_are_list_students(tmp_path: Path) -> None:
@@ -24,10 +25,37 @@ def test_early_students_are_list_students(tmp_path: Path) -> None:
     early = early_students(str(db), {})
 
     assert early == expected
-    assert [s.name for s in early or []] == ["Dev", "Ben", "Chloé", "Ana"]
+    assert [s.name for s in early or []] == ["Dev", "Ben", "Ana", "Chloé"]
     assert early is not None
     assert early[0].last_used_at is not None
     assert early[0].last_used_at.utcoffset() is not None  # aware UTC, as the services give
+
+
+def test_a_class_in_the_same_order_early_and_from_the_services(tmp_path: Path) -> None:
+    """Never-used names alphabetically whatever their case, accents or creation order,
+    namesakes (merged from another computer) included, in both lists alike."""
+    db = tmp_path / "class.sqlite3"
+    database, services = open_services(str(db))
+    try:
+        names = ["zoe", "Émile", "ben", "Ana", "eva", "Élodie", "Bea", "ana b", "Chloé"]
+        made = {n: services.students.create_student(n) for n in names}
+        services.students.select_student(made["zoe"].id)
+        services.students.select_student(made["Bea"].id)  # Bea used last, then zoe
+        with database.sessions.begin() as session:  # a namesake brought by a merge
+            session.add(m.Student(name="Ana"))
+        expected = services.students.list_students()
+    finally:
+        database.close()
+
+    early = early_students(str(db), {})
+
+    assert early == expected
+    assert [s.name for s in expected] == [
+        "Bea", "zoe",  # used: the last used first
+        "Ana", "Ana", "ana b", "ben", "Chloé", "Élodie", "Émile", "eva",  # never used
+    ]  # fmt: skip
+    namesakes = [s for s in expected if s.name == "Ana"]
+    assert namesakes[0].id < namesakes[1].id  # namesakes: first made first
 
 
 def test_the_environment_variable_names_the_file(tmp_path: Path) -> None:

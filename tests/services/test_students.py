@@ -52,14 +52,16 @@ def test_namesake_from_another_computer_is_allowed_in_the_database(
         assert s.scalars(select(m.Student.name)).all() == ["Ana", "Ana"]
 
 
-def test_last_used_first_then_newest(services: Services, clock: Any) -> None:
-    ana = services.students.create_student("Ana")
-    clock.advance(60)
+def test_last_used_first_then_alphabetical(services: Services, clock: Any) -> None:
+    """A class of new students is listed alphabetically (not newest first, which put the
+    last one added at the top); those who used the app come first, most recent first."""
     ben = services.students.create_student("Ben")
+    clock.advance(60)
+    ana = services.students.create_student("Ana")
     clock.advance(60)
     services.students.create_student("Cleo")
     clock.advance(60)
-    assert [s.name for s in services.students.list_students()] == ["Cleo", "Ben", "Ana"]
+    assert [s.name for s in services.students.list_students()] == ["Ana", "Ben", "Cleo"]
 
     selected = services.students.select_student(ana.id)
     assert selected.last_used_at == clock.now

@@ -26,8 +26,8 @@ def test_a_student_picked_early_goes_home_once_the_services_arrive(
 
     window.show_students_early(early)
     assert window.current_screen() == "profiles"
-    assert [t.text() for t in window.picker.tiles()] == ["Ben", "Ana"]
-    qtbot.mouseClick(window.picker.tiles()[1], Qt.MouseButton.LeftButton)
+    assert [t.text() for t in window.picker.tiles()] == ["Ana", "Ben"]
+    qtbot.mouseClick(window.picker.tiles()[0], Qt.MouseButton.LeftButton)
 
     assert window.current_screen() == "profiles"  # nothing to go Home with yet
     cursor = QApplication.overrideCursor()
@@ -56,7 +56,7 @@ def test_the_list_is_refreshed_when_it_changed_meanwhile(
     window.set_services(services)
 
     assert window.current_screen() == "profiles"
-    assert [t.text() for t in window.picker.tiles()] == ["Ben", "Ana"]
+    assert [t.text() for t in window.picker.tiles()] == ["Ana", "Ben"]
 
 
 def test_an_error_while_loading_drops_the_waiting_choice(
