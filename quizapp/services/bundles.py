@@ -68,9 +68,10 @@ from quizapp.domain.errors import QuizAppError
 from quizapp.domain.text import plural
 from quizapp.services.attempt_cells import store_cells
 from quizapp.services.exports import _atomic, iso_utc
-from quizapp.services.results import OperationCancelled, read_session
+from quizapp.services.results import OperationCancelled
 from quizapp.store import models as m
 from quizapp.store.bulk import insert_rows, large_page_cache, table_of
+from quizapp.store.database import read_session
 from quizapp.store.types import utc_now
 
 FORMAT = "quizapp-results-bundle"

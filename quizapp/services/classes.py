@@ -32,6 +32,7 @@ from quizapp.domain.errors import NotFoundError, ValidationError
 from quizapp.services.dto import StudentInfo
 from quizapp.services.students import MAX_NAME_LENGTH, get_student, normalise_name, student_info
 from quizapp.store import models as m
+from quizapp.store.database import read_session
 
 MAX_CLASS_NAME_LENGTH = 60
 """Longest class name accepted, in characters (after trimming)."""
@@ -105,8 +106,9 @@ class ClassService:
     # ------------------------------------------------------------------ classes
 
     def list_classes(self) -> list[ClassInfo]:
-        """Every class by name, with its number of students (one grouped query)."""
-        with self._sessions.begin() as s:
+        """Every class by name, with its number of students (one grouped query).
+        Reads without waiting for a writer (:func:`~quizapp.store.database.read_session`)."""
+        with read_session(self._sessions) as s:
             counts = dict(
                 s.execute(
                     select(m.Student.class_id, func.count(m.Student.id))

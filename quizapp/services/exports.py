@@ -58,10 +58,10 @@ from quizapp.services.results import (
     ResultsService,
     StudentOverview,
     attempt_rows,
-    read_session,
 )
 from quizapp.services.statistics_report import QuizStatisticsReport
 from quizapp.store import models as m
+from quizapp.store.database import read_session
 from quizapp.store.types import utc_now
 
 Kind = Literal["text", "number", "int", "datetime"]

@@ -32,9 +32,9 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from quizapp.domain.errors import NotFoundError, ValidationError
 from quizapp.domain.model import QuestionType, TextFormat
 from quizapp.domain.shuffle import choice_order, shuffled, sub_seed
-from quizapp.services.results import read_session
 from quizapp.store import models as m
 from quizapp.store.convert import question_from_row
+from quizapp.store.database import read_session
 
 CHOOSE_ONE = "Choose one"
 CHOOSE_ALL = "Choose all that apply"

@@ -42,8 +42,8 @@ from quizapp.domain.scoring import mark_response, percent
 from quizapp.domain.text import plural
 from quizapp.services.attempt_cells import store_cells
 from quizapp.services.marks import QuestionCache, attempt_marks, map_answer
-from quizapp.services.results import read_session
 from quizapp.store import models as m
+from quizapp.store.database import read_session
 from quizapp.store.types import utc_now
 
 _EPS = 1e-9

@@ -26,8 +26,6 @@ holds the write lock that students' answers need.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal, cast
@@ -41,6 +39,7 @@ from quizapp.domain.scoring import percent, round_half_up
 from quizapp.services.attempts import FINISHED, AttemptService
 from quizapp.services.dto import AttemptView
 from quizapp.store import models as m
+from quizapp.store.database import read_session
 
 QuizKind = Literal["lesson", "exam", "quiz"]
 
@@ -209,15 +208,6 @@ def _aware(value: datetime, name: str) -> datetime:
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise ValidationError(f"The {name} date needs a time zone (give UTC).")
     return value.astimezone(UTC)
-
-
-@contextmanager
-def read_session(sessions: sessionmaker[Session]) -> Iterator[Session]:
-    """A session for reading: on SQLite its transaction starts with a deferred ``BEGIN``
-    (no write lock held while a report runs); rolled back on exit."""
-    with sessions() as s:
-        s.connection(execution_options={"sqlite_begin": "DEFERRED"})
-        yield s
 
 
 def quiz_condition(ref: QuizRef) -> ColumnElement[bool]:

@@ -91,10 +91,10 @@ from quizapp.services.results import (
     ResultsFilter,
     attempt_conditions,
     quiz_condition,
-    read_session,
 )
 from quizapp.store import models as m
 from quizapp.store.convert import question_from_row
+from quizapp.store.database import read_session
 from quizapp.store.types import UTCDateTime
 
 _log = logging.getLogger(__name__)

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -225,6 +226,18 @@ def _sqlite_on_begin(conn: Connection) -> None:
     if mode not in {"IMMEDIATE", "DEFERRED", "EXCLUSIVE"}:
         raise ValueError(f"sqlite_begin must be IMMEDIATE, DEFERRED or EXCLUSIVE, not {mode!r}")
     conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+@contextmanager
+def read_session(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A session for reading only: on SQLite its transaction starts with a deferred
+    ``BEGIN``, so it neither takes nor waits for the write lock (in WAL mode readers see
+    the last commit while a writer works: a report, or a page being filled, is not held
+    up by a long write such as a regrade). Rolled back on exit; writing through it is a
+    mistake (SQLite may refuse the upgrade with "database is locked")."""
+    with sessions() as s:
+        s.connection(execution_options={"sqlite_begin": "DEFERRED"})
+        yield s
 
 
 # --------------------------------------------------------------------------- migration

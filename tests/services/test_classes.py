@@ -105,3 +105,28 @@ def test_merging_two_profiles_moves_attempts_reads_and_cards(
         assert s.scalar(select(func.count(m.Card.id)).where(m.Card.student_id == ana2)) == 0
     with pytest.raises(ValidationError):
         classes.merge_students(ana, ana)
+
+
+def test_the_class_list_is_read_while_another_computer_writes(
+    services: Services, database: Database
+) -> None:
+    """A teacher's page lists the classes at once even while a long write (a regrade, the
+    first statistics report storing its cells) holds the database: reading takes no
+    write lock, so it neither waits out the busy timeout nor fails "database is locked"."""
+    if not database.url.startswith("sqlite"):
+        pytest.skip("SQLite's write lock; PostgreSQL readers never wait for writers")
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+
+    classes = ClassService(database.sessions)
+    classes.set_class([services.students.create_student("Ana").id], classes.create_class("5B").id)
+    writer = sqlite3.connect(make_url(database.url).database, isolation_level=None, timeout=0)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("UPDATE classes SET name = 'being renamed'")
+        listed = classes.list_classes()  # before the change: in WAL, readers see the last commit
+        writer.execute("ROLLBACK")
+    finally:
+        writer.close()
+    assert [(c.name, c.students) for c in listed] == [("5B", 1)]
