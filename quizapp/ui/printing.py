@@ -11,10 +11,13 @@ The PDF is written under a temporary name next to its target and renamed when co
 so a failed or cancelled print leaves no half-written file. Qt lays text out and paints
 PDFs in any thread (its text classes and ``QPainter`` on a ``QPdfWriter`` are reentrant),
 but laying out a long table is one C++ call that, from a thread, held up the window for
-160-260 ms at a time (measured with a 10 ms timer probe, 2 cores): the Results page
-therefore prints its report in a child process,
-:func:`print_results_report_from_database`, which makes its own offscreen
-``QGuiApplication`` for the fonts. A report of 1,000 attempts takes a few seconds.
+160-260 ms at a time (measured with a 10 ms timer probe, 2 cores): the Results page and
+the Paper quiz page therefore print in a child process
+(:func:`print_results_report_from_database`,
+:func:`print_paper_quizzes_from_database`, both :func:`print_from_database` with their
+own builder), which reads the database itself and makes its own offscreen
+``QGuiApplication`` for the fonts. A report of 1,000 attempts takes a few seconds, a
+200-question paper quiz in versions A and B about three.
 """
 
 from __future__ import annotations
@@ -24,9 +27,10 @@ import os
 import secrets
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
@@ -47,10 +51,14 @@ from quizapp.domain.scoring import format_marks
 from quizapp.ui.common import plural
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
     from quizapp.services.exports import ResultsReport
     from quizapp.services.print_model import PaperQuiz
     from quizapp.services.results import ResultsFilter
     from quizapp.services.statistics_report import QuizStatisticsReport
+
+_Model = TypeVar("_Model")
 
 PAGE_BREAK = '<p style="page-break-before: always; margin: 0"></p>'
 """An empty paragraph that starts a new page when printed."""
@@ -483,7 +491,7 @@ def print_results_report(
 
 
 _gui_application: QGuiApplication | None = None
-"""The offscreen application :func:`print_results_report_from_database` makes in a child
+"""The offscreen application :func:`print_from_database` makes in a child
 process (text layout needs one for its fonts); kept for the life of the process."""
 
 
@@ -505,6 +513,50 @@ def _ensure_gui_application(font_family: str | None = None) -> None:
         QGuiApplication.setFont(QFont(font_family))
 
 
+def print_from_database(
+    url: str,
+    build: Callable[[sessionmaker[Session]], _Model],
+    write: Callable[..., Path],
+    path: Path,
+    font_family: str | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> tuple[_Model, int]:
+    """What a child process does to print a PDF from the database: open the database at
+    ``url`` (a SQLAlchemy URL; the schema is never migrated from here), build the print
+    model with ``build(sessions)`` and close it, make an offscreen ``QGuiApplication``
+    when the process has none (``font_family`` as its font: the GUI's
+    ``QGuiApplication.font().family()``, so the PDF looks the same), then
+    ``write(model, path, progress=..., cancelled=...)`` (a ``write_pdf`` caller).
+    ``progress(page, pages)`` after each page;
+    :class:`~quizapp.services.results.OperationCancelled` when ``cancelled()`` turns
+    true (checked before the layout too), leaving no file. Returns the model and the
+    number of pages. The entry points of the results report and the paper quiz
+    (:func:`print_results_report_from_database`,
+    :func:`print_paper_quizzes_from_database`) are this with their builder."""
+    from quizapp.services.results import OperationCancelled
+    from quizapp.store.database import open_database
+
+    database = open_database(url, migrate=False)
+    try:
+        model = build(database.sessions)
+    finally:
+        database.close()
+    if cancelled is not None and cancelled():
+        raise OperationCancelled("Cancelled; nothing was written.")
+    _ensure_gui_application(font_family)
+    pages = [0]
+
+    def counted(done: int, total: int) -> None:
+        pages[0] = total
+        if progress is not None:
+            progress(done, total)
+
+    write(model, path, progress=counted, cancelled=cancelled)
+    return model, pages[0]
+
+
 def print_results_report_from_database(
     url: str,
     f: ResultsFilter | None,
@@ -515,31 +567,22 @@ def print_results_report_from_database(
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> int:
-    """Build the results report of ``f`` from the database at ``url`` (a SQLAlchemy URL;
-    the schema is never migrated from here) and print it to the PDF ``path``: the entry
-    point of a :class:`~quizapp.ui.worker.ChildJob`, every argument picklable. Makes an
-    offscreen ``QGuiApplication`` when the process has none, with ``font_family`` (the
-    GUI's ``QGuiApplication.font().family()``) as its font. ``progress(page, pages)``
-    after each page; :class:`~quizapp.services.results.OperationCancelled` when
-    ``cancelled()`` turns true, leaving no file. Returns the number of pages."""
+    """Build the results report of ``f`` from the database at ``url`` and print it to
+    the PDF ``path`` (:func:`print_from_database`): the entry point of a
+    :class:`~quizapp.ui.worker.ChildJob`, every argument picklable. Returns the number
+    of pages."""
     from quizapp.services.exports import results_report
-    from quizapp.store.database import open_database
 
-    database = open_database(url, migrate=False)
-    try:
-        report = results_report(database.sessions, f, title=title)
-    finally:
-        database.close()
-    _ensure_gui_application(font_family)
-    pages = [0]
-
-    def counted(done: int, total: int) -> None:
-        pages[0] = total
-        if progress is not None:
-            progress(done, total)
-
-    print_results_report(report, path, progress=counted, cancelled=cancelled)
-    return pages[0]
+    _, pages = print_from_database(
+        url,
+        lambda sessions: results_report(sessions, f, title=title),
+        print_results_report,
+        path,
+        font_family,
+        progress=progress,
+        cancelled=cancelled,
+    )
+    return pages
 
 
 # --------------------------------------------------------------------------- paper quiz
@@ -655,20 +698,85 @@ def paper_quiz_html(papers: Sequence[PaperQuiz]) -> str:
     return "".join(parts)
 
 
-def print_paper_quizzes(papers: Sequence[PaperQuiz], path: Path) -> Path:
-    """Print paper quiz versions with their answer keys to the PDF ``path``.
-    ``ValueError`` when ``papers`` is empty."""
+def print_paper_quizzes(
+    papers: Sequence[PaperQuiz],
+    path: Path,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Path:
+    """Print paper quiz versions with their answer keys to the PDF ``path``
+    (``progress`` and ``cancelled`` as for :func:`write_pdf`). ``ValueError`` when
+    ``papers`` is empty."""
     if not papers:
         raise ValueError("no paper quiz to print")
     versions = " and ".join(p.version for p in papers)
-    return write_pdf(paper_quiz_html(papers), path, f"{papers[0].title} — version {versions}")
+    return write_pdf(
+        paper_quiz_html(papers),
+        path,
+        f"{papers[0].title} — version {versions}",
+        progress=progress,
+        cancelled=cancelled,
+    )
+
+
+@dataclass(frozen=True)
+class PrintedPapers:
+    """What :func:`print_paper_quizzes_from_database` printed: ``pages`` of the PDF,
+    ``questions`` in each version."""
+
+    pages: int
+    questions: int
+
+
+def print_paper_quizzes_from_database(
+    url: str,
+    versions: Sequence[str],
+    pack_id: int,
+    lesson_ids: Sequence[int] | None,
+    question_count: int | None,
+    path: Path,
+    font_family: str | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> PrintedPapers:
+    """Build the paper quiz ``versions`` of the course ``pack_id`` (its ``lesson_ids``,
+    ``None`` for all; ``question_count`` questions, ``None`` for all: see
+    :func:`quizapp.services.print_model.build_paper_versions`) from the database at
+    ``url`` and print them with their answer keys to the PDF ``path``
+    (:func:`print_from_database`): the entry point of a
+    :class:`~quizapp.ui.worker.ChildJob`, every argument picklable. Raises the
+    builder's :class:`~quizapp.domain.errors.QuizAppError` (nothing to print, an
+    unknown course or lesson) and ``OSError`` (folder not writable)."""
+    from quizapp.services.print_model import build_paper_versions
+
+    papers, pages = print_from_database(
+        url,
+        lambda sessions: build_paper_versions(
+            sessions,
+            tuple(versions),
+            pack_id=pack_id,
+            lesson_ids=None if lesson_ids is None else list(lesson_ids),
+            question_count=question_count,
+        ),
+        print_paper_quizzes,
+        path,
+        font_family,
+        progress=progress,
+        cancelled=cancelled,
+    )
+    return PrintedPapers(pages, len(papers[0].questions))
 
 
 __all__ = [
     "ATTEMPTS_PRINTED",
     "FLAG_WORDS",
+    "PrintedPapers",
     "paper_quiz_html",
+    "print_from_database",
     "print_paper_quizzes",
+    "print_paper_quizzes_from_database",
     "print_results_report",
     "print_results_report_from_database",
     "results_report_html",

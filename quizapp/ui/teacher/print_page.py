@@ -3,10 +3,12 @@
 Choose a course (and, when the services offer the list, some of its lessons), how many
 questions (all by default) and which versions. "Print to PDF…" builds the paper quizzes
 (:func:`quizapp.services.print_model.build_paper_versions`: shuffled from a base seed
-derived from stored identities, so printing again gives the same A and B) in the
-background and prints them with :func:`quizapp.ui.printing.print_paper_quizzes`: each
-version with name, class and date fields, lettered choices with "Choose one" or "Choose
-all that apply", an answer grid, and its answer key with explanations on a new page.
+derived from stored identities, so printing again gives the same A and B) and prints
+them, in a child process (:func:`quizapp.ui.printing.print_paper_quizzes_from_database`,
+as the Results page prints its report) with a progress dialog counting the pages and
+Cancel: each version with name, class and date fields, lettered choices with "Choose
+one" or "Choose all that apply", an answer grid, and its answer key with explanations
+on a new page. A cancelled print leaves no file; an error is shown with its message.
 """
 
 from __future__ import annotations
@@ -28,18 +30,18 @@ from PySide6.QtWidgets import (
 
 from quizapp.domain.errors import QuizAppError
 from quizapp.services import print_model
+from quizapp.services.results import OperationCancelled
 from quizapp.ui import common
 from quizapp.ui.common import primary_button, wrap_label
 from quizapp.ui.teacher.results_page import (
     ID_ROLE,
-    Cancelled,
-    Progress,
     ProgressTask,
     ask_save_path,
     heading,
     run_with_progress,
     sessions_of,
 )
+from quizapp.ui.worker import ChildJob
 
 if TYPE_CHECKING:
     from quizapp.services.container import Services
@@ -179,8 +181,12 @@ class PrintPage(QWidget):
         return tuple(v for v, check in self.version_checks.items() if check.isChecked())
 
     def print_papers(self) -> ProgressTask | None:
-        """Ask for a PDF file and print the chosen versions with their keys."""
-        from quizapp.ui.printing import print_paper_quizzes
+        """Ask for a PDF file and print the chosen versions with their keys to it, in a
+        child process (laying out dozens of pages on the GUI thread froze the window for
+        seconds), with the pages printed as progress and Cancel (which leaves no file)."""
+        from PySide6.QtGui import QGuiApplication
+
+        from quizapp.ui.printing import PrintedPapers, print_paper_quizzes_from_database
 
         pack_id = self.pack_combo.currentData()
         versions = self.chosen_versions()
@@ -202,36 +208,36 @@ class PrintPage(QWidget):
         )
         if path is None:
             return None
-        sessions = self.sessions
+        font = QGuiApplication.font().family()  # the child's offscreen Qt has its own
+        job = ChildJob(
+            print_paper_quizzes_from_database,
+            (self.services.database.url, versions, pack_id, lessons, count, path, font),
+        )
 
-        def work(progress: Progress, cancelled: Cancelled) -> Any:
-            return print_model.build_paper_versions(
-                sessions,
-                versions,
-                pack_id=pack_id,
-                lesson_ids=lessons,
-                question_count=count,
-            )
-
-        def done(papers: Any) -> None:
-            try:
-                print_paper_quizzes(papers, path)
-            except (OSError, ValueError) as error:
-                common.show_error(self, error)
-                return
+        def done(printed: PrintedPapers) -> None:
             self.last_path = path
             self.status_label.setText(
                 self.tr("Saved versions {v} ({questions} each) to {file}.").format(
                     v=", ".join(versions),
                     questions=common.plural(
-                        len(papers[0].questions), self.tr("question"), self.tr("questions")
+                        printed.questions, self.tr("question"), self.tr("questions")
                     ),
                     file=path.name,
                 )
             )
 
+        def failed(error: BaseException) -> None:
+            if isinstance(error, OperationCancelled):
+                self.status_label.setText(
+                    self.tr("Printing cancelled: {file} was not written.").format(file=path.name)
+                )
+            else:
+                self.status_label.setText("")
+                common.show_error(self, error)
+
+        self.status_label.setText(self.tr("Printing versions {v}…").format(v=", ".join(versions)))
         self.last_task = run_with_progress(
-            self, work, done, label=self.tr("Preparing the papers…"), cancellable=False
+            self, job, done, label=self.tr("Printing the papers…"), on_error=failed
         )
         return self.last_task
 
