@@ -30,9 +30,9 @@ from quizapp.ui.settings import AppSettings
 
 
 def create_student(qtbot, window: MainWindow, name: str) -> None:  # type: ignore[no-untyped-def]
-    """Through the "New student" tile and dialog, as a student would."""
+    """Through the "New student" button and dialog, as a student would."""
     assert window.current_screen() == "profiles"
-    qtbot.mouseClick(window.picker.new_tile, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.picker.new_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
         lambda: window.new_student_dialog is not None and window.new_student_dialog.isVisible()
     )
@@ -364,7 +364,7 @@ def test_show_in_lesson_highlights_the_evidence_and_comes_back(  # type: ignore[
 def test_new_student_name_is_checked_inline(qtbot, window: MainWindow, services) -> None:  # type: ignore[no-untyped-def]
     services.students.create_student("Farah")
     window.show_profiles()
-    qtbot.mouseClick(window.picker.new_tile, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.picker.new_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
         lambda: window.new_student_dialog is not None and window.new_student_dialog.isVisible()
     )
