@@ -254,7 +254,10 @@ def duration_seconds(s: Session, start: Any, end: Any) -> ColumnElement[float]:
 
 
 def _pct(ratio: float | None) -> int | None:
-    return None if ratio is None else int(round_half_up(100.0 * float(ratio)))
+    """A ratio from SQL (0–1) as a whole percent, rounded half up. Averages come from
+    float sums, a hair off the decimal value (23/40 arrives as 0.57499999999999996):
+    rounded to 9 decimals first, so an exact half is rounded up as the app's rule says."""
+    return None if ratio is None else int(round_half_up(round(100.0 * float(ratio), 9)))
 
 
 def attempt_title(kind: str, lesson_title: str | None, quiz_name: str | None, pack: str) -> str:
@@ -339,39 +342,36 @@ class ResultsService:
         matching ``f``. Students without such attempts are listed with ``attempts=0``
         (so the teacher sees who has not taken a quiz yet).
 
-        Aggregated in SQL: one grouped query over ``attempts`` (a window function picks
-        each student's latest attempt). Raises :class:`ValidationError` for naive dates.
+        Aggregated in SQL: one grouped query over ``attempts``; each student's latest
+        attempt is one correlated lookup down ``ix_attempts_student_id_started_at`` (a
+        window function numbering every attempt took 2.4× as long at 20,000 attempts).
+        Raises :class:`ValidationError` for naive dates.
         """
         f = f or ResultsFilter()
         a = m.Attempt
+        conditions = attempt_conditions(replace(f, finished_only=True))
         with read_session(self._sessions) as s:
             ratio = case((a.max_marks > 0, a.marks / a.max_marks), else_=literal(0.0))
-            per_attempt = (
-                select(
-                    a.student_id.label("student_id"),
-                    ratio.label("ratio"),
-                    a.finished_at.label("finished_at"),
-                    duration_seconds(s, a.started_at, a.finished_at).label("secs"),
-                    func.row_number()
-                    .over(partition_by=a.student_id, order_by=(a.started_at.desc(), a.id.desc()))
-                    .label("rn"),
-                )
-                .join(m.Student, a.student_id == m.Student.id)
-                .where(*attempt_conditions(replace(f, finished_only=True)))
-                .subquery()
-            )
             agg = (
                 select(
-                    per_attempt.c.student_id,
+                    a.student_id.label("student_id"),
                     func.count().label("n"),
-                    func.max(per_attempt.c.ratio).label("best"),
-                    func.avg(per_attempt.c.ratio).label("avg"),
-                    func.max(case((per_attempt.c.rn == 1, per_attempt.c.ratio))).label("last"),
-                    func.sum(per_attempt.c.secs).label("secs"),
-                    func.max(per_attempt.c.finished_at).label("last_active"),
+                    func.max(ratio).label("best"),
+                    func.avg(ratio).label("avg"),
+                    func.sum(duration_seconds(s, a.started_at, a.finished_at)).label("secs"),
+                    func.max(a.finished_at).label("last_active"),
                 )
-                .group_by(per_attempt.c.student_id)
+                .join(m.Student, a.student_id == m.Student.id)
+                .where(*conditions)
+                .group_by(a.student_id)
                 .subquery()
+            )
+            last = (
+                select(ratio)
+                .where(a.student_id == m.Student.id, *conditions)
+                .order_by(a.started_at.desc(), a.id.desc())
+                .limit(1)
+                .scalar_subquery()
             )
             cls = aliased(m.SchoolClass)
             stmt = (
@@ -384,7 +384,7 @@ class ResultsService:
                     agg.c.n,
                     agg.c.best,
                     agg.c.avg,
-                    agg.c.last,
+                    last,
                     agg.c.secs,
                     agg.c.last_active,
                 )

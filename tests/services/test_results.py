@@ -40,6 +40,24 @@ def school(services: Services, installed: int, clock: object, database: Database
     return {"ana": ana, "ben": ben, "cleo": cleo, "5b": b5, "l1": lessons[0], "l2": lessons[1]}
 
 
+def test_an_average_on_an_exact_half_is_rounded_up_despite_float_sums(
+    services: Services, installed: int, clock: object, database: Database
+) -> None:
+    """Five attempts of 8 questions with 0, 0, 7, 8 and 8 right: the mean is 23/40 =
+    57.5%, shown as 58% (half up); SQL's float average is 0.57499999999999996."""
+    dan = services.students.create_student("Dan").id
+    lesson = h.lesson_ids(services, dan)[0]
+    for right in (0, 0, 7, 8, 8):
+        h.take_lesson_quiz(services, clock.advance, dan, lesson, KEYS[:right])  # type: ignore[attr-defined]
+    (row,) = ResultsService(database.sessions).students_overview()
+    assert (row.attempts, row.best_percent, row.last_percent, row.average_percent) == (
+        5,
+        100,
+        100,
+        58,
+    )
+
+
 def test_overview_gives_counts_best_last_average_time_and_last_activity(
     database: Database, school: dict[str, int], clock: object
 ) -> None:
