@@ -140,8 +140,14 @@ def results_page(qtbot, world: World):  # type: ignore[no-untyped-def]
     qtbot.addWidget(page)
     page.resize(1000, 700)
     page.show()
-    page.refresh()
+    _loaded(qtbot, page, page.refresh)
     return page
+
+
+def _loaded(qtbot, page, action) -> None:  # type: ignore[no-untyped-def]
+    """Do ``action`` and wait until the page shows the data it reloads (in the background)."""
+    with qtbot.waitSignal(page.loader.loaded, timeout=10_000):
+        action()
 
 
 def _row_of(table, name: str) -> list[str]:  # type: ignore[no-untyped-def]
@@ -167,13 +173,13 @@ def test_students_table_shows_each_students_figures_and_sorts(results_page) -> N
 
 def test_filters_narrow_the_table(qtbot, results_page, world: World) -> None:  # type: ignore[no-untyped-def]
     page = results_page
-    page.filters.select_class(world.class_id)
+    _loaded(qtbot, page, lambda: page.filters.select_class(world.class_id))
     assert page.students_table.shown_texts(0) == ["Ana", "Ben"]
-    page.filters.select_class(None)
+    _loaded(qtbot, page, lambda: page.filters.select_class(None))
     # Only the first week: Ana's second attempt (ten days later) drops out.
-    page.filters.set_dates(date(2024, 9, 1), date(2024, 9, 5))
+    _loaded(qtbot, page, lambda: page.filters.set_dates(date(2024, 9, 1), date(2024, 9, 5)))
     assert _row_of(page.students_table, "Ana")[2:6] == ["1", "75%", "75%", "75%"]
-    page.filters.set_dates(None, None)
+    _loaded(qtbot, page, lambda: page.filters.set_dates(None, None))
     qtbot.keyClicks(page.search_edit, "an")
     assert page.students_table.shown_texts(0) == ["Ana", "Dan", "Hana"]
     assert page.count_label.text().startswith("3 students (of 10)")
@@ -198,6 +204,34 @@ def test_opening_an_attempt_shows_its_review_as_taken(qtbot, results_page, world
     dialog.close()
 
 
+def test_the_page_stays_usable_while_its_results_load_and_shows_only_the_newest(
+    qtbot, results_page, world: World, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """At 500 students × 40 attempts the queries take 0.1–0.3 s: they run off the GUI
+    thread, the page keeps what it shows meanwhile, and when the teacher changes the
+    filter before a load ends, the older load's students are never shown."""
+    import threading
+
+    page = results_page
+    release = threading.Event()
+    overview = page.results.students_overview
+
+    def slow_overview(f=None):  # type: ignore[no-untyped-def]
+        release.wait(10)  # a slow database, until the test lets it answer
+        return overview(f)
+
+    monkeypatch.setattr(page.results, "students_overview", slow_overview)
+    page.refresh()  # returns at once: the GUI thread does not wait for the database
+    assert page.loader.loading
+    assert len(page.students_table.shown_texts(0)) == 10  # still shows what it had
+    page.filters.select_class(world.class_id)  # a newer load, for the class 7B
+    release.set()
+    qtbot.waitUntil(lambda: not page.loader.loading, timeout=10_000)
+    qtbot.wait(100)  # the older load's result, if it came late, would be dropped
+    assert page.students_table.shown_texts(0) == ["Ana", "Ben"]
+    assert page.count_label.text().startswith("2 students")
+
+
 def test_empty_database_says_what_to_do(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from quizapp.ui.teacher.results_page import ResultsPage
 
@@ -206,7 +240,7 @@ def test_empty_database_says_what_to_do(qtbot, tmp_path: Path) -> None:  # type:
         page = ResultsPage(services)
         qtbot.addWidget(page)
         page.show()
-        page.refresh()
+        _loaded(qtbot, page, page.refresh)
         assert page.stack.currentWidget() is page.empty_label
         assert "No attempts yet" in page.empty_label.text()
     finally:
@@ -371,7 +405,7 @@ def test_review_of_a_regraded_attempt_says_so(qtbot, world: World) -> None:  # t
     page = ResultsPage(world.services)
     qtbot.addWidget(page)
     page.show()
-    page.refresh()
+    _loaded(qtbot, page, page.refresh)
     page.select_student(world.students["Gus"])
     dialog = page.open_attempt(page.attempts[0].id)
     assert dialog is not None
@@ -389,7 +423,7 @@ def students_page(qtbot, world: World):  # type: ignore[no-untyped-def]
     page = StudentsPage(world.services)
     qtbot.addWidget(page)
     page.show()
-    page.refresh()
+    _loaded(qtbot, page, page.refresh)
     return page
 
 
@@ -400,14 +434,18 @@ def test_classes_are_created_and_students_put_in_them(
 
     page = students_page
     monkeypatch.setattr(module, "ask_text", lambda *a: "8C")
-    qtbot.mouseClick(page.new_class_button, Qt.MouseButton.LeftButton)
+    _loaded(qtbot, page, lambda: qtbot.mouseClick(page.new_class_button, Qt.MouseButton.LeftButton))
     assert [c.name for c in page.class_rows] == ["7B", "8C"]
+    new_class = next(c.id for c in page.class_rows if c.name == "8C")
+    assert page.current_class_key() == new_class  # the new class is chosen, empty
+    assert page.table.shown_texts(0) == []
     page.select_class(module.ALL)
     page.select_students([world.students["Gus"], world.students["Hana"]])
     monkeypatch.setattr(module, "ask_item", lambda *a: 1)  # 8C
-    qtbot.mouseClick(page.move_button, Qt.MouseButton.LeftButton)
-    page.select_class(next(c.id for c in page.class_rows if c.name == "8C"))
+    _loaded(qtbot, page, lambda: qtbot.mouseClick(page.move_button, Qt.MouseButton.LeftButton))
+    page.select_class(new_class)
     assert page.table.shown_texts(0) == ["Gus", "Hana"]
+    assert page.class_list.currentItem().text() == "8C (2)"
 
 
 def test_merging_two_profiles_names_both_and_moves_attempts(
@@ -421,7 +459,7 @@ def test_merging_two_profiles_names_both_and_moves_attempts(
     monkeypatch.setattr(module, "ask_item", lambda *a: 0)
     monkeypatch.setattr(common, "confirm", lambda _p, _t, q, *_: asked.append(q) or True)
     page.select_students([world.students["Ana"], world.students["Ben"]])
-    qtbot.mouseClick(page.merge_button, Qt.MouseButton.LeftButton)
+    _loaded(qtbot, page, lambda: qtbot.mouseClick(page.merge_button, Qt.MouseButton.LeftButton))
     assert "Ana (7B, 2 attempts)" in asked[0]
     assert "Ben (7B, 1 attempt)" in asked[0]  # one attempt, in the singular
     results = ResultsService(world.database.sessions)
@@ -444,7 +482,7 @@ def test_deleting_a_student_offers_an_export_first(
     monkeypatch.setattr(module, "ask_save_path", lambda *a: saved)
     monkeypatch.setattr(common, "confirm", lambda _p, _t, q, *_: asked.append(q) or True)
     page.select_students([world.students["Jade"]])
-    qtbot.mouseClick(page.delete_button, Qt.MouseButton.LeftButton)
+    _loaded(qtbot, page, lambda: qtbot.mouseClick(page.delete_button, Qt.MouseButton.LeftButton))
     assert json.loads(saved.read_text(encoding="utf-8"))["student"]["name"] == "Jade"
     assert "Delete Jade (no class, 1 attempt)" in asked[0]
     assert "Jade" not in page.table.shown_texts(0)

@@ -38,7 +38,8 @@ def test_leaving_the_teacher_area_after_the_signed_in_student_was_merged_away(
     window.choose_student(gone)
     assert window.current_screen() == "home"
     page = window.results_pages["students"]
-    assert window.open_teacher_area(page)
+    with qtbot.waitSignal(page.loader.loaded, timeout=10_000):
+        assert window.open_teacher_area(page)
     page.select_students([kept, gone])
     keep_first = page.selected()[0].student_id == kept
     monkeypatch.setattr(module, "ask_item", lambda *a: 0 if keep_first else 1)

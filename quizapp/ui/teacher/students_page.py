@@ -43,6 +43,7 @@ from quizapp.ui.results_view import local_datetime
 from quizapp.ui.teacher.results_page import (
     ID_ROLE,
     DataTable,
+    LatestLoad,
     ask_save_path,
     cell,
     heading,
@@ -103,7 +104,9 @@ def describe(student: StudentOverview) -> str:
 
 
 class StudentsPage(QWidget):
-    """Classes and students (see the module docstring); ``refresh()`` reloads."""
+    """Classes and students (see the module docstring); ``refresh()`` reloads, in the
+    background (``loader``: a class of 500 students' figures take a few tenths of a
+    second to read); choosing a class in the list only filters what was read."""
 
     HEADERS = ("Student", "Class", "Attempts", "Last active")
 
@@ -115,7 +118,9 @@ class StudentsPage(QWidget):
         self.classes = ClassService(sessions)
         self.results = ResultsService(sessions)
         self.class_rows: list[ClassInfo] = []
-        self.students: list[StudentOverview] = []
+        self.everyone: list[StudentOverview] = []  # as last read, every class
+        self.students: list[StudentOverview] = []  # those of the chosen class
+        self.loader = LatestLoad(self)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 12)
         outer.addWidget(heading(self.tr("Students and classes")))
@@ -151,6 +156,7 @@ class StudentsPage(QWidget):
                 "No students yet: students add themselves on the first screen with “New student”."
             )
         )
+        self.empty_label.hide()  # until a load finds no students
         right_layout.addWidget(self.empty_label)
         buttons = QHBoxLayout()
         self.move_button = primary_button(self.tr("Put in class…"), "users")
@@ -191,13 +197,21 @@ class StudentsPage(QWidget):
 
     # ------------------------------------------------------------ data
 
-    def refresh(self) -> None:
-        """Reload classes and students (keeping the chosen class)."""
-        keep = self.current_class_key()
-        classes = common.guarded(self, self.classes.list_classes)
-        if classes is None:
-            return
+    def refresh(self, select: Any = None) -> None:
+        """Reload classes and students in the background, keeping the chosen class (or
+        choosing ``select``: ``"all"``, ``"none"`` or a class id)."""
+        keep = self.current_class_key() if select is None else select
+        classes, results = self.classes, self.results
+        self.loader.start(
+            lambda: (classes.list_classes(), results.students_overview()),
+            lambda loaded: self._on_refreshed(keep, *loaded),
+        )
+
+    def _on_refreshed(
+        self, keep: Any, classes: list[ClassInfo], everyone: list[StudentOverview]
+    ) -> None:
         self.class_rows = classes
+        self.everyone = everyone
         self.class_list.blockSignals(True)
         self.class_list.clear()
         for key, text in ((ALL, self.tr("All students")), (NO_CLASS, self.tr("No class"))):
@@ -218,7 +232,7 @@ class StudentsPage(QWidget):
         )
         self.class_list.setCurrentRow(row)
         self.class_list.blockSignals(False)
-        self._load_students()
+        self._show_students()
 
     def current_class_key(self) -> Any:
         """``"all"``, ``"none"`` or a class id."""
@@ -232,10 +246,9 @@ class StudentsPage(QWidget):
                 self.class_list.setCurrentRow(i)
                 return
 
-    def _load_students(self) -> None:
-        everyone = common.guarded(self, self.results.students_overview)
-        if everyone is None:
-            return
+    def _show_students(self) -> None:
+        """The students of the chosen class, from those last read."""
+        everyone = self.everyone
         key = self.current_class_key()
         if key == NO_CLASS:
             shown = [s for s in everyone if s.class_id is None]
@@ -295,9 +308,9 @@ class StudentsPage(QWidget):
         self.rename_class_button.setEnabled(is_class)
         self.delete_class_button.setEnabled(is_class)
 
-    def _done(self, text: str) -> None:
+    def _done(self, text: str, select: Any = None) -> None:
         self.status_label.setText(text)
-        self.refresh()
+        self.refresh(select)
 
     # ------------------------------------------------------------ classes
 
@@ -308,8 +321,7 @@ class StudentsPage(QWidget):
             return
         made = common.guarded(self, lambda: self.classes.create_class(name))
         if made is not None:
-            self._done(self.tr("Class {name} created.").format(name=made.name))
-            self.select_class(made.id)
+            self._done(self.tr("Class {name} created.").format(name=made.name), select=made.id)
 
     def _current_class(self) -> ClassInfo | None:
         key = self.current_class_key()
@@ -493,7 +505,7 @@ class StudentsPage(QWidget):
     # ------------------------------------------------------------ slots
 
     def _on_class_list_current_row_changed(self, _row: int) -> None:
-        self._load_students()
+        self._show_students()
 
     def _on_search_edit_text_changed(self, text: str) -> None:
         self.table.proxy.setFilterFixedString(text.strip())
