@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -351,24 +352,40 @@ class LatestLoad(QObject):
         super().__init__(page)
         self._page = page
         self._on_loading = on_loading
-        self._task: BackgroundTask | None = None
+        self._task: object | None = None  # the newest load
         self.loading = False
 
-    def start(self, fetch: Callable[[], Any], show: Callable[[Any], None]) -> None:
+    def start(
+        self,
+        fetch: Callable[[], Any] | tuple[Callable[[], Any], ...],
+        show: Callable[[Any], None],
+    ) -> None:
         """Run ``fetch()`` on the pool (it must not touch widgets; services open their
         own sessions) and call ``show(result)`` on the GUI thread, unless a newer
-        :meth:`start` came first. ``on_loading`` is called when loading begins."""
-        task: BackgroundTask | None = None
+        :meth:`start` came first. ``on_loading`` is called when loading begins.
 
-        def done(result: Any) -> None:
-            if self._task is task:
-                self._end()
-                show(result)  # may start another load (then ``loaded`` waits for it)
-                if not self.loading:
-                    self.loaded.emit()
+        ``fetch`` may be a tuple of callables: they run side by side (SQLite lets go of
+        the GIL while it reads, so two queries take the time of the longer one on two
+        cores) and ``show`` gets the tuple of their results, in order."""
+        fetches = fetch if isinstance(fetch, tuple) else (fetch,)
+        results: list[Any] = [None] * len(fetches)
+        waiting = set(range(len(fetches)))
+        load = object()  # this load; a newer start() replaces it
+
+        def done(index: int, result: Any) -> None:
+            if self._task is not load:
+                return
+            results[index] = result
+            waiting.discard(index)
+            if waiting:
+                return
+            self._end()
+            show(tuple(results) if isinstance(fetch, tuple) else results[0])
+            if not self.loading:  # ``show`` may have started another load
+                self.loaded.emit()
 
         def failed(error: BaseException) -> None:
-            if self._task is task:
+            if self._task is load:
                 self._end()
                 common.show_error(self._page, error)
 
@@ -377,8 +394,9 @@ class LatestLoad(QObject):
             self._page.setCursor(Qt.CursorShape.BusyCursor)
             if self._on_loading is not None:
                 self._on_loading()
-        task = run_in_background(fetch, done, failed, context=self._page)
-        self._task = task
+        self._task = load
+        for index, one in enumerate(fetches):
+            run_in_background(one, partial(done, index), failed, context=self._page)
 
     def _end(self) -> None:
         self._task = None
@@ -818,8 +836,11 @@ class ResultsPage(QWidget):
         f = self.filter()
         results, classes = self.results, self.classes
         self.loader.start(
-            lambda: (results.quizzes(), classes.list_classes(), results.students_overview(f)),
-            lambda loaded: self._on_refreshed(f, *loaded),
+            (
+                lambda: (results.quizzes(), classes.list_classes()),
+                lambda: results.students_overview(f),
+            ),
+            lambda loaded: self._on_refreshed(f, loaded[0][0], loaded[0][1], loaded[1]),
         )
 
     def _load_students(self) -> None:

@@ -203,7 +203,7 @@ class StudentsPage(QWidget):
         keep = self.current_class_key() if select is None else select
         classes, results = self.classes, self.results
         self.loader.start(
-            lambda: (classes.list_classes(), results.students_overview()),
+            (classes.list_classes, results.students_overview),
             lambda loaded: self._on_refreshed(keep, *loaded),
         )
 
