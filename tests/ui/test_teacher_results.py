@@ -587,6 +587,12 @@ def test_a_long_jobs_progress_dialog_shows_soon_not_after_qts_4_s(qtbot, results
         assert dialog is not None
         qtbot.waitUntil(dialog.isVisible, timeout=2_000)
         assert dialog.labelText() == "Working…"
+        # Wide enough for its whole title in a title bar ("Please wait — quizapp" on
+        # Linux, beside the buttons), though its label is short.
+        from PySide6.QtWidgets import QApplication
+
+        title = f"Please wait — {QApplication.applicationDisplayName()}"
+        assert dialog.width() >= dialog.fontMetrics().horizontalAdvance(title) + 100
     finally:
         release.set()
     qtbot.waitUntil(lambda: results == [True], timeout=5_000)

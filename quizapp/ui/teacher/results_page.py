@@ -118,6 +118,17 @@ def ask_open_paths(parent: QWidget | None, title: str, filters: str) -> list[Pat
 # --------------------------------------------------------------------------- background work
 
 
+def _title_room(window: QWidget) -> int:
+    """A width, px, in which a window manager shows ``window``'s whole title: Qt adds
+    " — " and the application's name to it on Linux, and the title bar has buttons. A
+    progress dialog sized to a short label had its title cut ("Please…uizapp")."""
+    from PySide6.QtWidgets import QApplication
+
+    name = QApplication.applicationDisplayName()
+    title = f"{window.windowTitle()} — {name}" if name else window.windowTitle()
+    return max(360, window.fontMetrics().horizontalAdvance(title) + 160)
+
+
 class _Relay(QObject):
     """Lives on the GUI thread; the pool thread emits ``progressed``, delivered queued."""
 
@@ -172,6 +183,7 @@ def run_with_progress(
     if dialog:
         box = QProgressDialog(label, parent.tr("Cancel") if cancellable else "", 0, 0, parent)
         box.setWindowTitle(parent.tr("Please wait"))
+        box.setMinimumWidth(_title_room(box))
         box.setWindowModality(Qt.WindowModality.WindowModal)
         box.setMinimumDuration(300)
         # Qt starts the 300 ms only from a value at the minimum; a busy dialog (range 0..0)
