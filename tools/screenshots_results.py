@@ -157,6 +157,8 @@ def run(out: Path) -> None:
     window.open_teacher_area(pages["results"])
     results = pages["results"]
     settle(300)
+    while results.loader.loading:  # its data load on a pool thread
+        settle(50)
     students = results.students
     results.select_student(students[1].student_id)
     shot(window, out / "40-teacher-results.png")
@@ -184,6 +186,8 @@ def run(out: Path) -> None:
     stats.tabs.setCurrentIndex(1)
     shot(window, out / "43-teacher-charts.png")
     window.teacher.show_page(pages["students"])
+    while pages["students"].loader.loading:
+        settle(50)
     shot(window, out / "44-teacher-students.png")
     printing = pages["print"]
     window.teacher.show_page(printing)
