@@ -44,6 +44,7 @@ from PySide6.QtGui import (
     QPalette,
     QPdfWriter,
     QTextDocument,
+    QTextTable,
 )
 
 from quizapp.domain.model import TextFormat
@@ -68,6 +69,19 @@ KEEP_TOGETHER = "<!--keep-together-->"
 heading on a new page when heading and table would not fit together on the page they
 start on (and would fit on one page)."""
 
+ROWS_BEGIN = "<!--rows-->"
+"""Opens a table whose rows are each kept on one page (:func:`_table` with
+``keep_rows``): the table's opening tag and header, then each body row after a
+:data:`ROW` mark, then :data:`ROWS_END` and ``</table>``. :func:`write_pdf` cuts such a
+table where a row would be split across two pages (Qt's layout moves a row to the next
+page only when none of its cells' text fits, and splits a row of wrapped lines) and
+goes on with the rest of it, under the same header, on the next page."""
+ROW = "<!--row-->"
+ROWS_END = "<!--/rows-->"
+TABLE_BREAK = '<p style="page-break-before: always; margin: 0; font-size: 1pt"></p>'
+"""The page break between two parts of a cut table: a 1 pt empty paragraph (an empty
+paragraph is as tall as its font), so the continued table starts at the top of the page."""
+
 _STYLE = """
 h1 { font-size: 15pt; margin-bottom: 4px; }
 h2 { font-size: 13pt; margin-top: 14px; margin-bottom: 4px; }
@@ -76,7 +90,10 @@ table.grid { border-collapse: collapse; }
 table.grid th {
     background-color: #e8e8e8; font-weight: bold; text-align: left; white-space: nowrap;
 }
-td.num { text-align: right; }
+td.num { text-align: right; white-space: nowrap; }
+td.nowrap { white-space: nowrap; }
+table.report { font-size: 9pt; }
+table.grid th.num { text-align: right; }
 span.instruction { font-style: italic; font-weight: normal; }
 p.prompt { font-weight: bold; margin-top: 9px; margin-bottom: 1px; }
 p.choice { margin-left: 18px; margin-top: 0; margin-bottom: 0; }
@@ -106,6 +123,10 @@ def _local(moment: datetime | None) -> str:
     return "" if moment is None else moment.astimezone().strftime("%d %b %Y, %H:%M")
 
 
+def _local_date(moment: datetime | None) -> str:
+    return "" if moment is None else moment.astimezone().strftime("%d %b %Y")
+
+
 def _pct(value: int | float | None) -> str:
     return "–" if value is None else f"{value:.0f}%"
 
@@ -119,24 +140,46 @@ def _table(
     rows: Sequence[Sequence[str]],
     numeric: set[int],
     html_columns: frozenset[int] = frozenset(),
+    *,
+    nowrap: frozenset[int] = frozenset(),
+    widths: Sequence[str | None] | None = None,
+    css_class: str = "grid",
+    keep_rows: bool = False,
 ) -> str:
-    """A bordered table; cells are escaped, except in ``html_columns`` (already HTML)."""
-    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
-    body = "".join(
+    """A bordered table; cells are escaped, except in ``html_columns`` (already HTML).
+    Columns in ``numeric`` are right-aligned and, with those in ``nowrap``, never wrap.
+    ``widths``: each column's HTML width (``"60"`` pixels at 96 dpi, ``"30%"`` of the
+    table), ``None`` to share what the others leave. ``css_class``: the table's classes
+    in :data:`_STYLE`. With ``keep_rows`` no row is split across two pages
+    (:data:`ROWS_BEGIN`, :func:`write_pdf`)."""
+
+    NUM, NOWRAP = ' class="num"', ' class="nowrap"'
+
+    def width(i: int) -> str:
+        share = None if widths is None else widths[i]
+        return "" if share is None else f' width="{share}"'
+
+    head = "".join(
+        f"<th{NUM if i in numeric else ''}{width(i)}>{_e(h)}</th>" for i, h in enumerate(headers)
+    )
+    body = [
         "<tr>"
         + "".join(
             f'<td class="num">{_e(v)}</td>'
             if i in numeric
-            else f"<td>{v if i in html_columns else _e(v)}</td>"
+            else f"<td{NOWRAP if i in nowrap else ''}>{v if i in html_columns else _e(v)}</td>"
             for i, v in enumerate(row)
         )
         + "</tr>"
         for row in rows
+    ]
+    opening = (
+        f'<table class="{css_class}" border="1" cellspacing="0" cellpadding="4" width="100%">'
+        f"<thead><tr>{head}</tr></thead>"
     )
-    return (
-        '<table class="grid" border="1" cellspacing="0" cellpadding="4" width="100%">'
-        f"<thead><tr>{head}</tr></thead>{body}</table>"
-    )
+    if keep_rows:
+        return ROWS_BEGIN + opening + "".join(ROW + r for r in body) + ROWS_END + "</table>"
+    return opening + "".join(body) + "</table>"
 
 
 def _duration(seconds: float | None) -> str:
@@ -211,6 +254,79 @@ def _kept_together(document_html: str, writer: QPdfWriter) -> str:
     return document_html
 
 
+PROBE_ROWS = 64
+"""Rows laid out at first to find where a page of a :data:`ROWS_BEGIN` table ends (a
+page of 10 pt text holds about 45 one-line rows); doubled until a page is full."""
+
+
+def _rows_on_first_page(
+    prefix: str, opening: str, rows: Sequence[str], writer: QPdfWriter, guess: int = PROBE_ROWS
+) -> int:
+    """How many of ``rows`` (a table's body rows, ``opening`` its tag and header) lie
+    whole on the page where the first of them starts, ``prefix`` printed before them;
+    ``len(rows)`` when they all do. Lays out ``prefix`` and ``guess`` rows, twice as
+    many until they fill that page."""
+    count = max(1, guess)
+    page = float(writer.height())
+    while True:
+        probe = _document(prefix + opening + "".join(rows[:count]) + "</table>", writer)
+        layout = probe.documentLayout()
+        table = probe.rootFrame().childFrames()[-1]
+        assert isinstance(table, QTextTable)
+        header = table.format().headerRowCount()
+        first_page: int | None = None
+        for r in range(header, table.rows()):
+            top, bottom = float("inf"), float("-inf")
+            for c in range(table.columns()):
+                cell = table.cellAt(r, c)
+                block = probe.findBlock(cell.firstPosition())
+                while block.isValid() and block.position() <= cell.lastPosition():
+                    rect = layout.blockBoundingRect(block)
+                    top, bottom = min(top, rect.top()), max(bottom, rect.bottom())
+                    block = block.next()
+            if first_page is None:
+                first_page = int(top // page)
+            if int(top // page) != first_page or int((bottom - 1) // page) != first_page:
+                return r - header
+        if count >= len(rows):
+            return len(rows)
+        count *= 2
+
+
+def _rows_kept_whole(document_html: str, writer: QPdfWriter) -> str:
+    """``document_html`` with each :data:`ROWS_BEGIN` table cut into one table per page,
+    each under the same header, so that no row is split across two pages; a row
+    taller than a page is left to Qt (split). Tables are settled in order, each page
+    measured on the printer's own layout: the text since the last page break before the
+    table and a page of rows the first time, then a page of rows at a time."""
+    while ROWS_BEGIN in document_html:
+        head, rest = document_html.split(ROWS_BEGIN, 1)
+        inner, tail = rest.split(ROWS_END, 1)
+        opening, *rows = inner.split(ROW)
+        parts = [head]
+        # What follows a page break is laid out from the top of a page whatever came
+        # before: only the text since the last one is needed to place the table.
+        cut = max(head.rfind(PAGE_BREAK), head.rfind(TABLE_BREAK))
+        prefix, start = (head if cut < 0 else head[cut:]), 0
+        first, fits = prefix, 0
+        if not rows:
+            parts.append(opening + "</table>")
+        while start < len(rows):
+            # A page holds about as many rows as the last one: lay out a few more.
+            guess = PROBE_ROWS if prefix is first else fits + 8
+            fits = _rows_on_first_page(prefix, opening, rows[start:], writer, guess)
+            if fits == 0 and prefix is not first:
+                fits = 1  # taller than a page on its own: no page would hold it whole
+            if fits:
+                parts.append(opening + "".join(rows[start : start + fits]) + "</table>")
+            start += fits
+            if start < len(rows):
+                parts.append(TABLE_BREAK)
+            prefix = TABLE_BREAK
+        document_html = "".join(parts) + tail.removeprefix("</table>")
+    return document_html
+
+
 def _print_pages(
     doc: QTextDocument,
     writer: QPdfWriter,
@@ -277,6 +393,25 @@ def _print_pages(
     return pages
 
 
+def pdf_writer(path: Path, title: str) -> QPdfWriter:
+    """The PDF writer of :func:`write_pdf` for ``path``: A4 portrait, 300 dpi,
+    :data:`PAGE_MARGIN_MM` margins (the file is made when painting starts)."""
+    writer = QPdfWriter(str(path))
+    writer.setTitle(title)
+    writer.setCreator("quizapp")
+    writer.setResolution(300)
+    margin = PAGE_MARGIN_MM
+    writer.setPageLayout(
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(margin, margin, margin, margin),
+            QPageLayout.Unit.Millimeter,
+        )
+    )
+    return writer
+
+
 def write_pdf(
     document_html: str,
     path: Path,
@@ -301,21 +436,11 @@ def write_pdf(
     # part): a child process killed during the layout leaves nothing behind.
     tmp = path.parent / f".{path.stem}-{secrets.token_hex(6)}.pdf"
     try:
-        writer = QPdfWriter(str(tmp))
-        writer.setTitle(title)
-        writer.setCreator("quizapp")
-        writer.setResolution(300)
-        margin = PAGE_MARGIN_MM
-        writer.setPageLayout(
-            QPageLayout(
-                QPageSize(QPageSize.PageSizeId.A4),
-                QPageLayout.Orientation.Portrait,
-                QMarginsF(margin, margin, margin, margin),
-                QPageLayout.Unit.Millimeter,
-            )
-        )
+        writer = pdf_writer(tmp, title)
         if KEEP_TOGETHER in document_html:
             document_html = _kept_together(document_html, writer)
+        if ROWS_BEGIN in document_html:
+            document_html = _rows_kept_whole(document_html, writer)
         doc = _document(document_html, writer)
         doc.setMetaInformation(QTextDocument.MetaInformation.DocumentTitle, title)
         _print_pages(doc, writer, progress, cancelled)
@@ -389,6 +514,15 @@ FLAG_WORDS = {
 """The words shown for each statistics flag (with a warning sign wherever shown)."""
 
 
+STUDENT_WIDTHS = ("23%", "14%", "12%", "7%", "7%", "10%", "13%", "14%")
+"""The students table's columns: the figures (attempts, best, last, average, time, last
+active: never wrapped) as wide as their header or widest usual text at 9 pt, in Qt's
+96 dpi pixels (a wider text widens its column); student and class share the rest,
+names, being longer, getting the larger part."""
+ATTEMPT_WIDTHS = ("21%", "20%", "26%", "10%", "10%", "13%")
+"""The attempts table's columns: the start time and the figures (never wrapped) as
+wide as their text at 9 pt; student and lesson or quiz share the rest."""
+
 ATTEMPTS_PRINTED = 1000
 """At most this many attempts (the most recent: the report lists them newest first) go in
 the printed report's attempts table, with a line saying how many were left out; every
@@ -426,11 +560,15 @@ def results_report_html(report: ResultsReport) -> str:
                         _pct(s.last_percent),
                         _pct(s.average_percent),
                         _duration(s.time_spent_s),
-                        _local(s.last_active),
+                        _local_date(s.last_active),
                     )
                     for s in report.students
                 ],
                 {2, 3, 4, 5, 6},
+                nowrap=frozenset({7}),
+                widths=STUDENT_WIDTHS,
+                css_class="grid report",
+                keep_rows=True,
             )
         )
     else:
@@ -466,6 +604,10 @@ def results_report_html(report: ResultsReport) -> str:
                     for a in listed
                 ],
                 {3, 4, 5},
+                nowrap=frozenset({0}),
+                widths=ATTEMPT_WIDTHS,
+                css_class="grid report",
+                keep_rows=True,
             )
         )
     else:
