@@ -53,7 +53,13 @@ QPushButton {
 QPushButton:hover { border: 1px solid palette(highlight); }
 QPushButton:focus { border: 2px solid palette(highlight); padding: 6px 15px; }
 QPushButton:pressed { background: palette(midlight); }
-QPushButton:disabled { color: palette(mid); border: 1px dashed palette(mid); }
+/* Disabled: flat and grey, with a plain solid border. Dashes and thick borders are the
+   keyboard focus look (choice rows, :focus below), so a disabled button never has them. */
+QPushButton:disabled {
+    color: palette(mid);
+    border: 1px solid palette(midlight);
+    background: palette(window);
+}
 QPushButton#primary {
     background: palette(highlight);
     color: palette(highlighted-text);
@@ -63,9 +69,9 @@ QPushButton#primary {
 }
 QPushButton#primary:focus { border: 3px solid palette(text); padding: 7px 19px; }
 QPushButton#primary:disabled {
-    background: palette(button);
+    background: palette(window);
     color: palette(mid);
-    border: 2px dashed palette(mid);
+    border: 2px solid palette(midlight);
 }
 QPushButton#tile {
     text-align: left;
@@ -270,9 +276,13 @@ def primary_button(text: str, icon_name: str | None = None) -> QPushButton:
     button = QPushButton(text)
     button.setObjectName("primary")
     if icon_name:
-        button.setIcon(
-            icon(icon_name, QGuiApplication.palette().color(QPalette.ColorRole.HighlightedText))
-        )
+        palette = QGuiApplication.palette()
+        drawn = icon(icon_name, palette.color(QPalette.ColorRole.HighlightedText))
+        # Disabled, the button is grey on the window's colour (style sheet): the icon is
+        # drawn in its text's colour, not the filled button's (white on light grey).
+        greyed = icon(icon_name, palette.color(QPalette.ColorRole.Mid))
+        drawn.addPixmap(greyed.pixmap(QSize(48, 48)), QIcon.Mode.Disabled)
+        button.setIcon(drawn)
     return button
 
 
