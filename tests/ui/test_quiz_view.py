@@ -120,6 +120,23 @@ def test_shown_order_letters_keys_and_submit(qtbot) -> None:  # type: ignore[no-
     assert quiz.next_button.text() == "See my score"
 
 
+def test_a_new_questions_first_choice_shows_the_keyboard_focus_ring(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    """In the app, each question opens with the keyboard focus on its first choice, and
+    that row wears the focus ring (its ``focused`` style) at once; the ring follows the
+    focus (a user test doubted it: it was checked under Xvfb too)."""
+    window.activateWindow()
+    qtbot.waitActive(window)
+    window.choose_student(window.services.students.create_student("Ada").id)
+    window.start_lesson_quiz(window.home_data.packs[0].lessons[0].id)
+    quiz = window.quiz
+    qtbot.waitUntil(quiz.rows[0].button.hasFocus)
+    assert [row.property("focused") for row in quiz.rows] == [True] + [False] * (
+        len(quiz.rows) - 1
+    )
+    quiz.rows[1].button.setFocus(Qt.FocusReason.TabFocusReason)  # the ring follows the focus
+    assert [row.property("focused") for row in quiz.rows][:2] == [False, True]
+
+
 def test_multiple_answer_says_select_all_and_toggles(qtbot) -> None:  # type: ignore[no-untyped-def]
     quiz = QuizView(StubAttempts())  # type: ignore[arg-type]
     qtbot.addWidget(quiz)
