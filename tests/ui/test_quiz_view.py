@@ -130,9 +130,7 @@ def test_a_new_questions_first_choice_shows_the_keyboard_focus_ring(qtbot, windo
     window.start_lesson_quiz(window.home_data.packs[0].lessons[0].id)
     quiz = window.quiz
     qtbot.waitUntil(quiz.rows[0].button.hasFocus)
-    assert [row.property("focused") for row in quiz.rows] == [True] + [False] * (
-        len(quiz.rows) - 1
-    )
+    assert [row.property("focused") for row in quiz.rows] == [True] + [False] * (len(quiz.rows) - 1)
     quiz.rows[1].button.setFocus(Qt.FocusReason.TabFocusReason)  # the ring follows the focus
     assert [row.property("focused") for row in quiz.rows][:2] == [False, True]
 
