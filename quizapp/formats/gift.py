@@ -234,7 +234,7 @@ class _Text:
     def __init__(self, block: _Block) -> None:
         self.id_hint = ""
         text = "\n".join(block.raw)
-        if text.startswith("//") or "\n//" in text:  # a comment line: blanked
+        if text[:2] == "//" or "\n//" in text:  # a comment line: blanked
             cleaned: list[str] = []
             for line in block.raw:
                 if line.startswith("//"):
@@ -266,7 +266,7 @@ def _read_block(block: _Block, b: PackBuilder, lesson_title: str | None) -> str 
     start = _skip_ws(text, 0, end)
     if start >= end:
         return lesson_title  # comments only
-    if text.startswith("$CATEGORY:", start):
+    if text[start] == "$" and text.startswith("$CATEGORY:", start):
         eol = text.find("\n", start)
         eol = end if eol == -1 or eol > end else eol
         raw_category = _post(text[start + len("$CATEGORY:"):eol]).strip()
@@ -287,7 +287,7 @@ def _read_question(t: _Text, start: int, end: int, b: PackBuilder, lesson: str |
     text = t.text
     line = t.line(start)
     title = ""
-    if text.startswith("::", start):
+    if text[start:start + 2] == "::":
         close = text.find("::", start + 2, end)
         if close == -1:
             b.warn("'::' opens a title that is never closed; read as question text.", line)
@@ -463,7 +463,7 @@ def _classify(answer: str) -> str:
     """Moodle's order of tests: essay, numerical, multichoice, matching, true/false, short."""
     if answer == "":
         return "essay"
-    if answer.startswith("#"):
+    if answer[0] == "#":
         return "numerical"
     if "~" in answer:
         return "multichoice"
@@ -477,9 +477,10 @@ def _classify(answer: str) -> str:
 
 def _answer(part: str, line: int, b: PackBuilder) -> tuple[float, str] | None:
     """(fraction, rest) of one answer written ``=text``, ``%w%text`` or ``text``."""
-    if part.startswith("="):
+    first = part[:1]  # a slice, not startswith(): this runs for every answer
+    if first == "=":
         return 1.0, part[1:]
-    if not part.startswith("%"):  # what _WEIGHT and _WEIGHTISH need first
+    if first != "%":  # what _WEIGHT and _WEIGHTISH need first
         return 0.0, part
     match = _WEIGHT.match(part)
     if match:
@@ -500,7 +501,9 @@ def _answer(part: str, line: int, b: PackBuilder) -> tuple[float, str] | None:
 
 def _marker(text: str, default: str) -> tuple[str, str]:
     """Split a leading ``[plain]``-style marker off ``text`` (Moodle: unknown names stay)."""
-    if text.startswith("["):
+    if not text:  # no feedback, the usual case
+        return text, default
+    if text[0] == "[":
         close = text.find("]")
         if close != -1 and text[1:close] in _FORMAT_NAMES:
             return _post(text[close + 1:]).strip(), text[1:close]

@@ -22,6 +22,8 @@ import os
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from itertools import repeat
+from operator import is_
 from typing import Any, cast
 
 from sqlalchemy import Table, func, insert, select
@@ -94,8 +96,9 @@ def insert_rows(
     values: list[Sequence[Any]] = list(zip(*rows, strict=True))
     for i, proc in processors:
         column = values[i]
-        if len(set(map(id, column))) == 1:  # the same object (not merely equal: [1] != [True])
-            values[i] = [proc(column[0])] * len(column)
+        first = column[0]
+        if all(map(is_, column, repeat(first))):  # the same object (not merely equal: 1 == True)
+            values[i] = [proc(first)] * len(column)
         else:
             values[i] = list(map(proc, column))
     if return_ids:
