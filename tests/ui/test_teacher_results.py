@@ -334,6 +334,35 @@ def stats_page(qtbot, world: World):  # type: ignore[no-untyped-def]
     return page
 
 
+def test_the_charts_library_is_loaded_with_the_report_not_when_it_lands(
+    qtbot, world: World, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """pyqtgraph and numpy take 0.6–1.2 s to import the first time: they are imported on
+    the pool thread with the report's work, so drawing the charts when the report
+    arrives does not freeze the window."""
+    import threading
+
+    from quizapp.ui import charts
+    from quizapp.ui.teacher.statistics_page import StatisticsPage
+
+    loaded_on: list[bool] = []  # True: on the GUI thread
+    load = charts.load_pyqtgraph
+
+    def watched():  # type: ignore[no-untyped-def]
+        loaded_on.append(threading.current_thread() is threading.main_thread())
+        return load()
+
+    monkeypatch.setattr(charts, "load_pyqtgraph", watched)
+    page = StatisticsPage(world.services)
+    qtbot.addWidget(page)
+    page.show()
+    with qtbot.waitSignal(page.report_ready, timeout=10_000):
+        page.refresh()
+    assert page.distribution_chart is not None  # the charts were drawn
+    assert loaded_on
+    assert loaded_on[0] is False  # first loaded off the GUI thread
+
+
 def test_statistics_show_facility_and_flags_of_first_attempts(stats_page) -> None:  # type: ignore[no-untyped-def]
     page = stats_page
     assert page.report.quiz.n == 10  # first attempts only
@@ -540,7 +569,8 @@ def test_paper_quiz_pdf_has_versions_and_keys(
     target = tmp_path / "paper.pdf"
     monkeypatch.setattr(module, "ask_save_path", lambda *a: target)
     qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)
-    with qtbot.waitSignal(page.last_task.task.finished, timeout=10000):
+    # A child process (a fresh interpreter importing Qt) prints it: allow for a slow start.
+    with qtbot.waitSignal(page.last_task.task.finished, timeout=30_000):
         pass
     qtbot.waitUntil(target.exists)
     reader = pypdf.PdfReader(target)

@@ -488,6 +488,11 @@ class StatisticsPage(QWidget):
                 plan = regrade.dry_run(quiz.pack_id)
             except QuizAppError:
                 plan = None
+            # The charts drawn with the report need pyqtgraph and numpy: imported here,
+            # their 0.6–1.2 s of first import does not freeze the window when it lands.
+            from quizapp.ui.charts import load_pyqtgraph
+
+            load_pyqtgraph()
             return report, plan
 
         self.progress_bar.setRange(0, 0)
