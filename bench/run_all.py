@@ -22,7 +22,7 @@ from pathlib import Path
 
 from _common import PYTHON, ROOT, fmt, machine, parser, verdict
 
-BENCHES = ("startup", "import", "record", "results", "responsiveness")
+BENCHES = ("startup", "import", "record", "results", "responsiveness", "print")
 FULL_ARGS: dict[str, list[str]] = {
     "import": ["--sizes", "1,10,100"],  # growth (issue 8, item 7): up to a million questions
     "results": ["--scales", "0.1,1,10"],  # growth: 40,000, 400,000, 4 million responses
