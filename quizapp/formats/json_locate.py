@@ -18,9 +18,10 @@ import contextlib
 import json
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from json.decoder import scanstring  # type: ignore[attr-defined]
+from typing import Any
 
 JsonPath = tuple[str | int, ...]
 
@@ -185,6 +186,90 @@ def item_offsets(text: str, key: str) -> list[int]:
                 return offsets
             idx = after_ws(idx + 1)
     return offsets
+
+
+def decode_with_item_offsets(
+    text: str,
+    scan_once: Callable[[str, int], tuple[Any, int]],
+    make_object: Callable[[list[tuple[str, Any]]], Any],
+    key: str,
+) -> tuple[Any, list[int]] | None:
+    """``(value, offsets)``: what ``json.loads`` gives for ``text`` and what
+    :func:`item_offsets` gives for ``key``, in one pass over the text, or ``None`` when
+    ``text`` is not a valid JSON object (the caller then calls :func:`json.loads`, for
+    its value or its error: nothing here reports one).
+
+    ``scan_once`` is the scanner of the :class:`json.JSONDecoder` the caller would
+    decode with (``decoder.scan_once``: its hooks, its strictness) and ``make_object``
+    that decoder's ``object_pairs_hook``, given the top object's members in order as
+    the decoder gives them. The top object's members are read here, each value with
+    ``scan_once``, and the items of the array ``key`` one by one, so each item's offset
+    is known without a second walk (:func:`item_offsets` scans the array again: for a
+    10,000-question pack that second scan cost as much as the decoding). A key that
+    repeats: the last member counts for both, as for :func:`json.loads`.
+    """
+    ws = _WS.match
+    offsets: list[int] = []
+    try:
+        idx = ws(text, 0).end()  # type: ignore[union-attr]  # matches ""
+        if text[idx] != "{":
+            return None
+        idx = ws(text, idx + 1).end()  # type: ignore[union-attr]
+        pairs: list[tuple[str, Any]] = []
+        if text[idx] == "}":
+            idx += 1
+        else:
+            while True:
+                if text[idx] != '"':
+                    return None
+                name, idx = scanstring(text, idx + 1)
+                idx = ws(text, idx).end()  # type: ignore[union-attr]
+                if text[idx] != ":":
+                    return None
+                idx = ws(text, idx + 1).end()  # type: ignore[union-attr]
+                if name == key and text[idx] == "[":
+                    offsets, value, idx = _items(text, idx, scan_once)
+                else:
+                    if name == key:
+                        offsets = []
+                    value, idx = scan_once(text, idx)
+                pairs.append((name, value))
+                idx = ws(text, idx).end()  # type: ignore[union-attr]
+                if text[idx] == "}":
+                    idx += 1
+                    break
+                if text[idx] != ",":
+                    return None
+                idx = ws(text, idx + 1).end()  # type: ignore[union-attr]
+        if ws(text, idx).end() != len(text):  # type: ignore[union-attr]
+            return None  # json.loads: "Extra data"
+    except (IndexError, StopIteration, ValueError, RecursionError):
+        return None  # JSONDecodeError is a ValueError
+    return make_object(pairs), offsets
+
+
+def _items(
+    text: str, idx: int, scan_once: Callable[[str, int], tuple[Any, int]]
+) -> tuple[list[int], list[Any], int]:
+    """The array starting at ``text[idx]`` (``[``): its items' offsets, its items, and
+    where it ends. Raises what ``scan_once`` raises, ``ValueError`` or ``IndexError`` for
+    anything that is not an array."""
+    ws = _WS.match
+    offsets: list[int] = []
+    items: list[Any] = []
+    idx = ws(text, idx + 1).end()  # type: ignore[union-attr]
+    if text[idx] == "]":
+        return offsets, items, idx + 1
+    while True:
+        offsets.append(idx)
+        item, idx = scan_once(text, idx)
+        items.append(item)
+        idx = ws(text, idx).end()  # type: ignore[union-attr]
+        if text[idx] == "]":
+            return offsets, items, idx + 1
+        if text[idx] != ",":
+            raise ValueError("not an array")
+        idx = ws(text, idx + 1).end()  # type: ignore[union-attr]
 
 
 def line_numbers(text: str, offsets: Iterable[int | None]) -> Iterator[int | None]:

@@ -43,6 +43,7 @@ from quizapp.formats.gc_pause import gc_paused
 from quizapp.formats.json_locate import (
     JsonPath,
     LineIndex,
+    decode_with_item_offsets,
     format_path,
     item_offsets,
     line_numbers,
@@ -188,8 +189,18 @@ def _parse_pack(text: str, filename: str, require_evidence: bool) -> Pack:
             duplicates.append(True)
         return result
 
+    decoder = json.JSONDecoder(object_pairs_hook=pairs_hook, parse_constant=_NonFinite)
+    # The usual pack (an object) is decoded with its questions' offsets in one pass;
+    # anything else, valid or not, by json.loads, which says what is wrong.
+    scan_once = decoder.scan_once  # type: ignore[attr-defined]  # set by __init__
+    quick = decode_with_item_offsets(text, scan_once, pairs_hook, "questions")
+    offsets: list[int] | None = None
     try:
-        data = json.loads(text, object_pairs_hook=pairs_hook, parse_constant=_NonFinite)
+        if quick is not None:
+            data, offsets = quick
+        else:
+            duplicates.clear()  # from objects the quick pass decoded before it gave up
+            data = json.loads(text, object_pairs_hook=pairs_hook, parse_constant=_NonFinite)
     except json.JSONDecodeError as err:
         raise PackError(
             [Problem(filename, err.lineno, err.colno, "", "invalid-json", _json_message(err))]
@@ -199,7 +210,7 @@ def _parse_pack(text: str, filename: str, require_evidence: bool) -> Pack:
             [Problem(filename, None, None, "", "invalid-json", "The JSON is nested too deeply.")]
         ) from None
 
-    checker = _Checker(require_evidence, _question_lines(text, data))
+    checker = _Checker(require_evidence, _question_lines(text, data, offsets))
     pack = checker.check(data)
     if duplicates or checker.problems or pack is None:
         located = locate(text, checker.wanted(), full=bool(duplicates))
@@ -216,12 +227,15 @@ def _parse_pack(text: str, filename: str, require_evidence: bool) -> Pack:
     return pack
 
 
-def _question_lines(text: str, data: Any) -> list[int | None]:
-    """The 1-based line where each element of ``$.questions`` starts (``[]`` if none)."""
+def _question_lines(text: str, data: Any, found: list[int] | None) -> list[int | None]:
+    """The 1-based line where each element of ``$.questions`` starts (``[]`` if none);
+    ``found`` are their offsets when already known (else they are looked for)."""
     if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
         return []
     count = len(data["questions"])
-    offsets: list[int | None] = [*item_offsets(text, "questions")[:count]]
+    if found is None:
+        found = item_offsets(text, "questions")
+    offsets: list[int | None] = [*found[:count]]
     offsets += [None] * (count - len(offsets))
     return list(line_numbers(text, offsets))
 

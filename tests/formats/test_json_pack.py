@@ -1018,3 +1018,99 @@ def test_question_offsets_are_where_locate_finds_each_question(
     values = locate(text, [("questions", i) for i in range(count)]).values
     expected = [values[("questions", i)] for i in range(count)]
     assert item_offsets(text, "questions") == expected
+
+
+def _decode_both_ways(text: str) -> tuple[object, object]:
+    """(what json.loads and item_offsets give, with every object the decoder's hook was
+    given; what the one-pass decode gives, likewise). An error stands for its message."""
+    from quizapp.formats.json_locate import decode_with_item_offsets, item_offsets
+
+    def run(decode: Callable[[Any], object]) -> object:
+        objects: list[list[tuple[str, Any]]] = []
+
+        def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+            objects.append(pairs)
+            return dict(pairs)
+
+        try:
+            return decode(hook), objects
+        except (ValueError, RecursionError) as err:
+            return repr(err)
+
+    def slow(hook: Any) -> object:
+        return json.loads(text, object_pairs_hook=hook), item_offsets(text, "questions")
+
+    def quick(hook: Any) -> object:
+        decoder = json.JSONDecoder(object_pairs_hook=hook)
+        return decode_with_item_offsets(text, decoder.scan_once, hook, "questions")
+
+    return run(slow), run(quick)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    before=st.dictionaries(st.text(max_size=3), _JSON_VALUES, max_size=3),
+    items=st.lists(_JSON_VALUES, max_size=4),
+    repeat=st.none() | _JSON_VALUES,
+    indent=st.sampled_from([None, 0, 2]),
+    edit=st.none() | st.tuples(st.integers(0, 10_000), st.sampled_from(["", *'{}[],:" x1\ufeff'])),
+)
+def test_the_one_pass_decode_gives_what_json_loads_and_item_offsets_give(
+    before: dict[str, object],
+    items: list[object],
+    repeat: object,
+    indent: int | None,
+    edit: tuple[int, str] | None,
+) -> None:
+    """A pack's JSON decoded with its questions' offsets in one pass: the same value, the
+    same offsets and the same objects handed to the hook (duplicate keys are found
+    there) as json.loads followed by item_offsets; for text that is not a JSON object
+    (one character replaced, removed or added: errors, extra data, a top array) it
+    gives None, so the loader asks json.loads, whose error is the one reported."""
+    members = [
+        json.dumps({k: v}, indent=indent)[1:-1] for k, v in before.items() if k != "questions"
+    ]
+    members.append(f'"questions": {json.dumps(items, indent=indent)}')
+    if repeat is not None:
+        members.append(f'"questions" : {json.dumps(repeat, indent=indent)}')
+    if before:  # a repeated key at the top
+        members.append(json.dumps({next(iter(before)): 1})[1:-1])
+    text = " {" + ",\n".join(m for m in members if m.strip()) + "}\n"
+    if edit is not None:  # one character replaced (or removed)
+        at, new = edit
+        at %= len(text)
+        text = text[:at] + new + text[at + 1 :]
+    slow, quick = _decode_both_ways(text)
+    if isinstance(slow, tuple) and text.lstrip(" \t\n\r").startswith("{"):
+        assert quick == slow
+    else:
+        assert isinstance(quick, tuple), (text, slow, quick)
+        assert quick[0] is None, (text, slow, quick)
+
+
+def test_a_pack_with_broken_json_is_reported_as_json_loads_reports_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Broken or unusual JSON (a trailing comma, extra data, a second byte order mark,
+    a top array, NaN, duplicate keys at the top and inside a question): the same pack
+    or the same problems with the one-pass decode as with json.loads alone."""
+    from quizapp.formats import json_pack
+
+    base = VALID_TEXT.rstrip()
+    texts = [
+        base,
+        base[:-1] + ",}",
+        base + " {}",
+        "\ufeff\ufeff" + base,
+        f"[{base}]",
+        base.replace('"format_version": 1', '"format_version": NaN', 1),
+        base[:-1] + ', "title": "again"}',
+        base.replace('"choices": [', '"id": "again", "choices": [', 1),
+        base[: len(base) // 2],
+        "",
+        "{}",
+    ]
+    outcomes = [_outcome(t, False) for t in texts]
+    assert isinstance(outcomes[0][0], Pack)  # type: ignore[index]
+    monkeypatch.setattr(json_pack, "decode_with_item_offsets", lambda *args: None)
+    assert [_outcome(t, False) for t in texts] == outcomes
