@@ -53,6 +53,13 @@ QPushButton {
 QPushButton:hover { border: 1px solid palette(highlight); }
 QPushButton:focus { border: 2px solid palette(highlight); padding: 6px 15px; }
 QPushButton:pressed { background: palette(midlight); }
+/* A tool button that opens a menu (the header's "Text size"): its arrow at the right,
+   in room of its own, not squeezed into the corner against the text. */
+QToolButton[popupMode="2"] { padding-right: 16px; }
+QToolButton[popupMode="2"]::menu-indicator {
+    subcontrol-origin: padding;
+    subcontrol-position: right center;
+}
 /* Disabled: flat and grey, with a plain solid border. Dashes and thick borders are the
    keyboard focus look (choice rows, :focus below), so a disabled button never has them. */
 QPushButton:disabled {

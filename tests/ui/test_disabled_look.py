@@ -97,3 +97,32 @@ def test_the_disabled_submit_icon_stays_visible(
 
 def lightness_gap(a: QColor, b: QColor) -> int:
     return abs(a.lightness() - b.lightness())
+
+
+def test_the_text_size_menus_arrow_is_beside_the_text_not_in_the_corner(
+    window: MainWindow,
+) -> None:
+    """The header's "Text size" opens a menu: its arrow sits at the right, level with
+    the text (it was a small mark squeezed into the bottom corner, against "size")."""
+    img = image(window.text_size_button)
+    background = img.pixelColor(img.width() // 2, 3).lightness()
+
+    def inked(x: int, y: int) -> bool:
+        return img.pixelColor(x, y).lightness() < background - 60
+
+    inside_x, inside_y = range(3, img.width() - 3), range(3, img.height() - 3)
+    columns = [x for x in inside_x if any(inked(x, y) for y in inside_y)]
+    runs: list[list[int]] = []  # inked runs of columns, as [first, last]
+    for x in columns:
+        if runs and runs[-1][1] == x - 1:
+            runs[-1][1] = x
+        else:
+            runs.append([x, x])
+    arrow, text = runs[-1], runs[-2]
+    rows_of = {
+        name: [y for y in inside_y if any(inked(x, y) for x in range(first, last + 1))]
+        for name, (first, last) in (("arrow", arrow), ("text", text))
+    }
+    middle = lambda ys: (min(ys) + max(ys)) / 2  # noqa: E731
+    assert abs(middle(rows_of["arrow"]) - middle(rows_of["text"])) <= 2
+    assert arrow[0] - text[1] >= 8  # px of nothing between "size" and the arrow
