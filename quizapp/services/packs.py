@@ -26,10 +26,10 @@ from quizapp.store.bulk import insert_rows, large_page_cache, table_of, uuid4s
 from quizapp.store.convert import (
     CHOICE_COLUMNS,
     QUESTION_COLUMNS,
-    choice_values,
+    choice_rows,
     lesson_hash,
     pack_hashes,
-    question_values,
+    question_rows,
 )
 from quizapp.store.types import utc_now
 
@@ -331,19 +331,10 @@ def _install_questions(
         s.execute(update(table).where(by_id).values(is_current=True), restore)
     if new:
         conn = s.connection()
-        uuids = uuid4s(len(new))
-        rows = [
-            question_values(
-                question, uuid=u, content_hash=h, pack_id=pack_id, lesson_id=lesson_id,
-                revision=revision, position=position, now=now,
-            )
-            for u, (position, question, h, lesson_id, revision) in zip(uuids, new, strict=True)
-        ]
+        rows = question_rows(new, uuid4s(len(new)), pack_id=pack_id, now=now)
         ids = insert_rows(conn, table, QUESTION_COLUMNS, rows, return_ids=True)
-        choices = [
-            choice
-            for id_, (_p, question, _h, _l, _r) in zip(ids, new, strict=True)
-            for choice in choice_values(question, id_)
-        ]
+        choices = choice_rows(
+            (id_, question) for id_, (_p, question, _h, _l, _r) in zip(ids, new, strict=True)
+        )
         insert_rows(conn, table_of(m.Choice), CHOICE_COLUMNS, choices)
     return added, revised, unchanged, removed

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from json.encoder import encode_basestring as _encode_str
 from typing import Any
@@ -28,6 +29,10 @@ from quizapp.store import models as m
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 _dumps = _ENCODER.encode
+
+
+_EMPTY_JSON = '""'
+"""The JSON of ``""``."""
 
 
 def _digest(data: Any) -> str:
@@ -62,7 +67,8 @@ def _content_json_of_strings(q: Question) -> str:
     given as they are (``.value`` cost more than the encoding)."""
     e = _encode_str
     choices = ",".join([
-        f'[{e(c.text)},"{float(c.fraction)!r}",{e(c.feedback)},'  # a float's repr needs no escape
+        f'[{e(c.text)},"{float(c.fraction)!r}",'  # a float's repr needs no escape
+        f'{_EMPTY_JSON if c.feedback == "" else e(c.feedback)},'  # no feedback: the usual
         f"{'true' if c.pinned is True else 'false' if c.pinned is False else _dumps(c.pinned)}]"
         for c in q.choices
     ])
@@ -180,55 +186,61 @@ QUESTION_COLUMNS = (
     "position", "type", "prompt", "text_format", "explanation", "hints", "shuffle",
     "scoring", "evidence", "difficulty", "tags", "title", "created_at",
 )
-"""The columns of ``questions`` that :func:`question_values` gives, in its order."""
+"""The columns of ``questions`` that :func:`question_rows` gives, in its order."""
 
 CHOICE_COLUMNS = ("question_id", "position", "text", "fraction", "feedback", "pinned")
-"""The columns of ``choices`` that :func:`choice_values` gives, in its order."""
+"""The columns of ``choices`` that :func:`choice_rows` gives, in its order."""
 
 
-def question_values(
-    question: Question,
+def question_rows(
+    new: Iterable[tuple[int, Question, str, int, int]],
+    uuids: Iterable[UUID],
     *,
-    uuid: UUID,
-    content_hash: str,
     pack_id: int,
-    lesson_id: int,
-    revision: int,
-    position: int,
     now: datetime,
-) -> tuple[Any, ...]:
-    """The values of a new (current) revision row of ``question``, in
-    :data:`QUESTION_COLUMNS` order, for a bulk insert: Python values as a Core
+) -> list[tuple[Any, ...]]:
+    """The values of new (current) revision rows, in :data:`QUESTION_COLUMNS` order, for a
+    bulk insert: one row for each ``(position, question, content_hash, lesson row id,
+    revision)`` of ``new`` with its ``uuids`` item (as many). Python values as a Core
     ``insert()`` takes them (``created_at`` = ``now``, aware UTC; hints and tags as
-    lists, an empty one as ``()``). ``content_hash`` is :func:`question_hash` of it."""
-    return (
-        uuid,
-        pack_id,
-        lesson_id,
-        question.id,
-        revision,
-        True,
-        content_hash,
-        position,
-        question.type.value,
-        question.prompt,
-        question.text_format.value,
-        question.explanation,
-        list(question.hints) if question.hints else (),  # () is one object: converted once
-        question.shuffle,
-        question.scoring.value,
-        question.evidence,
-        question.difficulty,
-        list(question.tags) if question.tags else (),
-        question.title,
-        now,
-    )
+    lists, an empty one as ``()``). ``content_hash`` is :func:`question_hash` of the
+    question.
+
+    One comprehension for all the rows (a call per question cost more than the row),
+    the enums' values read as ``_value_`` (the enum's own attribute; ``.value`` is a
+    Python-level property)."""
+    return [
+        (
+            u,
+            pack_id,
+            lesson_id,
+            q.id,
+            revision,
+            True,
+            content_hash,
+            position,
+            q.type._value_,
+            q.prompt,
+            q.text_format._value_,
+            q.explanation,
+            list(q.hints) if q.hints else (),  # () is one object: converted once
+            q.shuffle,
+            q.scoring._value_,
+            q.evidence,
+            q.difficulty,
+            list(q.tags) if q.tags else (),
+            q.title,
+            now,
+        )
+        for u, (position, q, content_hash, lesson_id, revision) in zip(uuids, new, strict=True)
+    ]
 
 
-def choice_values(question: Question, question_id: int) -> list[tuple[Any, ...]]:
-    """The rows of ``question``'s choices (author order) for revision row
-    ``question_id``, in :data:`CHOICE_COLUMNS` order."""
+def choice_rows(questions: Iterable[tuple[int, Question]]) -> list[tuple[Any, ...]]:
+    """The rows of the choices (author order) of each ``(question row id, question)``,
+    in :data:`CHOICE_COLUMNS` order, for a bulk insert."""
     return [
         (question_id, i, c.text, float(c.fraction), c.feedback, c.pinned)
+        for question_id, question in questions
         for i, c in enumerate(question.choices)
     ]
