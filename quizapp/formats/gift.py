@@ -48,6 +48,7 @@ from quizapp.formats.gc_pause import gc_paused
 from quizapp.formats.html_safe import (
     MEDIA_TAGS,
     html_to_text,
+    looks_like_html,
     moodle_auto_format,
     sanitize_html_report,
     shows_nothing,
@@ -395,10 +396,10 @@ def _read_question(t: _Text, start: int, end: int, b: PackBuilder, lesson: str |
     texts.append(_convert(*_marker(general, prompt_fmt), line, b))
     fmt, unified = unify_formats(texts)
     prompt = unified[0]
-    built = tuple(
+    built = tuple([  # a list first: tuple() of a generator costs more
         Choice(text=unified[ti], fraction=fraction, feedback=unified[fi])
         for (fraction, ti), fi in zip(choices, feedback_index, strict=True)
-    )
+    ])
     plain_prompt = html_to_text(prompt) if fmt is TextFormat.HTML else prompt
     qid = b.question_id(t.id_hint, title, plain_prompt)
     b.add(Question(
@@ -528,10 +529,10 @@ def _convert(text: str, fmt: str, line: int, b: PackBuilder) -> tuple[str, TextF
         return text, TextFormat.MARKDOWN
     if fmt == "html":
         safe, removed = sanitize_html_report(text)
+    elif not looks_like_html(text):  # what moodle_auto_format gives as it is: the usual
+        return text, TextFormat.PLAIN
     else:
-        safe, out_fmt = moodle_auto_format(text)
-        if out_fmt is TextFormat.PLAIN:
-            return safe, out_fmt
+        safe = moodle_auto_format(text)[0]
         removed = sanitize_html_report(text)[1]
     lost = sorted(removed & MEDIA_TAGS)
     if lost:
