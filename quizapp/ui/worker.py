@@ -38,6 +38,7 @@ import logging
 import multiprocessing
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -50,6 +51,14 @@ log = logging.getLogger(__name__)
 
 _running: set[BackgroundTask | ProcessTask] = set()
 """Tasks not yet reported, kept alive here (Python would collect them otherwise)."""
+
+
+def _release_later(task: BackgroundTask | ProcessTask) -> None:
+    """Let ``task`` go from :data:`_running` on the next turn of the event loop. It ends
+    inside the delivery of its own signal: were the last reference dropped there (a
+    caller that kept no reference, as a page's data load), Qt would destroy the task and
+    its emitter while still delivering to them, and crash now and then."""
+    QTimer.singleShot(0, partial(_running.discard, task))
 
 
 class _Emitter(QObject):
@@ -71,9 +80,16 @@ class _Runnable(QRunnable):
             result = self._fn()
         except Exception as exc:  # every failure goes back to the GUI as an error
             log.debug("Background task failed", exc_info=True)
-            self._emitter.error.emit(exc)
+            self._report(self._emitter.error, exc)
         else:
-            self._emitter.done.emit(result)
+            self._report(self._emitter.done, result)
+
+    @staticmethod
+    def _report(signal: Any, value: object) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:  # the app is closing: its objects are gone, nobody to tell
+            log.debug("Background task ended after its receiver was deleted")
 
 
 class BackgroundTask(QObject):
@@ -123,7 +139,7 @@ class BackgroundTask(QObject):
 
     def _end(self) -> None:
         self.is_running = False
-        _running.discard(self)
+        _release_later(self)
 
 
 def run_in_background(
@@ -297,7 +313,7 @@ class ProcessTask(QObject):
         # The child sent its last message and is exiting: reap it without waiting on
         # the GUI thread (is_alive() polls waitpid), then release its resources.
         QTimer.singleShot(0, self, self._reap)
-        _running.discard(self)
+        _release_later(self)
 
     def _reap(self) -> None:
         if self._process.is_alive():

@@ -123,3 +123,29 @@ def test_a_child_that_stops_soon_after_cancel_is_not_terminated_later(
     qtbot.waitUntil(lambda: task.pid is None, timeout=TIMEOUT_MS)  # reaped
     qtbot.wait(600)  # past the terminate timer: pytest-qt fails on an error in the loop
     assert not task.is_running
+
+
+def test_background_tasks_nobody_keeps_end_cleanly(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A caller may drop the task ``run_in_background`` returns (a page's data loads): the
+    task must outlive the delivery of its own result. It was freed inside that delivery,
+    with its emitter, and Qt crashed (segmentation fault) in the Results page's tests."""
+    from PySide6.QtCore import QObject, Signal
+
+    from quizapp.ui.worker import run_in_background
+
+    class Page(QObject):
+        loaded = Signal()
+
+    page = Page()
+    results: list[int] = []
+
+    def show(value: int) -> None:
+        results.append(value)
+        page.loaded.emit()  # ends the test's wait inside the task's delivery
+
+    for i in range(300):
+        with qtbot.waitSignal(page.loaded, timeout=10_000):
+            run_in_background(lambda i=i: i, show)  # nothing kept
+    gc.collect()
+    qtbot.wait(50)  # the tasks are let go on the next turns of the event loop
+    assert results == list(range(300))
