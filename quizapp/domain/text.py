@@ -7,6 +7,7 @@ whitespace collapsed (``docs/pack-format.md``).
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 _WS = re.compile(r"\s+")
@@ -18,6 +19,14 @@ _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 def collapse_whitespace(text: str) -> str:
     """Runs of whitespace become one space; ends are trimmed."""
     return _WS.sub(" ", text).strip()
+
+
+def fold_name(name: str) -> str:
+    """``name`` with case and accents dropped, for sorting and finding names: "Léa",
+    "LEA" and "lea" all give "lea" (Unicode case folding, then NFKD with the combining
+    marks removed). The same on every computer: no locale involved."""
+    folded = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(ch for ch in folded if not unicodedata.combining(ch))
 
 
 def normalise_for_match(text: str) -> str:

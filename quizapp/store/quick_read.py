@@ -10,10 +10,11 @@ takes the ordinary path through SQLAlchemy, which reports it properly.
 from __future__ import annotations
 
 import sqlite3
-import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
+
+from quizapp.domain.text import fold_name
 
 T = TypeVar("T")
 
@@ -34,8 +35,7 @@ def name_order_key(name: str) -> tuple[str, str]:
     """Where ``name`` goes in alphabetical order: case and accents ignored first
     ("émile" between "Dev" and "Farah", not after "Zoe"), then the exact text to break
     ties. The same on every computer and database (no locale or collation involved)."""
-    folded = unicodedata.normalize("NFKD", name.casefold())
-    return "".join(ch for ch in folded if not unicodedata.combining(ch)), name
+    return fold_name(name), name
 
 
 def class_order(

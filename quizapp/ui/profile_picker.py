@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from quizapp.domain.errors import QuizAppError
+from quizapp.domain.text import fold_name
 from quizapp.services.dto import StudentInfo
 from quizapp.ui.common import icon, set_font_scale, wrap_label
 
@@ -333,7 +334,7 @@ class ProfilePicker(QWidget):
         return tile
 
     def _visible_tiles(self) -> list[QPushButton]:
-        needle = self.filter_edit.text().strip().casefold()
+        needle = fold_name(self.filter_edit.text().strip())
         ranked: list[tuple[int, int, QPushButton]] = []
         for position, (tile, student) in enumerate(zip(self._tiles, self._students, strict=True)):
             rank = match_rank(student.name, needle)
@@ -392,11 +393,13 @@ class ProfilePicker(QWidget):
 
 
 def match_rank(name: str, needle: str) -> int | None:
-    """How well ``name`` matches the typed ``needle`` (already case-folded): 0 when the
-    name starts with it, 1 when a later word does, 2 when it is inside a word, ``None``
-    when it is not in the name. The picker shows the better matches first, so "ana"
-    puts Ana before Hana and Enter opens Ana (in a class of 500 there are many Hanas)."""
-    folded = name.casefold()
+    """How well ``name`` matches the typed ``needle`` (already folded with
+    :func:`~quizapp.domain.text.fold_name`: case and accents ignored, so "lea" finds
+    Léa): 0 when the name starts with it, 1 when a later word does, 2 when it is inside
+    a word, ``None`` when it is not in the name. The picker shows the better matches
+    first, so "ana" puts Ana before Hana and Enter opens Ana (in a class of 500 there
+    are many Hanas)."""
+    folded = fold_name(name)
     if folded.startswith(needle):
         return 0
     if any(word.startswith(needle) for word in folded.split()[1:]):

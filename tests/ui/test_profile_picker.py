@@ -182,6 +182,26 @@ def test_a_name_typed_in_full_comes_before_names_that_contain_it(
     assert window.student.id == ana.id
 
 
+def test_a_name_typed_without_its_accents_finds_the_student(
+    qtbot: Any, services: Services, app_settings: AppSettings
+) -> None:
+    """On a keyboard without accents "lea" must find Léa: otherwise Enter offers a new
+    student and Léa gets a second profile (fresh-clone user test)."""
+    lea = services.students.create_student("L\u00e9a")
+    services.students.create_student("Zo\u00eb")
+    services.students.create_student("Ben")
+    window = launch(qtbot, services, app_settings)
+    picker = window.picker
+
+    qtbot.keyClicks(picker.filter_edit, "LEA")
+
+    assert [t.text() for t in picker.tiles()] == ["L\u00e9a"]
+    qtbot.keyClick(picker.filter_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.current_screen() == "home")
+    assert window.student is not None
+    assert window.student.id == lea.id
+
+
 def test_nothing_found_says_so_and_enter_offers_a_new_student(
     qtbot: Any, a_class: Services, app_settings: AppSettings
 ) -> None:
