@@ -477,6 +477,23 @@ def test_classes_are_created_and_students_put_in_them(
     assert page.class_list.currentItem().text() == "8C (2)"
 
 
+def test_a_class_chosen_while_the_students_load_stays_chosen(
+    qtbot, students_page, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    """The Students page reloads in the background: a class the teacher clicks
+    meanwhile is still the one shown when the data arrive (it went back to the class
+    chosen when the load began)."""
+    from quizapp.ui.teacher import students_page as module
+
+    page = students_page
+    assert page.current_class_key() == module.ALL
+    with qtbot.waitSignal(page.loader.loaded, timeout=10_000):
+        page.refresh()
+        page.select_class(world.class_id)  # before the data arrive
+    assert page.current_class_key() == world.class_id
+    assert page.table.shown_texts(0) == ["Ana", "Ben"]
+
+
 def test_merging_two_profiles_names_both_and_moves_attempts(
     qtbot, students_page, world: World, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]

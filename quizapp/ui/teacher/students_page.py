@@ -200,16 +200,18 @@ class StudentsPage(QWidget):
     def refresh(self, select: Any = None) -> None:
         """Reload classes and students in the background, keeping the chosen class (or
         choosing ``select``: ``"all"``, ``"none"`` or a class id)."""
-        keep = self.current_class_key() if select is None else select
         classes, results = self.classes, self.results
         self.loader.start(
             (classes.list_classes, results.students_overview),
-            lambda loaded: self._on_refreshed(keep, *loaded),
+            lambda loaded: self._on_refreshed(select, *loaded),
         )
 
     def _on_refreshed(
-        self, keep: Any, classes: list[ClassInfo], everyone: list[StudentOverview]
+        self, select: Any, classes: list[ClassInfo], everyone: list[StudentOverview]
     ) -> None:
+        # The class chosen now, not when the load began: the teacher may have clicked
+        # another one meanwhile.
+        keep = self.current_class_key() if select is None else select
         self.class_rows = classes
         self.everyone = everyone
         self.class_list.blockSignals(True)
