@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QResizeEvent
+from PySide6.QtGui import QKeyEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -122,13 +122,48 @@ class _NameList(QScrollArea):
 
 
 class _Tile(QPushButton):
-    """A name tile: hands the arrow keys to ``on_arrow(tile, key) -> used``."""
+    """A name tile: hands the arrow keys to ``on_arrow(tile, key) -> used``.
+
+    A name too long for the tile's width ends in "…" (the whole name stays in the tile's
+    accessible name and tooltip): a button is otherwise as wide as its text, and one
+    60-character name made every column wider than the window."""
 
     def __init__(
         self, text: str, parent: QWidget, on_arrow: Callable[[QPushButton, int], bool]
     ) -> None:
         super().__init__(text, parent)
         self._on_arrow = on_arrow
+        self.full_text = text
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(TILE_MIN_WIDTH // 2, super().minimumSizeHint().height())
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(min(hint.width(), TILE_MIN_WIDTH), hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._elide()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # Text size
+            self._elide()
+
+    def _elide(self) -> None:
+        # The style sheet's 18 px padding each side, the icon and the gap after it.
+        room = self.width() - self.iconSize().width() - 2 * 18 - 2 * 12
+        if not self.isVisible() or room < TILE_MIN_WIDTH // 4:
+            shown = self.full_text  # not laid out yet: no width to fit
+        else:
+            shown = self.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideRight, room)
+        if shown != self.text():
+            self.setText(shown)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier

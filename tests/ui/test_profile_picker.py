@@ -202,6 +202,27 @@ def test_a_name_typed_without_its_accents_finds_the_student(
     assert window.student.id == lea.id
 
 
+def test_a_very_long_name_ends_in_an_ellipsis_and_keeps_the_columns_on_screen(
+    qtbot: Any, services: Services, app_settings: AppSettings
+) -> None:
+    """A tile was as wide as its name: one 60-character name (the longest allowed) made
+    every column wider than the window, two thirds of the class off screen."""
+    long_name = "Maximilian-Alexander Christophersen-Vandenberghe de la Tour"
+    for name in (long_name, "Ana", "Ben", "Cleo"):
+        services.students.create_student(name)
+    window = launch(qtbot, services, app_settings)
+    picker = window.picker
+    QApplication.processEvents()
+
+    assert shown_columns(picker) == 3
+    assert picker.grid_host.width() <= picker.scroll_area.viewport().width()
+    tile = next(t for t in picker.tiles() if t.accessibleName() == long_name)
+    assert tile.text().endswith("…")
+    assert long_name.startswith(tile.text()[:-1])
+    assert long_name in tile.toolTip()
+    assert [t.text() for t in picker.tiles() if t is not tile] == ["Ana", "Ben", "Cleo"]
+
+
 def test_nothing_found_says_so_and_enter_offers_a_new_student(
     qtbot: Any, a_class: Services, app_settings: AppSettings
 ) -> None:
