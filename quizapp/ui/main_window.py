@@ -814,6 +814,9 @@ class MainWindow(QMainWindow):
 
         svc = self._svc()
         dialog = NewStudentDialog(svc.students.create_student, self)
+        # A name typed in the picker's filter that found nobody is the new name, likely.
+        dialog.name_edit.setText(self.picker.filter_edit.text().strip())
+        dialog.name_edit.selectAll()
         dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.student_created.connect(self._on_new_student_dialog_student_created)
         dialog.destroyed.connect(self._on_new_student_dialog_destroyed)

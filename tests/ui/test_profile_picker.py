@@ -233,6 +233,11 @@ def test_nothing_found_says_so_and_enter_offers_a_new_student(
     assert "No name matches" in picker.empty_label.text()
     qtbot.keyClick(picker.filter_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.new_student_dialog is not None)
+    # The name typed is the new student's, ready to confirm (or to retype: selected).
+    dialog = window.new_student_dialog
+    assert dialog is not None
+    assert dialog.name_edit.text() == "Zed"
+    assert dialog.name_edit.selectedText() == "Zed"
 
 
 def test_the_picker_does_not_repeat_the_header(
