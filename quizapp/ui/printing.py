@@ -554,13 +554,13 @@ def results_report_html(report: ResultsReport) -> str:
                 [
                     (
                         s.name,
-                        s.class_name or "",
+                        s.class_name or "–",  # as the Results page shows them
                         str(s.attempts),
                         _pct(s.best_percent),
                         _pct(s.last_percent),
                         _pct(s.average_percent),
                         _duration(s.time_spent_s),
-                        _local_date(s.last_active),
+                        _local_date(s.last_active) if s.last_active else "never",
                     )
                     for s in report.students
                 ],

@@ -114,3 +114,19 @@ def test_names_get_the_room_and_figures_stay_on_one_line(qtbot, tmp_path: Path) 
     for r in range(1, table.rows()):
         for c in range(2, table.columns()):  # figures, time and date: never wrapped
             assert cell_rect(r, c).height() == pytest.approx(line, rel=0.01)
+
+
+def test_a_student_with_no_class_and_no_attempt_reads_as_on_the_screen() -> None:
+    """The Results page shows "–" for no class and "never" for no activity; the printed
+    report had empty cells there (fresh-clone user test)."""
+    from dataclasses import replace
+
+    from quizapp.ui.printing import results_report_html as to_html
+
+    report = _report(2)
+    idle = replace(report.students[1], class_name=None, attempts=0, last_active=None)
+    html = to_html(replace(report, students=(report.students[0], idle)))
+    row = html.split(idle.name, 1)[1].split("</tr>", 1)[0]
+    cells = [c.split(">", 1)[1].split("</td>", 1)[0] for c in row.split("<td")[1:]]
+    assert cells[0] == "–"  # the class
+    assert cells[-1] == "never"  # last active
