@@ -57,7 +57,15 @@ def _release_later(task: BackgroundTask | ProcessTask) -> None:
     """Let ``task`` go from :data:`_running` on the next turn of the event loop. It ends
     inside the delivery of its own signal: were the last reference dropped there (a
     caller that kept no reference, as a page's data load), Qt would destroy the task and
-    its emitter while still delivering to them, and crash now and then."""
+    its emitter while still delivering to them, and crash now and then.
+
+    A background task's emitter is also referenced by the pool thread's runnable, which
+    may outlive the task by a moment: were that the last reference, the emitter (a
+    GUI-thread object) would be destroyed on the pool thread. ``deleteLater`` destroys
+    it here, on the GUI thread; the runnable's reference is then to a dead wrapper."""
+    emitter = getattr(task, "_emitter", None)
+    if emitter is not None:
+        emitter.deleteLater()
     QTimer.singleShot(0, partial(_running.discard, task))
 
 
