@@ -102,9 +102,11 @@ def test_the_page_prints_in_a_child_process_the_pdf_it_printed_before(
 
 
 def test_the_child_reports_each_page_printed(
-    services: Services, pack_id: int, tmp_path: Path
-) -> None:
-    """What the progress dialog counts: one call per page, the last one at the total."""
+    qapp, services: Services, pack_id: int, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """What the progress dialog counts: one call per page, the last one at the total.
+    (Run here in the test's process: ``qapp`` first, or the child's entry point would
+    make the process's application a bare ``QGuiApplication`` the later tests can't use.)"""
     from quizapp.ui.printing import PrintedPapers, print_paper_quizzes_from_database
 
     seen: list[tuple[int, int]] = []
