@@ -176,7 +176,7 @@ def run(out: Path) -> None:
         dialog.close()
     stats = pages["statistics"]
     window.teacher.show_page(stats)
-    for _ in range(100):
+    for _ in range(600):  # up to a minute on a busy machine
         if stats.report is not None and not stats.busy.isVisible():
             break
         settle(100)
