@@ -178,8 +178,10 @@ class ProfilePicker(QWidget):
     "New student" is a button beside the name filter, above the list, so a new student
     finds it at once however long the class list is. The tiles fill as many columns as
     the list's width allows (:func:`columns_for_width`), the same at launch, after a
-    search and after a resize. Keyboard: typing filters; Enter opens the first match (or
-    a new student when nothing matches); Tab goes filter -> "New student" -> tiles;
+    search and after a resize. Keyboard: typing filters; Enter opens the first match of
+    the name typed (a new student when nothing matches; nobody when nothing is typed, so
+    a stray Enter never signs in the last student); Tab goes filter -> "New student" ->
+    tiles;
     Down from the filter goes to the first tile, and the arrow keys move between tiles
     by row and column (Up from the first row back to the filter).
 
@@ -350,11 +352,14 @@ class ProfilePicker(QWidget):
         self.scroll_area.ensureWidgetVisible(tile)
 
     def _on_filter_edit_return(self) -> None:
+        typed = bool(self.filter_edit.text().strip())
         shown = self.tiles()
-        if shown:
+        if shown and typed:
             shown[0].click()
-        elif not self._students or self.filter_edit.text().strip():
+        elif not shown and (typed or not self._students):
             self.new_button.click()
+        # Enter with nothing typed opens nobody: on a shared computer a stray Enter
+        # would sign the next student in as the last one.
 
     # ------------------------------------------------------------ layout
 

@@ -223,6 +223,21 @@ def test_a_very_long_name_ends_in_an_ellipsis_and_keeps_the_columns_on_screen(
     assert [t.text() for t in picker.tiles() if t is not tile] == ["Ana", "Ben", "Cleo"]
 
 
+def test_enter_with_nothing_typed_opens_nobody(
+    qtbot: Any, a_class: Services, app_settings: AppSettings
+) -> None:
+    """On a shared classroom computer a stray Enter on the picker must not sign the next
+    student in as the last one (it opened the first tile: the most recent student)."""
+    window = launch(qtbot, a_class, app_settings)
+    picker = window.picker
+    picker.filter_edit.setFocus()
+    qtbot.keyClick(picker.filter_edit, Qt.Key.Key_Return)
+    qtbot.wait(100)
+    assert window.current_screen() == "profiles"
+    assert window.student is None
+    assert window.new_student_dialog is None
+
+
 def test_nothing_found_says_so_and_enter_offers_a_new_student(
     qtbot: Any, a_class: Services, app_settings: AppSettings
 ) -> None:
