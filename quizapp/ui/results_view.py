@@ -7,6 +7,8 @@ past attempt from History, read-only, exactly as it was taken.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QPalette, QResizeEvent
 from PySide6.QtWidgets import (
@@ -52,8 +54,6 @@ def encouragement(score: int) -> str:
 
 def local_datetime(value: object) -> str:
     """A UTC-aware ``datetime`` as local short date and time (``''`` for ``None``)."""
-    from datetime import datetime
-
     if not isinstance(value, datetime):
         return ""
     local = value.astimezone()

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -244,6 +244,13 @@ def run_with_progress(
 # --------------------------------------------------------------------------- tables
 
 
+@cache
+def _right_aligned() -> Qt.AlignmentFlag:
+    """Right and vertically centred: combined once (a Python enum ``|`` per cell cost
+    ~7 µs, 2,500 of them in a class's Results table)."""
+    return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
 def cell(text: str, sort: Any = None, *, align_right: bool = False, tip: str = "") -> QStandardItem:
     """A read-only table cell showing ``text`` and sorting by ``sort`` (default: the text
     case-folded). ``None`` sorts first (as -inf)."""
@@ -253,7 +260,7 @@ def cell(text: str, sort: Any = None, *, align_right: bool = False, tip: str = "
         sort = text.casefold() if text else ""
     item.setData(sort, SORT_ROLE)
     if align_right:
-        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        item.setTextAlignment(_right_aligned())
     if tip:
         item.setToolTip(tip)
     return item
