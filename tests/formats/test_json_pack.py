@@ -992,13 +992,31 @@ _JSON_VALUES = st.recursive(
 )
 
 
+_PACK_MEMBERS = {
+    "before": st.dictionaries(st.text(max_size=3), _JSON_VALUES, max_size=3),
+    "items": st.lists(_JSON_VALUES, max_size=4),
+    "repeat": st.none() | _JSON_VALUES,
+    "indent": st.sampled_from([None, 0, 2]),
+}
+"""Strategies for :func:`_pack_members`' arguments."""
+
+
+def _pack_members(
+    before: dict[str, object], items: list[object], repeat: object, indent: int | None
+) -> list[str]:
+    """The members of a top object, as JSON text: ``before`` (its "questions" key left
+    out), "questions" as ``items``, then "questions" again as ``repeat`` unless None."""
+    members = [
+        json.dumps({k: v}, indent=indent)[1:-1] for k, v in before.items() if k != "questions"
+    ]
+    members.append(f'"questions": {json.dumps(items, indent=indent)}')
+    if repeat is not None:
+        members.append(f'"questions" : {json.dumps(repeat, indent=indent)}')
+    return members
+
+
 @settings(max_examples=200, deadline=None)
-@given(
-    before=st.dictionaries(st.text(max_size=3), _JSON_VALUES, max_size=3),
-    items=st.lists(_JSON_VALUES, max_size=4),
-    repeat=st.none() | _JSON_VALUES,
-    indent=st.sampled_from([None, 0, 2]),
-)
+@given(**_PACK_MEMBERS)
 def test_question_offsets_are_where_locate_finds_each_question(
     before: dict[str, object], items: list[object], repeat: object, indent: int | None
 ) -> None:
@@ -1006,12 +1024,7 @@ def test_question_offsets_are_where_locate_finds_each_question(
     with the general locator, a repeated 'questions' key included (the last one counts)."""
     from quizapp.formats.json_locate import item_offsets, locate
 
-    members = [
-        json.dumps({k: v}, indent=indent)[1:-1] for k, v in before.items() if k != "questions"
-    ]
-    members.append(f'"questions": {json.dumps(items, indent=indent)}')
-    if repeat is not None:
-        members.append(f'"questions" : {json.dumps(repeat, indent=indent)}')
+    members = _pack_members(before, items, repeat, indent)
     text = "{" + ",\n".join(m for m in members if m.strip()) + "}"
     kept = json.loads(text)["questions"]
     count = len(kept) if isinstance(kept, list) else 0
@@ -1049,10 +1062,7 @@ def _decode_both_ways(text: str) -> tuple[object, object]:
 
 @settings(max_examples=300, deadline=None)
 @given(
-    before=st.dictionaries(st.text(max_size=3), _JSON_VALUES, max_size=3),
-    items=st.lists(_JSON_VALUES, max_size=4),
-    repeat=st.none() | _JSON_VALUES,
-    indent=st.sampled_from([None, 0, 2]),
+    **_PACK_MEMBERS,
     edit=st.none() | st.tuples(st.integers(0, 10_000), st.sampled_from(["", *'{}[],:" x1\ufeff'])),
 )
 def test_the_one_pass_decode_gives_what_json_loads_and_item_offsets_give(
@@ -1067,12 +1077,7 @@ def test_the_one_pass_decode_gives_what_json_loads_and_item_offsets_give(
     there) as json.loads followed by item_offsets; for text that is not a JSON object
     (one character replaced, removed or added: errors, extra data, a top array) it
     gives None, so the loader asks json.loads, whose error is the one reported."""
-    members = [
-        json.dumps({k: v}, indent=indent)[1:-1] for k, v in before.items() if k != "questions"
-    ]
-    members.append(f'"questions": {json.dumps(items, indent=indent)}')
-    if repeat is not None:
-        members.append(f'"questions" : {json.dumps(repeat, indent=indent)}')
+    members = _pack_members(before, items, repeat, indent)
     if before:  # a repeated key at the top
         members.append(json.dumps({next(iter(before)): 1})[1:-1])
     text = " {" + ",\n".join(m for m in members if m.strip()) + "}\n"
