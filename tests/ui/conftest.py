@@ -62,3 +62,36 @@ def builtin_pack() -> Pack:
     from quizapp.formats.json_pack import load_pack
 
     return load_pack(builtin_pack_path(), require_evidence=True)
+
+
+@pytest.fixture
+def cancel_while_alive(qtbot):  # type: ignore[no-untyped-def]
+    """``cancel_while_alive(parent, start, timeout_ms)``: start a background print with
+    ``start()`` (a page's print method, returning its ``ProgressTask``), check that the
+    progress dialog shows while ``parent``'s event loop keeps running (a 10 ms timer
+    ticks), click the dialog's Cancel and wait up to ``timeout_ms`` for the task to fail;
+    returns the error it failed with (the caller checks it and that no file was left)."""
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QPushButton
+
+    def run(parent, start, timeout_ms: int) -> BaseException:  # type: ignore[no-untyped-def]
+        ticks: list[int] = []
+        probe = QTimer(parent)
+        probe.setInterval(10)
+        probe.timeout.connect(lambda: ticks.append(1))
+        probe.start()
+        task = start()
+        assert task is not None
+        assert task.dialog is not None
+        qtbot.waitUntil(task.dialog.isVisible, timeout=5_000)
+        assert task.task.is_running
+        seen = len(ticks)
+        qtbot.waitUntil(lambda: len(ticks) >= seen + 3, timeout=5_000)  # the window is alive
+        cancel = task.dialog.findChild(QPushButton)
+        assert cancel is not None
+        with qtbot.waitSignal(task.task.failed, timeout=timeout_ms) as blocker:
+            qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+        probe.stop()
+        return blocker.args[0]
+
+    return run

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 
 from quizapp.domain.model import Choice, Lesson, Pack, Question, QuestionType
 from quizapp.domain.scoring import default_fractions
@@ -127,10 +127,8 @@ def test_the_child_reports_each_page_printed(
 
 
 def test_printing_keeps_the_window_running_and_cancel_leaves_no_file(
-    qtbot, page, services: Services, tmp_path: Path, monkeypatch
+    page, tmp_path: Path, monkeypatch, cancel_while_alive
 ) -> None:  # type: ignore[no-untyped-def]
-    from PySide6.QtWidgets import QPushButton
-
     from quizapp.services.results import OperationCancelled
     from quizapp.ui.teacher import print_page as module
 
@@ -141,23 +139,8 @@ def test_printing_keeps_the_window_running_and_cancel_leaves_no_file(
     page.select_pack(builtin)  # 59 questions, four versions: some seconds of printing
     for check in page.version_checks.values():
         check.setChecked(True)
-    ticks: list[int] = []
-    probe = QTimer(page)
-    probe.setInterval(10)
-    probe.timeout.connect(lambda: ticks.append(1))
-    probe.start()
-    task = page.print_papers()
-    assert task is not None
-    assert task.dialog is not None
-    qtbot.waitUntil(task.dialog.isVisible, timeout=5_000)
-    assert task.task.is_running
-    seen = len(ticks)
-    qtbot.waitUntil(lambda: len(ticks) >= seen + 3, timeout=5_000)  # the window is alive
-    cancel = task.dialog.findChild(QPushButton)
-    assert cancel is not None
-    with qtbot.waitSignal(task.task.failed, timeout=CHILD_TIMEOUT_MS) as blocker:
-        qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
-    assert isinstance(blocker.args[0], OperationCancelled)
+    error = cancel_while_alive(page, page.print_papers, CHILD_TIMEOUT_MS)
+    assert isinstance(error, OperationCancelled)
     assert list(folder.iterdir()) == []
     assert page.status_label.text() == "Printing cancelled: paper.pdf was not written."
 

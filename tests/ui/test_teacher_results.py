@@ -675,36 +675,18 @@ def test_report_over_more_attempts_than_printed_lists_every_student_and_says_wha
 
 
 def test_printing_the_report_keeps_the_page_responsive_and_cancel_leaves_no_file(
-    qtbot, results_page, tmp_path: Path, monkeypatch
+    results_page, tmp_path: Path, monkeypatch, cancel_while_alive
 ) -> None:  # type: ignore[no-untyped-def]
     """The report is printed away from the window: its event loop keeps running, a
     progress dialog with Cancel shows, and Cancel leaves nothing in the folder."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QPushButton
-
     from quizapp.services.results import OperationCancelled
     from quizapp.ui.teacher import results_page as module
 
     folder = tmp_path / "out"
     folder.mkdir()
     monkeypatch.setattr(module, "ask_save_path", lambda *a: folder / "report.pdf")
-    ticks: list[int] = []
-    probe = QTimer(results_page)
-    probe.setInterval(10)
-    probe.timeout.connect(lambda: ticks.append(1))
-    probe.start()
-    task = results_page.print_report()
-    assert task is not None
-    assert task.dialog is not None
-    qtbot.waitUntil(task.dialog.isVisible, timeout=5_000)
-    assert task.task.is_running
-    seen = len(ticks)
-    qtbot.waitUntil(lambda: len(ticks) >= seen + 3, timeout=5_000)  # the window is alive
-    cancel = task.dialog.findChild(QPushButton)
-    assert cancel is not None
-    with qtbot.waitSignal(task.task.failed, timeout=20_000) as blocker:
-        qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
-    assert isinstance(blocker.args[0], OperationCancelled)
+    error = cancel_while_alive(results_page, results_page.print_report, 20_000)
+    assert isinstance(error, OperationCancelled)
     assert list(folder.iterdir()) == []
     assert "Saved" not in results_page.count_label.text()
 
