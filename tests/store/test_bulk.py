@@ -150,3 +150,22 @@ def test_a_pack_install_stores_with_the_large_cache_and_leaves_the_pool_as_it_wa
     assert driver.execute("PRAGMA cache_size").fetchone()[0] == default
     with database.engine.connect() as conn:
         assert _cache_size(conn) == default
+
+
+
+
+def test_a_column_of_equal_but_distinct_values_is_converted_value_by_value(
+    database: Database,
+) -> None:
+    """A column is converted once only when every row holds the very same object: hints
+    [1] and [True] are equal in Python but stored as different JSON."""
+    pack_id, lesson_id = _pack_and_lesson(database)
+    rows = []
+    for key, hints, u in zip(("one", "true"), ([1], [True]), uuid4s(2), strict=True):
+        values = _values(pack_id, lesson_id, key, u) | {"hints": hints}
+        rows.append([values[c] for c in QUESTION_COLUMNS])
+    with database.sessions.begin() as s:
+        insert_rows(s.connection(), m.Question.__table__, QUESTION_COLUMNS, rows)
+    with database.sessions.begin() as s:
+        stored = dict(s.connection().exec_driver_sql("SELECT key, hints FROM questions").all())
+    assert stored == {"one": "[1]", "true": "[true]"}
