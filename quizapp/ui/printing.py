@@ -308,21 +308,21 @@ def _rows_kept_whole(document_html: str, writer: QPdfWriter) -> str:
         # before: only the text since the last one is needed to place the table.
         cut = max(head.rfind(PAGE_BREAK), head.rfind(TABLE_BREAK))
         prefix, start = (head if cut < 0 else head[cut:]), 0
-        first, fits = prefix, 0
+        continued, fits = False, 0  # continued: on a page of its own after a TABLE_BREAK
         if not rows:
             parts.append(opening + "</table>")
         while start < len(rows):
             # A page holds about as many rows as the last one: lay out a few more.
-            guess = PROBE_ROWS if prefix is first else fits + 8
+            guess = fits + 8 if continued else PROBE_ROWS
             fits = _rows_on_first_page(prefix, opening, rows[start:], writer, guess)
-            if fits == 0 and prefix is not first:
+            if fits == 0 and continued:
                 fits = 1  # taller than a page on its own: no page would hold it whole
             if fits:
                 parts.append(opening + "".join(rows[start : start + fits]) + "</table>")
             start += fits
             if start < len(rows):
                 parts.append(TABLE_BREAK)
-            prefix = TABLE_BREAK
+            prefix, continued = TABLE_BREAK, True
         document_html = "".join(parts) + tail.removeprefix("</table>")
     return document_html
 
