@@ -122,10 +122,9 @@ def main() -> None:
         app.processEvents()
         freeze_long_lived_objects()
         idle, _ = longest_stall(None)
-        packs = {row.key: row.id for row in PackAdmin(database.sessions).list_packs()}
-        builtin = next(
-            row.id for row in PackAdmin(database.sessions).list_packs() if row.is_builtin
-        )
+        listed = PackAdmin(database.sessions).list_packs()
+        packs = {row.key: row.id for row in listed}
+        builtin = next(row.id for row in listed if row.is_builtin)
         cases = CASES[:1] if args.quick else CASES
         for index, (name, key, versions) in enumerate(cases):
             target = folder / f"paper-{index}.pdf"
