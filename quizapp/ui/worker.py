@@ -56,16 +56,8 @@ _running: set[BackgroundTask | ProcessTask] = set()
 def _release_later(task: BackgroundTask | ProcessTask) -> None:
     """Let ``task`` go from :data:`_running` on the next turn of the event loop. It ends
     inside the delivery of its own signal: were the last reference dropped there (a
-    caller that kept no reference, as a page's data load), Qt would destroy the task and
-    its emitter while still delivering to them, and crash now and then.
-
-    A background task's emitter is also referenced by the pool thread's runnable, which
-    may outlive the task by a moment: were that the last reference, the emitter (a
-    GUI-thread object) would be destroyed on the pool thread. ``deleteLater`` destroys
-    it here, on the GUI thread; the runnable's reference is then to a dead wrapper."""
-    emitter = getattr(task, "_emitter", None)
-    if emitter is not None:
-        emitter.deleteLater()
+    caller that kept no reference, as a page's data load), Qt would destroy the task
+    while still delivering to it, and crash now and then."""
     QTimer.singleShot(0, partial(_running.discard, task))
 
 
@@ -147,6 +139,11 @@ class BackgroundTask(QObject):
 
     def _end(self) -> None:
         self.is_running = False
+        # The pool thread's runnable also holds the emitter and may let go of it last,
+        # which would destroy a GUI-thread object on the pool thread: destroyed here
+        # instead (the runnable's reference is then to a dead wrapper, which it never uses
+        # again: it has emitted).
+        self._emitter.deleteLater()
         _release_later(self)
 
 
