@@ -24,6 +24,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
 from quizapp.app import configure_application, create_main_window, open_services
+from quizapp.services.container import Services
 from quizapp.ui.main_window import MainWindow
 from quizapp.ui.settings import AppSettings
 
@@ -70,6 +71,19 @@ class Shooter:
         print(path)
 
 
+def show_window(services: Services, folder: Path, width: int, height: int) -> MainWindow:
+    """The app's main window on ``services``, its settings in ``folder``, shown at the
+    top left at ``width`` × ``height`` and exposed (the screenshot tools' common start)."""
+    settings = AppSettings(QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat))
+    window = create_main_window(services, settings)
+    window.setMinimumSize(0, 0)
+    window.move(0, 0)
+    window.resize(width, height)
+    window.show()
+    QTest.qWaitForWindowExposed(window)
+    return window
+
+
 def click(widget: QWidget) -> None:
     QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
 
@@ -87,13 +101,7 @@ def run(out: Path, width: int, height: int, dark: bool) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="quizapp-shots-"))
     database, services = open_services(str(tmp / "quizapp.sqlite"))
     try:
-        settings = AppSettings(QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat))
-        window = create_main_window(services, settings)
-        window.setMinimumSize(0, 0)
-        window.move(0, 0)
-        window.resize(width, height)
-        window.show()
-        QTest.qWaitForWindowExposed(window)
+        window = show_window(services, tmp, width, height)
         s = Shooter(window, out, suffix)
         for name in ("Amira", "Ben", "Chloé", "Dev", "Eliška"):
             services.students.create_student(name)

@@ -21,11 +21,15 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QRect, QSettings, Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
-from quizapp.app import configure_application, create_main_window, open_services
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from screenshots import show_window
+
+from quizapp.app import configure_application, open_services
 from quizapp.services.container import Services
 
 # fmt: off
@@ -81,15 +85,7 @@ def run(out: Path, width: int, height: int, students: int, only: str) -> None:
     services.students._clock = Clock()  # type: ignore[attr-defined]
     fill_class(services, students, used=max(1, students // 10))  # before launch, as a class
     try:
-        from quizapp.ui.settings import AppSettings
-
-        settings = AppSettings(QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat))
-        window = create_main_window(services, settings)
-        window.setMinimumSize(0, 0)
-        window.move(0, 0)
-        window.resize(width, height)
-        window.show()
-        QTest.qWaitForWindowExposed(window)
+        window = show_window(services, tmp, width, height)
         window.activateWindow()  # focus rings are drawn in the active window only
         QTest.qWaitForWindowActive(window)
         size = f"{width}x{height}"

@@ -18,16 +18,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from screenshots import Shooter, click, dark_palette
+from screenshots import Shooter, click, dark_palette, show_window
 
-from quizapp.app import configure_application, create_main_window, open_services
-from quizapp.ui.settings import AppSettings
+from quizapp.app import configure_application, open_services
 from quizapp.ui.teacher.pin_dialog import PinDialog
 
 GIFT = """\
@@ -75,13 +73,7 @@ def run(out: Path, dark: bool) -> None:
     gift.write_text(GIFT, encoding="utf-8")
     database, services = open_services(str(tmp / "quizapp.sqlite"))
     try:
-        settings = AppSettings(QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat))
-        window = create_main_window(services, settings)
-        window.setMinimumSize(0, 0)
-        window.move(0, 0)
-        window.resize(1024, 700)
-        window.show()
-        QTest.qWaitForWindowExposed(window)
+        window = show_window(services, tmp, 1024, 700)
         s = Shooter(window, out, suffix)
         for name in ("Amira", "Ben", "Chloé"):
             services.students.create_student(name)
