@@ -181,9 +181,8 @@ class ProfilePicker(QWidget):
     search and after a resize. Keyboard: typing filters; Enter opens the first match of
     the name typed (a new student when nothing matches; nobody when nothing is typed, so
     a stray Enter never signs in the last student); Tab goes filter -> "New student" ->
-    tiles;
-    Down from the filter goes to the first tile, and the arrow keys move between tiles
-    by row and column (Up from the first row back to the filter).
+    tiles; Down from the filter goes to the first tile, and the arrow keys move between
+    tiles by row and column (Up from the first row back to the filter).
 
     Emits ``student_chosen(id)`` and ``new_student_requested()``.
     """
@@ -297,8 +296,8 @@ class ProfilePicker(QWidget):
         self._layout_tiles()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Enter in the name filter opens the first match (or a new student), and only
-        that; Down there goes to the first tile."""
+        """Enter in the name filter does what :meth:`_on_filter_edit_return` says, and
+        only that; Down there goes to the first tile."""
         if (
             watched is self.filter_edit
             and event.type() == QEvent.Type.KeyPress
