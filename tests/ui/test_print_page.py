@@ -142,7 +142,7 @@ def test_printing_keeps_the_window_running_and_cancel_leaves_no_file(
     error = cancel_while_alive(page, page.print_papers, CHILD_TIMEOUT_MS)
     assert isinstance(error, OperationCancelled)
     assert list(folder.iterdir()) == []
-    assert page.status_label.text() == "Printing cancelled: paper.pdf was not written."
+    assert page.status_label.text() == "Cancelled: paper.pdf was not written."
 
 
 def test_a_print_that_fails_shows_its_message(

@@ -646,6 +646,42 @@ def test_a_long_jobs_progress_dialog_shows_soon_not_after_qts_4_s(qtbot, results
     assert not [d for d in results_page.findChildren(QProgressDialog) if d.isVisible()]
 
 
+def test_cancel_is_reported_through_the_one_cancelled_callback(qtbot, results_page) -> None:  # type: ignore[no-untyped-def]
+    """Cancel reaches the page as one status text, the same wording for every job: the
+    file it did not write when it writes one, a bare "Cancelled." otherwise; ``on_error``
+    is kept for real errors."""
+    import threading
+
+    from quizapp.services.results import OperationCancelled
+    from quizapp.ui.teacher.results_page import run_with_progress
+
+    def work(progress, cancelled):  # type: ignore[no-untyped-def]
+        started.set()
+        while not cancelled():
+            threading.Event().wait(0.01)
+        raise OperationCancelled
+
+    cases = [(None, "Cancelled."), (Path("x/marks.csv"), "Cancelled: marks.csv was not written.")]
+    for writes, expected in cases:
+        started = threading.Event()
+        said: list[str] = []
+        errors: list[BaseException] = []
+        task = run_with_progress(
+            results_page,
+            work,
+            said.append,
+            label="Working…",
+            on_error=errors.append,
+            cancelled=said.append,
+            writes=writes,
+        )
+        assert started.wait(5)
+        with qtbot.waitSignal(task.task.failed, timeout=5_000):
+            task.cancel()
+        assert said == [expected]
+        assert errors == []
+
+
 # --------------------------------------------------------------------------- long report
 
 
@@ -688,7 +724,8 @@ def test_printing_the_report_keeps_the_page_responsive_and_cancel_leaves_no_file
     error = cancel_while_alive(results_page, results_page.print_report, 20_000)
     assert isinstance(error, OperationCancelled)
     assert list(folder.iterdir()) == []
-    assert "Saved" not in results_page.count_label.text()
+    # Says so, in the words every page uses for a cancelled job.
+    assert results_page.count_label.text() == "Cancelled: report.pdf was not written."
 
 
 def test_the_status_line_says_what_the_last_export_did(
@@ -711,5 +748,5 @@ def test_the_status_line_says_what_the_last_export_did(
     assert "Saved" not in results_page.count_label.text()
     with qtbot.waitSignal(task.task.failed, timeout=20_000):
         task.cancel()
-    assert results_page.count_label.text() == ("Export cancelled: responses.csv was not written.")
+    assert results_page.count_label.text() == "Cancelled: responses.csv was not written."
     assert not second.exists()

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 
 from quizapp.domain.errors import QuizAppError
 from quizapp.services import print_model
-from quizapp.services.results import OperationCancelled
 from quizapp.ui import common
 from quizapp.ui.common import primary_button, wrap_label
 from quizapp.ui.teacher.results_page import (
@@ -227,17 +226,18 @@ class PrintPage(QWidget):
             )
 
         def failed(error: BaseException) -> None:
-            if isinstance(error, OperationCancelled):
-                self.status_label.setText(
-                    self.tr("Printing cancelled: {file} was not written.").format(file=path.name)
-                )
-            else:
-                self.status_label.setText("")
-                common.show_error(self, error)
+            self.status_label.setText("")
+            common.show_error(self, error)
 
         self.status_label.setText(self.tr("Printing versions {v}…").format(v=", ".join(versions)))
         self.last_task = run_with_progress(
-            self, job, done, label=self.tr("Printing the papers…"), on_error=failed
+            self,
+            job,
+            done,
+            label=self.tr("Printing the papers…"),
+            on_error=failed,
+            cancelled=self.status_label.setText,
+            writes=path,
         )
         return self.last_task
 

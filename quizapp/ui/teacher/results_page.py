@@ -154,6 +154,15 @@ class ProgressTask:
             self.task.cancel()
 
 
+def cancelled_text(parent: QWidget, writes: Path | None = None) -> str:
+    """What a page's status line says after the teacher cancelled a long job: "Cancelled:
+    report.pdf was not written." for a job that writes ``writes`` (the work removes a
+    half-written file), "Cancelled." otherwise. Translated in ``parent``'s context."""
+    if writes is None:
+        return parent.tr("Cancelled.")
+    return parent.tr("Cancelled: {file} was not written.").format(file=writes.name)
+
+
 def run_with_progress(
     parent: QWidget,
     work: Callable[[Progress, Cancelled], Any] | ChildJob,
@@ -164,14 +173,21 @@ def run_with_progress(
     dialog: bool = True,
     on_progress: Callable[[int, int], None] | None = None,
     on_error: Callable[[BaseException], None] | None = None,
+    cancelled: Callable[[str], None] | None = None,
+    writes: Path | None = None,
 ) -> ProgressTask:
     """Run ``work(progress, cancelled)`` on the thread pool and call ``on_done(result)``
     on the GUI thread. ``progress(done, total)`` may be called from the work (any
     thread) and moves the progress dialog (or ``on_progress``); ``cancelled()`` turns
     true when the user presses Cancel. With ``dialog`` a window-modal progress dialog
-    is shown after 300 ms (busy until the first progress). Errors: cancelling shows
-    nothing; a :class:`QuizAppError` is shown in a message box (or passed to
-    ``on_error``); anything else is shown too, with its type.
+    is shown after 300 ms (busy until the first progress). Errors: a
+    :class:`QuizAppError` is shown in a message box (or passed to ``on_error``);
+    anything else is shown too, with its type.
+
+    Cancel: the ``cancelled`` argument (a status line's ``setText``, say) is called
+    with the one wording every page uses, :func:`cancelled_text` ("Cancelled: report.pdf
+    was not written." for a job that ``writes`` that file; "Cancelled." otherwise).
+    Without it the ``OperationCancelled`` goes to ``on_error``, if any, or shows nothing.
 
     ``work`` may instead be a :class:`~quizapp.ui.worker.ChildJob`, run in a child
     process (:func:`~quizapp.ui.worker.run_in_process`), for work that would hold up
@@ -221,7 +237,9 @@ def run_with_progress(
     def failed(error: BaseException) -> None:
         close()
         if isinstance(error, OperationCancelled):
-            if on_error is not None:
+            if cancelled is not None:
+                cancelled(cancelled_text(parent, writes))
+            elif on_error is not None:
                 on_error(error)
             return
         if on_error is not None:
@@ -1018,21 +1036,14 @@ class ResultsPage(QWidget):
                 self.tr("Saved {n} rows to {file}").format(n=common.count(rows), file=path.name)
             )
 
-        def failed(error: BaseException) -> None:
-            if isinstance(error, OperationCancelled):
-                self.count_label.setText(
-                    self.tr("Export cancelled: {file} was not written.").format(file=path.name)
-                )
-            else:
-                common.show_error(self, error)
-
         self._update_count()  # not the last export's "Saved …" while this one runs
         self.last_task = run_with_progress(
             self,
             job,
             done,
             label=self.tr("Exporting {what}…").format(what=what),
-            on_error=failed,
+            cancelled=self.count_label.setText,
+            writes=path,
         )
         return self.last_task
 
@@ -1067,7 +1078,14 @@ class ResultsPage(QWidget):
                 )
             )
 
-        self.last_task = run_with_progress(self, job, done, label=self.tr("Printing the report…"))
+        self.last_task = run_with_progress(
+            self,
+            job,
+            done,
+            label=self.tr("Printing the report…"),
+            cancelled=self.count_label.setText,
+            writes=path,
+        )
         return self.last_task
 
     # ------------------------------------------------------------ slots
