@@ -63,10 +63,13 @@ def evidence_found(evidence: str, lesson_markdown: str) -> bool:
     return bool(needle) and needle in normalise_for_match(markdown_to_plain(lesson_markdown))
 
 
-def plural(n: int, one: str, many: str) -> str:
+def plural(n: int, one: str, many: str, *, number: str | None = None) -> str:
     """``n`` with the right form of a noun: ``plural(1, "attempt", "attempts")`` is
     "1 attempt", ``plural(3, ...)`` "3 attempts" (and 0 takes ``many``: "0 attempts").
+    From 1,000 on the digits are grouped in threes with commas, "20,000 attempts", as
+    English prints them; ``number`` replaces the digits with the caller's own text of
+    ``n`` (the GUI's :func:`quizapp.ui.common.counted` passes the locale's grouping).
 
     The one place quizapp counts things in words (the GUI passes ``one`` and ``many``
     already translated: ``self.tr("attempt")``)."""
-    return f"{n} {one if n == 1 else many}"
+    return f"{f'{n:,}' if number is None else number} {one if n == 1 else many}"

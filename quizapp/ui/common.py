@@ -140,7 +140,7 @@ def count(n: int) -> str:
 def counted(n: int, one: str, many: str) -> str:
     """:func:`plural` with the number grouped (:func:`count`): "20,001 attempts",
     "1 attempt"."""
-    return count(n) + plural(n, one, many)[len(str(n)) :]
+    return plural(n, one, many, number=count(n))
 
 
 # ---------------------------------------------------------------- icons
