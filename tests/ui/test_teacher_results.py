@@ -316,6 +316,17 @@ def test_results_report_pdf_names_the_students(
     assert "Ana" in text
     assert "Jade" in text
     assert "11 attempts" in text
+    # No filter: titled just "Results", not "Results: All results".
+    assert pypdf.PdfReader(target).metadata.title == "Results"
+    assert text.startswith("Results all attempts")  # the title, then what it covers
+
+    # A filter: the title names it.
+    klass = results_page.filters.class_combo
+    _loaded(qtbot, results_page, lambda: klass.setCurrentIndex(klass.findText("7B")))
+    task = results_page.print_report()
+    with qtbot.waitSignal(task.task.finished, timeout=30_000):
+        pass
+    assert pypdf.PdfReader(target).metadata.title == "Results: 7B"
 
 
 # --------------------------------------------------------------------------- statistics

@@ -717,7 +717,8 @@ class FilterBar(QWidget):
         )
 
     def describe(self) -> str:
-        """The filter in words, for report titles and file names."""
+        """The filter in words ("Test course, 7B"), for report titles; "" when no filter
+        is set."""
         parts = []
         for combo in (self.pack_combo, self.quiz_combo, self.class_combo):
             if combo.currentData() is not None:
@@ -727,7 +728,7 @@ class FilterBar(QWidget):
                 f"{self.since_edit.date().toString('d MMM yyyy')} – "
                 f"{self.until_edit.date().toString('d MMM yyyy')}"
             )
-        return ", ".join(parts) or self.tr("All results")
+        return ", ".join(parts)
 
     def _on_pack_changed(self) -> None:
         self._fill_quizzes(None)
@@ -1063,7 +1064,8 @@ class ResultsPage(QWidget):
         )
         if path is None:
             return None
-        title = self.tr("Results: {what}").format(what=self.filters.describe())
+        what = self.filters.describe()  # "Results: All results" said it twice
+        title = self.tr("Results: {what}").format(what=what) if what else self.tr("Results")
         font = QGuiApplication.font().family()  # the child's offscreen Qt has its own
         job = ChildJob(
             print_results_report_from_database,
