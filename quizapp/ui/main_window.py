@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from PySide6 import QtCore
 from PySide6.QtCore import QSize, QTimer, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -141,6 +141,7 @@ class MainWindow(QMainWindow):
         self._history: HistoryView | None = None
         self._teacher: TeacherArea | None = None
         self._pending: Callable[[], object] | None = None
+        self._built = False
         self.setWindowTitle("quizapp")
         self.setMinimumSize(QSize(760, 560))
         # Before the first paint, only "Opening…", centred by stretches (performance
@@ -165,7 +166,6 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1024, 700)
-        self._built = False
         if services is not None:
             self.set_services(services)
 
@@ -205,7 +205,6 @@ class MainWindow(QMainWindow):
         self.title_label = wrap_label("", 1.2, bold=True)
         self.title_label.setAccessibleName(self.tr("Where you are"))
         self.student_icon = QLabel()
-        self.student_icon.setPixmap(icon("user").pixmap(QSize(20, 20)))
         self.student_label = QLabel("")
         self.student_label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
         self.student_label.setToolTip(self.tr("The student using quizapp now"))
@@ -235,6 +234,22 @@ class MainWindow(QMainWindow):
         row.addWidget(self.teacher_button)
         row.addWidget(self.text_size_button)
         row.addWidget(self.help_button)
+        self._fit_header_icons()
+
+    def header_icon_size(self) -> QSize:
+        """The header's icons' size, px, square: 0.85 of a line of the base text (its
+        ``QFontMetrics.height()``; at least 16): 16 px at the default 12 pt, as Qt's own
+        size was, 42 px at the largest 32 pt, where they stayed 16 px beside the words."""
+        edge = max(16, round(0.85 * QFontMetrics(QApplication.font()).height()))
+        return QSize(edge, edge)
+
+    def _fit_header_icons(self) -> None:
+        """Size the header's icons to the current text size (:meth:`header_icon_size`)."""
+        size = self.header_icon_size()
+        buttons = (self.back_button, self.teacher_button, self.text_size_button, self.help_button)
+        for widget in buttons:
+            widget.setIconSize(size)
+        self.student_icon.setPixmap(icon("user", size=2 * size.width()).pixmap(size))
 
     def _build_actions(self) -> None:
         from PySide6.QtGui import QKeySequence
@@ -777,6 +792,8 @@ class MainWindow(QMainWindow):
         """Set the whole app's base text size (points) and remember it."""
         self.settings.font_point_size = point_size
         common.apply_text_size(self.settings.font_point_size)
+        if self._built:
+            self._fit_header_icons()
 
     # ------------------------------------------------------------ slots
 
