@@ -461,7 +461,7 @@ def statistics_html(stats: QuizStatisticsReport) -> str:
     """The quiz figures and the per-question table of a statistics report, as HTML."""
     z = stats.quiz
     figures = [
-        ("Attempts", str(z.n)),
+        ("Attempts", f"{z.n:,}"),
         ("Mean", _num(z.mean)),
         ("Median", _num(z.median)),
         ("Standard deviation", _num(z.sd)),
@@ -486,7 +486,7 @@ def statistics_html(stats: QuizStatisticsReport) -> str:
         (
             str(q.column + 1),
             " ".join(q.prompt.split())[:90],
-            str(q.attempts),
+            f"{q.attempts:,}",
             _pct(None if q.facility is None else 100 * q.facility),
             _pct(None if q.sd_fraction is None else 100 * q.sd_fraction),
             _pct(None if q.discrimination_index is None else q.discrimination_index),
@@ -540,7 +540,7 @@ def results_report_html(report: ResultsReport) -> str:
         f"<p class='meta'>{_e(report.filter_text)} · printed {_e(_local(report.generated_at))}</p>",
         "<p>"
         + _e(
-            f"{plural(len(report.students), 'student', 'students')}, {took} with attempts; "
+            f"{plural(len(report.students), 'student', 'students')}, {took:,} with attempts; "
             f"{plural(report.attempt_count, 'attempt', 'attempts')}; class average "
             f"{_pct(report.mean_percent)}."
         )
@@ -555,7 +555,7 @@ def results_report_html(report: ResultsReport) -> str:
                     (
                         s.name,
                         s.class_name or "–",  # as the Results page shows them
-                        str(s.attempts),
+                        f"{s.attempts:,}",
                         _pct(s.best_percent),
                         _pct(s.last_percent),
                         _pct(s.average_percent),

@@ -134,13 +134,14 @@ def test_a_student_with_no_class_and_no_attempt_reads_as_on_the_screen() -> None
 
 def test_counts_of_a_thousand_and_more_are_grouped() -> None:
     """A class's whole history: "20,000 attempts" in the report's summary line, not
-    "20000 attempts" (hard to read at a glance on paper)."""
+    "20000 attempts" (hard to read at a glance on paper); the other counts beside them
+    alike."""
     from dataclasses import replace
 
     from quizapp.ui.printing import results_report_html as to_html
 
     html = to_html(replace(_report(1_200), attempt_count=20_000))
     summary = html.split("<h2>Students</h2>", 1)[0]
-    assert "1,200 students" in summary
+    assert "1,200 students, 1,200 with attempts" in summary
     assert "20,000 attempts" in summary
     assert "20000" not in summary
