@@ -7,10 +7,22 @@ the refusal inline.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QResizeEvent, QShowEvent
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QFont,
+    QFontMetrics,
+    QIcon,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QResizeEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -21,6 +33,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QStyle,
+    QStyleOptionButton,
     QVBoxLayout,
     QWidget,
 )
@@ -122,18 +135,29 @@ class _NameList(QScrollArea):
 
 
 class _Tile(QPushButton):
-    """A name tile: hands the arrow keys to ``on_arrow(tile, key) -> used``.
+    """A name tile: hands the keys that move between tiles to ``on_key(tile, key) -> used``.
 
-    A name too long for the tile's width ends in "…" (the whole name stays in the tile's
-    accessible name and tooltip): a button is otherwise as wide as its text, and one
-    60-character name made every column wider than the window."""
+    Shows a name and, under it in smaller plain type, a ``detail`` when there is one
+    (what tells namesakes apart: :func:`namesake_details`). The button's text is the
+    name, followed by a line break when there is a detail, so the style keeps a second
+    line free, where :meth:`paintEvent` writes the detail. A name or detail too long for
+    the tile's width ends in "…" (the whole text stays in the tile's accessible name and
+    tooltip): a button is otherwise as wide as its text, and one 60-character name made
+    every column wider than the window."""
 
-    def __init__(
-        self, text: str, parent: QWidget, on_arrow: Callable[[QPushButton, int], bool]
-    ) -> None:
-        super().__init__(text, parent)
-        self._on_arrow = on_arrow
-        self.full_text = text
+    def __init__(self, parent: QWidget, on_key: Callable[[QPushButton, int], bool]) -> None:
+        super().__init__(parent)
+        self._on_key = on_key
+        self.full_text = ""  # the whole name (the text shown may be cut short)
+        self.detail = ""  # the whole second line ("": none)
+        self._fitted: tuple[int, str, str] | None = None  # (room, name, detail) of the text
+
+    def set_label(self, name: str, detail: str = "") -> None:
+        """Show ``name``, and ``detail`` under it unless it is ``""``."""
+        if (name, detail) != (self.full_text, self.detail):
+            self.full_text = name
+            self.detail = detail
+            self._elide()
 
     def minimumSizeHint(self) -> QSize:
         return QSize(TILE_MIN_WIDTH // 2, super().minimumSizeHint().height())
@@ -153,21 +177,61 @@ class _Tile(QPushButton):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:  # Text size
+            self._fitted = None
             self._elide()
 
-    def _elide(self) -> None:
-        # The style sheet's 18 px padding each side, the icon and the gap after it.
+    def _room(self) -> int:
+        """The text's width in pixels: the style sheet's 18 px padding each side, the
+        icon and the gap after it taken off; 0 before the tile is laid out."""
         room = self.width() - self.iconSize().width() - 2 * 18 - 2 * 12
-        if not self.isVisible() or room < TILE_MIN_WIDTH // 4:
-            shown = self.full_text  # not laid out yet: no width to fit
-        else:
-            shown = self.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideRight, room)
+        return room if self.isVisible() and room >= TILE_MIN_WIDTH // 4 else 0
+
+    def _elide(self) -> None:
+        room = self._room()
+        fitted = (room, self.full_text, self.detail)
+        if fitted == self._fitted:  # shown again, same width: the same text
+            return
+        self._fitted = fitted
+        shown = self.full_text
+        if room:
+            shown = self.fontMetrics().elidedText(shown, Qt.TextElideMode.ElideRight, room)
+        if self.detail:
+            shown += "\n"  # the detail's line (paintEvent)
         if shown != self.text():
             self.setText(shown)
 
+    def detail_font(self) -> QFont:
+        """The detail's type: the name's, not bold, four fifths of its size."""
+        font = QFont(self.font())
+        font.setBold(False)
+        font.setPointSizeF(max(1.0, font.pointSizeF() * 0.8))
+        return font
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self.detail:
+            return
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        contents = self.style().subElementRect(
+            QStyle.SubElement.SE_PushButtonContents, option, self
+        )
+        # The style centres the two lines and puts the text 4 px after the icon.
+        left = contents.left() + self.iconSize().width() + 4
+        line = self.fontMetrics().lineSpacing()
+        room = contents.right() - left
+        font = self.detail_font()
+        text = QFontMetrics(font).elidedText(self.detail, Qt.TextElideMode.ElideRight, room)
+        painter = QPainter(self)
+        painter.setFont(font)
+        painter.setPen(self.palette().color(QPalette.ColorRole.Text))
+        area = QRect(left, contents.center().y(), room, line)
+        painter.drawText(area, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
+        painter.end()
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if plain and self._on_arrow(self, event.key()):
+        if plain and self._on_key(self, event.key()):
             return
         super().keyPressEvent(event)
 
@@ -178,11 +242,20 @@ class ProfilePicker(QWidget):
     "New student" is a button beside the name filter, above the list, so a new student
     finds it at once however long the class list is. The tiles fill as many columns as
     the list's width allows (:func:`columns_for_width`), the same at launch, after a
-    search and after a resize. Keyboard: typing filters; Enter opens the first match of
-    the name typed (a new student when nothing matches; nobody when nothing is typed, so
-    a stray Enter never signs in the last student); Tab goes filter -> "New student" ->
-    tiles; Down from the filter goes to the first tile, and the arrow keys move between
-    tiles by row and column (Up from the first row back to the filter).
+    search and after a resize. Namesakes (a merge of classes can bring two Anas) show
+    what tells them apart under their name (:func:`namesake_details`).
+
+    Keyboard: typing filters; Enter opens the first match of the name typed (a new
+    student when nothing matches; nobody when nothing is typed, so a stray Enter never
+    signs in the last student); Esc clears what is typed (with nothing typed it goes on
+    to the window, as any key the picker does not use); Tab goes filter -> "New
+    student" -> tiles; Down from the filter goes to the first tile, the arrow keys move
+    between tiles by row and column (Up from the first row back to the filter), Page
+    Down/Page Up by a screenful of rows and Home/End to the first/last tile; the tile
+    given the focus is scrolled into view.
+
+    Showing the picker again is cheap: :meth:`set_students` keeps the tile of every
+    student still listed and makes tiles only for new ones.
 
     Emits ``student_chosen(id)`` and ``new_student_requested()``.
     """
@@ -194,6 +267,7 @@ class ProfilePicker(QWidget):
         super().__init__(parent)
         self._students: list[StudentInfo] = []
         self._tiles: list[QPushButton] = []
+        self._tile_of: dict[int, _Tile] = {}  # by student id
         self._shown: list[QPushButton] = []
         self._columns = 0
         outer = QVBoxLayout(self)
@@ -251,20 +325,42 @@ class ProfilePicker(QWidget):
 
     def set_students(self, students: Sequence[StudentInfo]) -> None:
         """Show these students, in this order (:meth:`StudentService.list_students`'s:
-        the last used first, then the others alphabetically)."""
-        self._students = list(students)
-        for tile in self._tiles:
-            tile.deleteLater()
-        self._tiles = []
-        for student in self._students:
-            tile = self._make_tile(student.name, "user")
-            tile.setProperty("studentId", student.id)
-            tile.setAccessibleName(student.name)
-            tile.setToolTip(self.tr("Continue as {name}").format(name=student.name))
-            tile.clicked.connect(self._on_tile_clicked)
-            self._tiles.append(tile)
-        self.filter_edit.clear()
-        self._layout_tiles(force=True)
+        the last used first, then the others alphabetically), with nothing typed in the
+        filter and the list scrolled to its top.
+
+        Tiles are kept by student id: a student already shown keeps their tile (its
+        label updated after a rename), only new students get one, and the grid is laid
+        out again only when the order or the list changed. With 500 students, returning
+        to the picker rebuilt 500 tiles, a GUI stall of a quarter to most of a second."""
+        students = list(students)
+        details = namesake_details(students)
+        kept = self._tile_of
+        self._tile_of = {}
+        user_icon: QIcon | None = None  # drawn once, for the new tiles only
+        tiles: list[QPushButton] = []
+        for student in students:
+            tile = kept.pop(student.id, None)
+            if tile is None:
+                if user_icon is None:
+                    user_icon = icon("user")
+                tile = self._make_tile(user_icon)
+                tile.setProperty("studentId", student.id)
+                tile.clicked.connect(self._on_tile_clicked)
+            self._label_tile(tile, student.name, details.get(student.id, ""))
+            self._tile_of[student.id] = tile
+            tiles.append(tile)
+        for gone in kept.values():
+            self.grid.removeWidget(gone)
+            gone.hide()
+            gone.deleteLater()
+        changed = tiles != self._tiles or not students
+        self._students = students
+        self._tiles = tiles
+        if self.filter_edit.text():
+            self.filter_edit.clear()  # lays the tiles out again
+        elif changed:
+            self._layout_tiles(force=True)
+        self.scroll_area.verticalScrollBar().setValue(0)
         self.filter_edit.setFocus()
 
     def students(self) -> list[StudentInfo]:
@@ -297,7 +393,8 @@ class ProfilePicker(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Enter in the name filter does what :meth:`_on_filter_edit_return` says, and
-        only that; Down there goes to the first tile."""
+        only that; Down there goes to the first tile; Esc clears what is typed (and goes
+        on to the window when nothing is)."""
         if (
             watched is self.filter_edit
             and event.type() == QEvent.Type.KeyPress
@@ -310,14 +407,36 @@ class ProfilePicker(QWidget):
             if event.key() == Qt.Key.Key_Down and self._shown:
                 self._focus_tile(0)
                 return True
+            if event.key() == Qt.Key.Key_Escape and self.filter_edit.text():
+                self.filter_edit.clear()  # every student shown again
+                return True
         return super().eventFilter(watched, event)
 
-    def _on_tile_arrow(self, tile: QPushButton, key: int) -> bool:
-        """Arrow keys on a name tile: Left/Right the previous/next name, Up/Down the
-        name above/below (Up from the first row: the filter). True if the key was used."""
+    def _on_tile_key(self, tile: QPushButton, key: int) -> bool:
+        """Keys on a name tile: Left/Right the previous/next name, Up/Down the name
+        above/below (Up from the first row: the filter), Page Down/Page Up a screenful of
+        rows down/up (:meth:`_rows_per_page`; the same column, or the last tile of a
+        short last row), Home/End the first/last name. True if the key was used."""
         if tile not in self._shown:
             return False
-        return self._move_from_tile(self._shown.index(tile), key)
+        index = self._shown.index(tile)
+        if key in (Qt.Key.Key_Home, Qt.Key.Key_End):
+            self._focus_tile(0 if key == Qt.Key.Key_Home else len(self._shown) - 1)
+            return True
+        if key in (Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
+            rows = self._rows_per_page() * (1 if key == Qt.Key.Key_PageDown else -1)
+            last_row = (len(self._shown) - 1) // self._columns
+            row = min(max(index // self._columns + rows, 0), last_row)
+            self._focus_tile(min(row * self._columns + index % self._columns, len(self._shown) - 1))
+            return True
+        return self._move_from_tile(index, key)
+
+    def _rows_per_page(self) -> int:
+        """How many whole rows of tiles the list shows at once (at least 1)."""
+        if not self._shown:
+            return 1
+        pitch = self._shown[0].height() + max(0, self.grid.verticalSpacing())
+        return max(1, self.scroll_area.viewport().height() // max(1, pitch))
 
     def _move_from_tile(self, index: int, key: int) -> bool:
         """Arrow keys on the tile at ``index`` (of those shown): True if used."""
@@ -362,18 +481,33 @@ class ProfilePicker(QWidget):
 
     # ------------------------------------------------------------ layout
 
-    def _make_tile(self, text: str, icon_name: str) -> QPushButton:
-        tile = _Tile(text, self.grid_host, self._on_tile_arrow)
+    def _make_tile(self, user_icon: QIcon) -> _Tile:
+        tile = _Tile(self.grid_host, self._on_tile_key)
         tile.setObjectName("tile")
-        tile.setIcon(icon(icon_name))
+        tile.setIcon(user_icon)
         tile.setIconSize(QSize(32, 32))
         tile.setMinimumHeight(72)
         tile.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         set_font_scale(tile, 1.3, bold=True)
         return tile
 
+    def _label_tile(self, tile: _Tile, name: str, detail: str) -> None:
+        """Name ``tile`` (and ``detail`` under the name, for a namesake), in its text,
+        tooltip and accessible name."""
+        if (name, detail) == (tile.full_text, tile.detail):
+            return
+        tile.set_label(name, detail)
+        whole = f"{name} ({detail})" if detail else name
+        tile.setAccessibleName(whole)
+        tile.setToolTip(self.tr("Continue as {name}").format(name=whole))
+
     def _visible_tiles(self) -> list[QPushButton]:
         needle = fold_name(self.filter_edit.text().strip())
+        if not needle:  # everyone, in the list's order
+            for tile in self._tiles:
+                tile.setHidden(False)
+            self._shown = list(self._tiles)
+            return self._shown
         ranked: list[tuple[int, int, QPushButton]] = []
         for position, (tile, student) in enumerate(zip(self._tiles, self._students, strict=True)):
             rank = match_rank(student.name, needle)
@@ -429,6 +563,56 @@ class ProfilePicker(QWidget):
             self.filter_edit.insert(text)
             return
         super().keyPressEvent(event)
+
+
+def namesake_key(name: str) -> str:
+    """What makes two names the same to a reader: Unicode NFC, whitespace runs as one
+    space, trimmed, case ignored (as :meth:`StudentService.create_student` compares
+    them before refusing a namesake)."""
+    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
+
+
+def namesake_details(students: Sequence[StudentInfo]) -> dict[int, str]:
+    """What tells namesakes apart, by student id; a student whose name no one else has
+    (:func:`namesake_key`) is not in it.
+
+    Each namesake gets "used <local date>" (e.g. "used 3 Nov 2026": when they last used
+    the app), or "new" when never used; when that still leaves two of them alike, the
+    time is added ("used 3 Nov 2026, 14:05"; "new, added 2 Nov 2026, 09:00"). Short, to
+    fit under the name on a narrow tile. A merge of classes can bring two students of
+    the same name; without this their tiles look identical."""
+    groups: dict[str, list[StudentInfo]] = {}
+    for student in students:
+        groups.setdefault(namesake_key(student.name), []).append(student)
+    details: dict[int, str] = {}
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        labels = {s.id: _use_label(s, with_time=False) for s in group}
+        if len(set(labels.values())) < len(labels):
+            labels = {s.id: _use_label(s, with_time=True) for s in group}
+        details.update(labels)
+    return details
+
+
+def _use_label(student: StudentInfo, with_time: bool) -> str:
+    tr = QCoreApplication.translate
+    if student.last_used_at is None:
+        if not with_time:
+            return tr("ProfilePicker", "new")
+        return tr("ProfilePicker", "new, added {when}").format(
+            when=_local_text(student.created_at, with_time)
+        )
+    return tr("ProfilePicker", "used {when}").format(
+        when=_local_text(student.last_used_at, with_time)
+    )
+
+
+def _local_text(moment: datetime, with_time: bool) -> str:
+    """An aware UTC time as a local date ("3 Nov 2026"), with ", 14:05" if asked."""
+    local = moment.astimezone()
+    text = f"{local.day} {local:%b %Y}"
+    return f"{text}, {local:%H:%M}" if with_time else text
 
 
 def match_rank(name: str, needle: str) -> int | None:

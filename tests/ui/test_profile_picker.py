@@ -5,14 +5,18 @@ name's best match first."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QWidget
 
 from quizapp.app import create_main_window
+from quizapp.services.classes import ClassService
 from quizapp.services.container import Services
+from quizapp.store import models as m
 from quizapp.ui.main_window import MainWindow
 from quizapp.ui.profile_picker import ProfilePicker
 from quizapp.ui.settings import AppSettings
@@ -263,3 +267,172 @@ def test_the_picker_does_not_repeat_the_header(
     window = launch(qtbot, a_class, app_settings)
     assert window.title_label.text() == "Who is taking the quiz?"
     assert window.picker.heading.text() != window.title_label.text()
+
+
+def focused_tile(picker: ProfilePicker) -> int:
+    """The index (among the tiles shown) of the tile with the focus; it must be on screen."""
+    focused = QApplication.focusWidget()
+    tiles = picker.tiles()
+    assert focused in tiles
+    viewport = picker.scroll_area.viewport()
+    top_left = focused.mapTo(viewport, focused.rect().topLeft())
+    bottom_right = focused.mapTo(viewport, focused.rect().bottomRight())
+    assert viewport.rect().contains(top_left)  # wholly on screen
+    assert viewport.rect().contains(bottom_right)
+    return tiles.index(focused)
+
+
+def test_coming_back_to_the_picker_keeps_the_tiles_and_shows_what_changed(
+    qtbot: Any, a_class: Services, app_settings: AppSettings
+) -> None:
+    """With 500 students, every return to the picker rebuilt 500 tiles (a GUI stall of a
+    quarter to most of a second): the tiles of the students still listed are kept, and
+    a new student, a rename, a removal and the new order (last used first) still show."""
+    window = launch(qtbot, a_class, app_settings)
+    picker = window.picker
+    before = {int(t.property("studentId")): t for t in picker.tiles()}
+    by_name = {s.name: s for s in a_class.students.list_students()}
+    kim, ben, dev = by_name["Kim D."], by_name["Ben A."], by_name["Dev B."]
+
+    qtbot.mouseClick(before[kim.id], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.current_screen() == "home")
+    classes = ClassService(a_class.database.sessions)
+    classes.rename_student(ben.id, "Benjamin A.")
+    classes.delete_student(dev.id)
+    zara = a_class.students.create_student("Zara")
+    qtbot.mouseClick(window.home.switch_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.current_screen() == "profiles")
+    QApplication.processEvents()
+
+    tiles = picker.tiles()
+    names = [t.text() for t in tiles]
+    assert names[0] == "Kim D."  # used last: first
+    assert "Benjamin A." in names
+    assert "Ben A." not in names
+    assert "Dev B." not in names
+    assert "Zara" in names
+    assert len(tiles) == len(CLASS)  # one gone, one new
+    assert sorted(names[1:]) == names[1:]  # the others alphabetically
+    after = {int(t.property("studentId")): t for t in tiles}
+    assert all(after[i] is before[i] for i in before if i not in (dev.id,))  # kept
+    assert after[ben.id].accessibleName() == "Benjamin A."
+    assert "Benjamin A." in after[ben.id].toolTip()
+    assert picker.filter_edit.hasFocus()
+    assert picker.scroll_area.verticalScrollBar().value() == 0  # the list's top
+
+    qtbot.mouseClick(after[zara.id], Qt.MouseButton.LeftButton)  # the new tile works
+    qtbot.waitUntil(lambda: window.current_screen() == "home")
+    assert window.student is not None
+    assert window.student.id == zara.id
+
+
+def test_esc_in_the_filter_clears_it_and_shows_everyone_again(
+    qtbot: Any, a_class: Services, app_settings: AppSettings
+) -> None:
+    window = launch(qtbot, a_class, app_settings)
+    picker = window.picker
+    qtbot.keyClicks(picker.filter_edit, "Kim")
+    assert [t.text() for t in picker.tiles()] == ["Kim A.", "Kim B.", "Kim C.", "Kim D."]
+
+    qtbot.keyClick(picker.filter_edit, Qt.Key.Key_Escape)
+
+    assert picker.filter_edit.text() == ""
+    assert len(picker.tiles()) == len(CLASS)
+    assert "No name matches" not in picker.empty_label.text()
+    assert picker.filter_edit.hasFocus()
+    assert window.current_screen() == "profiles"
+    # Nothing typed: Esc goes on to the window, as before (nothing to go back to here).
+    qtbot.keyClick(picker.filter_edit, Qt.Key.Key_Escape)
+    assert window.current_screen() == "profiles"
+    assert len(picker.tiles()) == len(CLASS)
+
+
+def test_page_down_page_up_home_and_end_move_the_focus_to_a_tile_on_screen(
+    qtbot: Any, a_class: Services, app_settings: AppSettings
+) -> None:
+    """Page Down scrolled the list and left the focus on a tile now off screen."""
+    window = launch(qtbot, a_class, app_settings)
+    picker = window.picker
+    columns = picker.columns()
+    tiles = picker.tiles()
+    viewport = picker.scroll_area.viewport()
+    pitch = tiles[columns].y() - tiles[0].y()
+    page = viewport.height() // pitch  # whole rows on screen
+    assert 1 < page < len(tiles) // columns  # the list is several screens long
+    qtbot.keyClick(picker.filter_edit, Qt.Key.Key_Down)
+    qtbot.keyClick(tiles[0], Qt.Key.Key_Right)
+
+    qtbot.keyClick(tiles[1], Qt.Key.Key_PageDown)
+    assert focused_tile(picker) == 1 + page * columns  # a screenful down, same column
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_PageDown)
+    assert focused_tile(picker) == 1 + 2 * page * columns
+    for _ in range(len(tiles)):  # to the last row, and no further
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_PageDown)
+    last_row = (len(tiles) - 1) // columns
+    last = len(tiles) - 1
+    assert last_row * columns + 1 > last  # the last row is short: its last tile
+    assert focused_tile(picker) == last
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_PageUp)  # that tile's column
+    assert focused_tile(picker) == (last_row - page) * columns + last % columns
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Home)
+    assert focused_tile(picker) == 0
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_End)
+    assert focused_tile(picker) == len(tiles) - 1
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_PageUp)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)  # the one focused opens
+    qtbot.waitUntil(lambda: window.current_screen() == "home")
+    assert window.student is not None
+    expected = tiles[(last_row - page) * columns + last % columns]
+    assert window.student.id == int(expected.property("studentId"))
+
+
+def test_namesakes_show_what_tells_them_apart(
+    qtbot: Any, services: Services, app_settings: AppSettings
+) -> None:
+    """Two students of the same name (a merge of classes brings them) had identical
+    tiles: each shows when it was last used (or "new") under the name, and in its
+    tooltip and accessible name; a name of its own shows nothing more."""
+    used = datetime(2026, 11, 3, 10, 30, tzinfo=UTC)
+    with services.database.sessions.begin() as s:  # as a merge brings them
+        s.add(m.Student(name="Ana", last_used_at=used))
+        s.add(m.Student(name="ana", created_at=datetime(2026, 11, 20, tzinfo=UTC)))
+        s.add(m.Student(name="Ben", last_used_at=used))
+        s.add(m.Student(name="Ben", last_used_at=used.replace(hour=15)))  # the same day
+        s.add(m.Student(name="Cleo"))
+    window = launch(qtbot, services, app_settings)
+    picker = window.picker
+    QApplication.processEvents()
+    local = used.astimezone()
+    day = f"{local.day} {local:%b %Y}"  # 3 Nov 2026 (or 2 Nov, west of UTC-10:30)
+    at = [f"{day}, {t.astimezone():%H:%M}" for t in (used, used.replace(hour=15))]
+
+    tiles = {(t.full_text, t.detail): t for t in picker.tiles()}  # type: ignore[attr-defined]
+    assert set(tiles) == {
+        ("Ben", f"used {at[1]}"),  # used the same day: the time tells them apart
+        ("Ben", f"used {at[0]}"),
+        ("Ana", f"used {day}"),
+        ("ana", "new"),
+        ("Cleo", ""),
+    }
+    new_ana, cleo = tiles["ana", "new"], tiles["Cleo", ""]
+    assert new_ana.toolTip() == "Continue as ana (new)"
+    assert new_ana.accessibleName() == "ana (new)"
+    assert tiles["Ana", f"used {day}"].toolTip() == f"Continue as Ana (used {day})"
+    assert cleo.toolTip() == "Continue as Cleo"
+    assert cleo.accessibleName() == cleo.text() == "Cleo"
+    # The two Bens look different: the detail is drawn (on the line under the name).
+    bens = [tiles["Ben", f"used {when}"] for when in at]
+    assert all(ben.text() == "Ben\n" for ben in bens)
+    width, height = min(b.width() for b in bens), min(b.height() for b in bens)
+    assert looks(bens[0], width, height) != looks(bens[1], width, height)
+
+    qtbot.mouseClick(new_ana, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.current_screen() == "home")
+    assert window.student is not None
+    assert window.student.name == "ana"
+    assert window.student.last_used_at is not None  # the new one, now used
+
+
+def looks(tile: QWidget, width: int, height: int) -> QImage:
+    """The tile as drawn on screen, cut to ``width`` x ``height`` (tiles differ by a pixel)."""
+    return tile.grab().toImage().copy(0, 0, width, height)
