@@ -385,7 +385,7 @@ def test_statistics_show_facility_and_flags_of_first_attempts(stats_page) -> Non
     assert "Too hard" in flags[1]
     assert flags[2] == ""
     # A flag carries an icon as well as its word.
-    assert not table.source.item(0, 8).icon().isNull()
+    assert not table.proxy.index(0, 8).data(Qt.ItemDataRole.DecorationRole).isNull()
     assert page.figure_labels["n"].text() == "10"
     assert "internal consistency" in page.figure_labels["cic"].toolTip().lower() or (
         "measure the same thing" in page.figure_labels["cic"].toolTip()

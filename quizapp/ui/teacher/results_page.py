@@ -14,8 +14,9 @@ progress dialog that can cancel.
 This module also holds the small pieces every teacher results page shares:
 :func:`run_with_progress` (background work with progress and cancel, on top of
 :func:`quizapp.ui.worker.run_in_background`), the file choosers :func:`ask_save_path`
-and :func:`ask_open_paths` (tests replace them), and :func:`fill_table` (a
-``QStandardItemModel`` whose columns sort by value, not by text).
+and :func:`ask_open_paths` (tests replace them), :class:`LatestLoad` (a page's data read
+in the background), and, from :mod:`quizapp.ui.teacher.data_table`, the tables
+(:class:`DataTable`, :func:`cell`, :func:`number_cell`).
 """
 
 from __future__ import annotations
@@ -23,28 +24,24 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache, partial
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QModelIndex, QObject, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QStandardItem, QStandardItemModel
+from PySide6.QtCore import QDate, QObject, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
     QProgressDialog,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -65,6 +62,8 @@ from quizapp.ui import common
 from quizapp.ui.common import button, wrap_label
 from quizapp.ui.history_view import format_duration
 from quizapp.ui.results_view import ResultsView, local_datetime
+from quizapp.ui.teacher.data_table import ID_ROLE as ID_ROLE  # print_page imports it from here
+from quizapp.ui.teacher.data_table import DataTable, cell, number_cell
 from quizapp.ui.worker import (
     BackgroundTask,
     ChildJob,
@@ -78,11 +77,6 @@ if TYPE_CHECKING:
 
     from quizapp.services.classes import ClassInfo
     from quizapp.services.container import Services
-
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-"""Role holding the value a column sorts by (numbers as numbers, dates as timestamps)."""
-ID_ROLE = Qt.ItemDataRole.UserRole + 2
-"""Role holding a row's id (student id, attempt id...) in its first column."""
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -259,116 +253,7 @@ def run_with_progress(
     return started[0]
 
 
-# --------------------------------------------------------------------------- tables
-
-
-@cache
-def _right_aligned() -> Qt.AlignmentFlag:
-    """Right and vertically centred: combined once (a Python enum ``|`` per cell cost
-    ~7 µs, 2,500 of them in a class's Results table)."""
-    return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-
-
-def cell(text: str, sort: Any = None, *, align_right: bool = False, tip: str = "") -> QStandardItem:
-    """A read-only table cell showing ``text`` and sorting by ``sort`` (default: the text
-    case-folded). ``None`` sorts first (as -inf)."""
-    item = QStandardItem(text)
-    item.setEditable(False)
-    if sort is None:
-        sort = text.casefold() if text else ""
-    item.setData(sort, SORT_ROLE)
-    if align_right:
-        item.setTextAlignment(_right_aligned())
-    if tip:
-        item.setToolTip(tip)
-    return item
-
-
-def number_cell(value: float | None, text: str | None = None, suffix: str = "") -> QStandardItem:
-    """A right-aligned number cell ("–" when ``None``, sorted first)."""
-    if value is None:
-        return cell("–", float("-inf"), align_right=True)
-    shown = text if text is not None else f"{value:g}{suffix}"
-    return cell(shown, float(value), align_right=True)
-
-
-def fill_table(model: QStandardItemModel, rows: Sequence[Sequence[QStandardItem]]) -> None:
-    """Replace ``model``'s rows (headers kept)."""
-    model.removeRows(0, model.rowCount())
-    for row in rows:
-        model.appendRow(list(row))
-
-
-class DataTable(QTableView):
-    """A sortable, read-only table over a proxy; Enter or double-click emits
-    ``row_activated(source_row)``; Esc is left to the parent."""
-
-    row_activated = Signal(int)
-
-    def __init__(
-        self, headers: Sequence[str], parent: QWidget | None = None, *, stretch: int = 0
-    ) -> None:
-        super().__init__(parent)
-        self.source = QStandardItemModel(0, len(headers), self)
-        self.source.setHorizontalHeaderLabels(list(headers))
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.source)
-        self.proxy.setSortRole(SORT_ROLE)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.proxy.setFilterKeyColumn(0)
-        self.setModel(self.proxy)
-        self.setSortingEnabled(True)
-        self.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setAlternatingRowColors(True)
-        self.verticalHeader().hide()
-        header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-        self.doubleClicked.connect(self._on_double_clicked)
-
-    def set_rows(self, rows: Sequence[Sequence[QStandardItem]]) -> None:
-        """Replace the rows, keeping the current sort column and order."""
-        column = self.horizontalHeader().sortIndicatorSection()
-        order = self.horizontalHeader().sortIndicatorOrder()
-        self.setSortingEnabled(False)
-        fill_table(self.source, rows)
-        self.setSortingEnabled(True)
-        self.sortByColumn(column, order)
-
-    def source_row(self, proxy_row: int) -> int:
-        """The model row shown at view row ``proxy_row``."""
-        return self.proxy.mapToSource(self.proxy.index(proxy_row, 0)).row()
-
-    def current_source_row(self) -> int | None:
-        """The selected row in model order, or ``None``."""
-        rows = self.selectionModel().selectedRows() if self.selectionModel() else []
-        if not rows:
-            return None
-        return self.proxy.mapToSource(rows[0]).row()
-
-    def row_id(self, source_row: int) -> Any:
-        """The id stored in the first column of model row ``source_row``."""
-        return self.source.item(source_row, 0).data(ID_ROLE)
-
-    def shown_texts(self, column: int) -> list[str]:
-        """The texts of ``column`` in the order shown (sorted and filtered)."""
-        return [str(self.proxy.index(r, column).data() or "") for r in range(self.proxy.rowCount())]
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.row_activated.emit(self.proxy.mapToSource(self.currentIndex()).row())
-            return
-        if event.key() == Qt.Key.Key_Escape:
-            event.ignore()
-            return
-        super().keyPressEvent(event)
-
-    def _on_double_clicked(self, index: QModelIndex) -> None:
-        self.row_activated.emit(self.proxy.mapToSource(index).row())
+# --------------------------------------------------------------------------- loading
 
 
 class LatestLoad(QObject):
@@ -910,13 +795,12 @@ class ResultsPage(QWidget):
     def _show_students(self, students: list[StudentOverview]) -> None:
         keep = self.selected_student_id()
         self.students = students
+        never = self.tr("never")
         rows = []
         for s in students:
-            first = cell(s.name)
-            first.setData(s.student_id, ID_ROLE)
             rows.append(
-                [
-                    first,
+                (
+                    cell(s.name),
                     cell(s.class_name or "–"),
                     number_cell(s.attempts),
                     number_cell(s.best_percent, pct_text(s.best_percent)),
@@ -924,12 +808,12 @@ class ResultsPage(QWidget):
                     number_cell(s.average_percent, pct_text(s.average_percent)),
                     number_cell(s.time_spent_s, format_duration(s.time_spent_s)),
                     cell(
-                        local_datetime(s.last_active) if s.last_active else self.tr("never"),
+                        local_datetime(s.last_active) if s.last_active else never,
                         s.last_active.timestamp() if s.last_active else float("-inf"),
                     ),
-                ]
+                )
             )
-        self.students_table.set_rows(rows)
+        self.students_table.set_rows(rows, [s.student_id for s in students])
         self._update_count()
         if keep is not None:
             self.select_student(keep)
@@ -982,13 +866,12 @@ class ResultsPage(QWidget):
             if attempts
             else self.tr("{name} has no attempts matching these filters yet.").format(name=name)
         )
+        finished, in_progress = self.tr("finished"), self.tr("in progress")
         rows = []
         for a in attempts:
-            first = cell(local_datetime(a.started_at), a.started_at.timestamp())
-            first.setData(a.id, ID_ROLE)
             rows.append(
-                [
-                    first,
+                (
+                    cell(local_datetime(a.started_at), a.started_at.timestamp()),
                     cell(a.title),
                     number_cell(a.marks, f"{format_marks(a.marks)} / {format_marks(a.max_marks)}"),
                     number_cell(a.percent, pct_text(a.percent)),
@@ -996,10 +879,10 @@ class ResultsPage(QWidget):
                         a.duration_s,
                         format_duration(a.duration_s) if a.duration_s is not None else "–",
                     ),
-                    cell(self.tr("finished") if a.state == "finished" else self.tr("in progress")),
-                ]
+                    cell(finished if a.state == "finished" else in_progress),
+                )
             )
-        self.attempts_table.set_rows(rows)
+        self.attempts_table.set_rows(rows, [a.id for a in attempts])
 
     def open_attempt(self, attempt_id: int) -> AttemptReviewDialog | None:
         """Open one of the listed attempts for review (non-blocking dialog)."""

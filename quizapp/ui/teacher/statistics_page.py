@@ -52,16 +52,13 @@ from quizapp.services.statistics_report import (
 from quizapp.ui import common
 from quizapp.ui.common import button, count, counted, icon, primary_button, wrap_label
 from quizapp.ui.printing import FLAG_WORDS
+from quizapp.ui.teacher.data_table import Cell, DataTable, cell, number_cell
 from quizapp.ui.teacher.results_page import (
-    ID_ROLE,
     Cancelled,
-    DataTable,
     Progress,
     ProgressTask,
     ask_save_path,
-    cell,
     heading,
-    number_cell,
     run_with_progress,
     sessions_of,
 )
@@ -207,7 +204,7 @@ class RegradeDialog(QDialog):
         rows = []
         for c in plan.changes:
             rows.append(
-                [
+                (
                     cell(c.student_name),
                     cell(f"{c.slot}. {c.question_key}"),
                     cell(f"{c.asked_revision} → {c.new_revision}"),
@@ -217,7 +214,7 @@ class RegradeDialog(QDialog):
                         c.new_marks - c.old_marks,
                     ),
                     cell(f"{c.old_percent}% → {c.new_percent}%", c.new_percent - c.old_percent),
-                ]
+                )
             )
         self.table.set_rows(rows)
         layout.addWidget(self.table, 1)
@@ -379,8 +376,7 @@ class StatisticsPage(QWidget):
         header.setSectionResizeMode(len(QUESTION_HEADERS) - 1, header.ResizeMode.Stretch)
         self.questions_table.setWordWrap(False)
         self.questions_table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        for i, tip in enumerate(QUESTION_TIPS):
-            self.questions_table.source.horizontalHeaderItem(i).setToolTip(self.tr(tip))
+        self.questions_table.set_header_tips([self.tr(tip) for tip in QUESTION_TIPS])
         tables.addWidget(self.questions_table)
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
@@ -549,20 +545,20 @@ class StatisticsPage(QWidget):
         for key, text in values.items():
             self.figure_labels[key].setText(text)
         corrected = self.corrected_keys()
+        warning = icon("alert-triangle")
         rows = []
         for q in report.questions:
-            first = number_cell(q.column + 1, str(q.column + 1))
-            first.setData(q.column, ID_ROLE)
             words = [FLAG_WORDS.get(f.value, f.value) for f in q.flags]
             if q.key in corrected:
                 words.append(KEY_CORRECTED)
-            flag_cell = cell(", ".join(words), len(words))
-            if words:
-                flag_cell.setIcon(icon("alert-triangle"))
-                flag_cell.setToolTip("; ".join(words))
+            flag_cell = (
+                cell(", ".join(words), len(words), tip="; ".join(words), icon=warning)
+                if words
+                else cell("", 0)
+            )
             rows.append(
-                [
-                    first,
+                (
+                    number_cell(q.column + 1, str(q.column + 1)),
                     cell(" ".join(q.prompt.split()), tip=q.prompt),
                     number_cell(q.attempts, count(q.attempts)),
                     number_cell(q.facility, _pct(q.facility)),
@@ -571,9 +567,9 @@ class StatisticsPage(QWidget):
                     number_cell(q.discrimination_index, _pp(q.discrimination_index)),
                     number_cell(q.discriminative_efficiency, _pp(q.discriminative_efficiency)),
                     flag_cell,
-                ]
+                )
             )
-        self.questions_table.set_rows(rows)
+        self.questions_table.set_rows(rows, [q.column for q in report.questions])
         notes = [
             self.tr("{title}: {attempts} used ({selection}), {students}.").format(
                 title=report.title,
@@ -633,7 +629,7 @@ class StatisticsPage(QWidget):
                 attempts=counted(q.attempts, self.tr("attempt"), self.tr("attempts")),
             )
         )
-        rows = []
+        rows: list[tuple[Cell, ...]] = []
         for c in q.choices:
             mark = (
                 self.tr("✓ right")
@@ -641,23 +637,23 @@ class StatisticsPage(QWidget):
                 else (self.tr("◐ partly") if c.fraction > 0 else "")
             )
             rows.append(
-                [
+                (
                     cell(c.letter),
                     cell(c.text, tip=c.text),
                     cell(f"{mark} ({c.fraction:g})" if mark else f"{c.fraction:g}", c.fraction),
                     number_cell(c.count, count(c.count)),
                     number_cell(c.share, _pct(c.share)),
-                ]
+                )
             )
         share = q.no_response / q.attempts if q.attempts else None
         rows.append(
-            [
+            (
                 cell("–", "~"),
                 cell(self.tr("(no answer)")),
                 cell(""),
                 number_cell(q.no_response, count(q.no_response)),
                 number_cell(share, _pct(share)),
-            ]
+            )
         )
         self.choices_table.set_rows(rows)
 

@@ -40,14 +40,11 @@ from quizapp.services.results import ResultsService, StudentOverview
 from quizapp.ui import common
 from quizapp.ui.common import button, plural, primary_button, wrap_label
 from quizapp.ui.results_view import local_datetime
+from quizapp.ui.teacher.data_table import ID_ROLE, DataTable, cell, number_cell
 from quizapp.ui.teacher.results_page import (
-    ID_ROLE,
-    DataTable,
     LatestLoad,
     ask_save_path,
-    cell,
     heading,
-    number_cell,
     search_row,
     sessions_of,
 )
@@ -259,22 +256,21 @@ class StudentsPage(QWidget):
         else:
             shown = [s for s in everyone if s.class_id == key]
         self.students = shown
+        never = self.tr("never")
         rows = []
         for s in shown:
-            first = cell(s.name)
-            first.setData(s.student_id, ID_ROLE)
             rows.append(
-                [
-                    first,
+                (
+                    cell(s.name),
                     cell(s.class_name or "–"),
                     number_cell(s.attempts),
                     cell(
-                        local_datetime(s.last_active) if s.last_active else self.tr("never"),
+                        local_datetime(s.last_active) if s.last_active else never,
                         s.last_active.timestamp() if s.last_active else float("-inf"),
                     ),
-                ]
+                )
             )
-        self.table.set_rows(rows)
+        self.table.set_rows(rows, [s.student_id for s in shown])
         self.empty_label.setVisible(not everyone)
         self._update_count()
         self._update_buttons()
