@@ -650,7 +650,7 @@ class StatisticsPage(QWidget):
             (
                 cell("–", "~"),
                 cell(self.tr("(no answer)")),
-                cell(""),
+                cell("", float("-inf")),  # no answer: no credit, sorted first
                 number_cell(q.no_response, count(q.no_response)),
                 number_cell(share, _pct(share)),
             )
