@@ -19,6 +19,7 @@ Ana (student 0) takes the quiz a second time ten days later, getting only q0 rig
 from __future__ import annotations
 
 import csv
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -761,3 +762,32 @@ def test_the_status_line_says_what_the_last_export_did(
         task.cancel()
     assert results_page.count_label.text() == "Cancelled: responses.csv was not written."
     assert not second.exists()
+
+
+def test_cancelling_a_bundle_export_says_so_and_leaves_no_file(
+    qtbot, world: World, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Cancel while the results bundle is being written: the page's log says, in the
+    words every page uses, that the file was not written, and no file is left."""
+    from quizapp.services.bundles import export_results_bundle
+    from quizapp.ui.teacher import merge_page as module
+    from quizapp.ui.teacher.merge_page import MergePage
+
+    def export_after_cancel(sessions, path, *, progress, cancelled):  # type: ignore[no-untyped-def]
+        deadline = time.monotonic() + 10  # on the pool thread: wait for the teacher's Cancel
+        while not cancelled() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return export_results_bundle(sessions, path, progress=progress, cancelled=cancelled)
+
+    target = tmp_path / "room2.zip"
+    monkeypatch.setattr(module, "ask_save_path", lambda *a: target)
+    monkeypatch.setattr(module, "export_results_bundle", export_after_cancel)
+    page = MergePage(world.services)
+    qtbot.addWidget(page)
+    page.show()
+    task = page.export_results()
+    assert task is not None
+    with qtbot.waitSignal(task.task.failed, timeout=20_000):
+        task.cancel()
+    assert page.report_view.toPlainText().endswith("Cancelled: room2.zip was not written.")
+    assert not target.exists()

@@ -108,7 +108,9 @@ class MergePage(QWidget):
                 )
             )
 
-        self.last_task = run_with_progress(self, work, done, label=self.tr("Exporting results…"))
+        self.last_task = run_with_progress(
+            self, work, done, label=self.tr("Exporting results…"), cancelled=self._log, writes=path
+        )
         return self.last_task
 
     def merge_results(self) -> ProgressTask | None:
