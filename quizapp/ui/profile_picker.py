@@ -159,12 +159,26 @@ class _Tile(QPushButton):
             self.detail = detail
             self._elide()
 
-    def minimumSizeHint(self) -> QSize:
-        return QSize(TILE_MIN_WIDTH // 2, super().minimumSizeHint().height())
+    MIN_HEIGHT = 72
+    """The least height of a tile, in pixels: one line of name, or a name and its
+    detail in the base text size. Larger text sizes make a namesake's tile taller (a
+    fixed minimum height clipped its two lines in a long list)."""
+
+    def minimumSizeHint(self) -> QSize:  # never shorter than its lines
+        return QSize(TILE_MIN_WIDTH // 2, self._height(super().sizeHint()))
 
     def sizeHint(self) -> QSize:
         hint = super().sizeHint()
-        return QSize(min(hint.width(), TILE_MIN_WIDTH), hint.height())
+        return QSize(min(hint.width(), TILE_MIN_WIDTH), self._height(hint))
+
+    def _height(self, hint: QSize) -> int:
+        """The height for the style's ``hint``, which counts the detail's line as a line
+        of the name's larger type."""
+        height = hint.height()
+        if self.detail:
+            height -= self.fontMetrics().lineSpacing()
+            height += QFontMetrics(self.detail_font()).lineSpacing()
+        return max(self.MIN_HEIGHT, height)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -216,17 +230,18 @@ class _Tile(QPushButton):
         contents = self.style().subElementRect(
             QStyle.SubElement.SE_PushButtonContents, option, self
         )
-        # The style centres the two lines and puts the text 4 px after the icon.
+        # The style centres the two lines (the name's above the middle) and puts the
+        # text 4 px after the icon: the detail goes right under the name.
         left = contents.left() + self.iconSize().width() + 4
-        line = self.fontMetrics().lineSpacing()
         room = contents.right() - left
         font = self.detail_font()
-        text = QFontMetrics(font).elidedText(self.detail, Qt.TextElideMode.ElideRight, room)
+        metrics = QFontMetrics(font)
+        text = metrics.elidedText(self.detail, Qt.TextElideMode.ElideRight, room)
         painter = QPainter(self)
         painter.setFont(font)
         painter.setPen(self.palette().color(QPalette.ColorRole.Text))
-        area = QRect(left, contents.center().y(), room, line)
-        painter.drawText(area, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
+        area = QRect(left, contents.center().y() + 1, room, metrics.lineSpacing())
+        painter.drawText(area, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, text)
         painter.end()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -486,8 +501,8 @@ class ProfilePicker(QWidget):
         tile.setObjectName("tile")
         tile.setIcon(user_icon)
         tile.setIconSize(QSize(32, 32))
-        tile.setMinimumHeight(72)
-        tile.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        # a row as tall as its tallest tile (a namesake's two lines), all its tiles alike
+        tile.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         set_font_scale(tile, 1.3, bold=True)
         return tile
 

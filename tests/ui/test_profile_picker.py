@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QFontMetrics, QImage
 from PySide6.QtWidgets import QApplication, QWidget
 
 from quizapp.app import create_main_window
@@ -436,3 +436,27 @@ def test_namesakes_show_what_tells_them_apart(
 def looks(tile: QWidget, width: int, height: int) -> QImage:
     """The tile as drawn on screen, cut to ``width`` x ``height`` (tiles differ by a pixel)."""
     return tile.grab().toImage().copy(0, 0, width, height)
+
+
+def test_a_namesakes_two_lines_fit_in_a_long_list_at_a_large_text_size(
+    qtbot: Any, a_class: Services, app_settings: AppSettings
+) -> None:
+    """A long list squeezes the tiles to their least height: a fixed 72 px clipped the top
+    of a namesake's name at a large text size. Its row is as tall as it needs, and the
+    other tiles of that row as tall as it."""
+    with a_class.database.sessions.begin() as s:
+        s.add(m.Student(name="Ana A."))  # a namesake of CLASS's first name
+    window = launch(qtbot, a_class, app_settings)
+    picker = window.picker
+    window.apply_font_size(16)
+    QApplication.processEvents()
+    assert picker.scroll_area.verticalScrollBar().maximum() > 0  # a long list
+
+    tiles = picker.tiles()
+    namesake = next(t for t in tiles if t.detail)  # type: ignore[attr-defined]
+    name_line = namesake.fontMetrics().lineSpacing()
+    detail_line = QFontMetrics(namesake.detail_font()).lineSpacing()  # type: ignore[attr-defined]
+    assert namesake.height() >= name_line + detail_line + 2 * 14  # and the style's padding
+    row = [t for t in tiles if t.y() == namesake.y()]
+    assert len(row) == picker.columns()
+    assert {t.height() for t in row} == {namesake.height()}
