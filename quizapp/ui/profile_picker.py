@@ -257,7 +257,8 @@ class ProfilePicker(QWidget):
     "New student" is a button beside the name filter, above the list, so a new student
     finds it at once however long the class list is. The tiles fill as many columns as
     the list's width allows (:func:`columns_for_width`), the same at launch, after a
-    search and after a resize. Namesakes (a merge of classes can bring two Anas) show
+    search and after a resize; what is typed shows its best matches at the top of the
+    list. Namesakes (a merge of classes can bring two Anas) show
     what tells them apart under their name (:func:`namesake_details`).
 
     Keyboard: typing filters; Enter opens the first match of the name typed (a new
@@ -402,6 +403,9 @@ class ProfilePicker(QWidget):
 
     def _on_filter_edit_changed(self, _text: str) -> None:
         self._layout_tiles(force=True)
+        # The best matches come first: show them (typed after scrolling down, they were
+        # above, off screen).
+        self.scroll_area.verticalScrollBar().setValue(0)
 
     def _on_scroll_area_resized(self) -> None:
         self._layout_tiles()

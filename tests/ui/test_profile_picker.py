@@ -460,3 +460,27 @@ def test_a_namesakes_two_lines_fit_in_a_long_list_at_a_large_text_size(
     row = [t for t in tiles if t.y() == namesake.y()]
     assert len(row) == picker.columns()
     assert {t.height() for t in row} == {namesake.height()}
+
+
+def test_typing_after_scrolling_shows_the_best_match_at_the_top(
+    qtbot: Any, a_class: Services, app_settings: AppSettings
+) -> None:
+    """Typed on a tile far down the list, a name went to the filter but the list stayed
+    scrolled: the best matches were above, off screen."""
+    window = launch(qtbot, a_class, app_settings)
+    picker = window.picker
+    qtbot.keyClick(picker.filter_edit, Qt.Key.Key_Down)
+    qtbot.keyClick(picker.tiles()[0], Qt.Key.Key_End)
+    scroll_bar = picker.scroll_area.verticalScrollBar()
+    assert scroll_bar.value() > 0
+
+    qtbot.keyClicks(QApplication.focusWidget(), "a")  # typed on the last tile: to the filter
+    qtbot.keyClicks(picker.filter_edit, "na")
+
+    assert picker.filter_edit.text() == "ana"
+    assert picker.filter_edit.hasFocus()
+    assert scroll_bar.value() == 0
+    first = picker.tiles()[0]
+    assert first.text() == "Ana A."
+    viewport = picker.scroll_area.viewport()
+    assert viewport.rect().contains(first.mapTo(viewport, first.rect().center()))
