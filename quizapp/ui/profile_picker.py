@@ -299,7 +299,10 @@ class ProfilePicker(QWidget):
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.filter_edit.setToolTip(
-            self.tr("Type to filter the names; Enter opens the first match, Down goes to the list")
+            self.tr(
+                "Type to filter the names; Enter opens the first match, Esc clears, "
+                "Down goes to the list (then Page Down / Page Up, Home / End)"
+            )
         )
         set_font_scale(self.filter_edit, 1.15)
         # as tall as "New student" beside it
