@@ -192,3 +192,8 @@ def test_columns_are_as_wide_as_measuring_every_row_would_make_them(qtbot) -> No
     t.proxy.setFilterFixedString("Student 01")
     for column in range(3):
         assert t.sizeHintForColumn(column) == QTableView.sizeHintForColumn(t, column)
+    font = t.font()
+    font.setPointSizeF(font.pointSizeF() * 1.5)  # the teacher makes text larger
+    t.setFont(font)
+    for column in range(3):
+        assert t.sizeHintForColumn(column) == QTableView.sizeHintForColumn(t, column)

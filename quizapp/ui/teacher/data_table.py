@@ -313,6 +313,8 @@ class DataTable(QTableView):
         self._estimates: dict[int, list[int]] = {}  # column -> estimated width per row
         self._estimated: tuple[int, str] = (-1, "")  # the model generation and font they fit
         self._char_widths: dict[str, _CharWidths] = {}  # font key -> its character widths
+        self._hints: dict[int, int] = {}  # column -> its size hint, px
+        self._hints_for: tuple[Any, ...] = ()  # what the hints were measured on
 
     def set_rows(self, rows: Sequence[Row], ids: Sequence[Any] | None = None) -> None:
         """Replace the rows (``ids``: one per row, for :meth:`row_id`), keeping the
@@ -355,6 +357,23 @@ class DataTable(QTableView):
             return 0
         option = QStyleOptionViewItem()
         self.initViewItemOption(option)
+        # The header asks again on every layout (~20 times as a page is shown): the
+        # answer holds until the rows, their order, the filter or the font change.
+        key = (
+            self.source.generation,
+            option.font.key(),
+            self.proxy.rowCount(),
+            self.proxy.filterRegularExpression().pattern(),
+            self.showGrid(),
+        )
+        if self._hints_for != key:
+            self._hints_for, self._hints = key, {}
+        if column not in self._hints:
+            self._hints[column] = self._measure_column(column, option)
+        return self._hints[column]
+
+    def _measure_column(self, column: int, option: QStyleOptionViewItem) -> int:
+        n = self.source.rowCount()
         estimates = self._column_estimates(column, option)
         rows: Sequence[int] = range(n)
         if self.proxy.rowCount() != n:  # filtered: only the rows shown count
