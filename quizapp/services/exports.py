@@ -878,10 +878,13 @@ def results_report(
     f: ResultsFilter | None = None,
     *,
     title: str = "Results",
+    filter_text: str | None = None,
     statistics: QuizStatisticsReport | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> ResultsReport:
-    """The :class:`ResultsReport` for ``f`` (every finished attempt when ``None``)."""
+    """The :class:`ResultsReport` for ``f`` (every finished attempt when ``None``).
+    ``filter_text``: what the report covers, in the teacher's words (names, not the
+    ids of :meth:`ResultsFilter.describe`, which is used when it is ``None``)."""
     f = f or ResultsFilter()
     service = ResultsService(sessions)
     students = service.students_overview(f)
@@ -892,7 +895,7 @@ def results_report(
         raise ValidationError("The start date must be before the end date.")
     return ResultsReport(
         title=title,
-        filter_text=f.describe(),
+        filter_text=f.describe() if filter_text is None else filter_text,
         generated_at=clock(),
         students=tuple(students),
         attempts=tuple(attempts),

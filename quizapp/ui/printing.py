@@ -705,19 +705,22 @@ def print_results_report_from_database(
     title: str,
     path: Path,
     font_family: str | None = None,
+    filter_text: str | None = None,
     *,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> int:
     """Build the results report of ``f`` from the database at ``url`` and print it to
     the PDF ``path`` (:func:`print_from_database`): the entry point of a
-    :class:`~quizapp.ui.worker.ChildJob`, every argument picklable. Returns the number
+    :class:`~quizapp.ui.worker.ChildJob`, every argument picklable. ``filter_text``:
+    the line under the title saying what the report covers (``None``: the filter's
+    ids, :meth:`~quizapp.services.results.ResultsFilter.describe`). Returns the number
     of pages."""
     from quizapp.services.exports import results_report
 
     _, pages = print_from_database(
         url,
-        lambda sessions: results_report(sessions, f, title=title),
+        lambda sessions: results_report(sessions, f, title=title, filter_text=filter_text),
         print_results_report,
         path,
         font_family,

@@ -19,7 +19,9 @@ Ana (student 0) takes the quiz a second time ten days later, getting only q0 rig
 from __future__ import annotations
 
 import csv
+import re
 import time
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -319,7 +321,8 @@ def test_results_report_pdf_names_the_students(
     assert "11 attempts" in text
     # No filter: titled just "Results", not "Results: All results".
     assert pypdf.PdfReader(target).metadata.title == "Results"
-    assert text.startswith("Results all attempts")  # the title, then what it covers
+    text = unicodedata.normalize("NFKC", text)  # the PDF's text has ligatures ("ﬁ")
+    assert text.startswith("Results All finished attempts")  # the title, then what it covers
 
     # A filter: the title names it.
     klass = results_page.filters.class_combo
@@ -328,6 +331,11 @@ def test_results_report_pdf_names_the_students(
     with qtbot.waitSignal(task.task.finished, timeout=30_000):
         pass
     assert pypdf.PdfReader(target).metadata.title == "Results: 7B"
+    text = " ".join(" ".join(p.extract_text().split()) for p in pypdf.PdfReader(target).pages)
+    text = unicodedata.normalize("NFKC", text)
+    # The line under it says what it covers in words, not database ids ("class 2").
+    assert text.startswith("Results: 7B Finished attempts")
+    assert not re.search(r"\b(class|pack) \d", text)
 
 
 # --------------------------------------------------------------------------- statistics

@@ -949,10 +949,13 @@ class ResultsPage(QWidget):
             return None
         what = self.filters.describe()  # "Results: All results" said it twice
         title = self.tr("Results: {what}").format(what=what) if what else self.tr("Results")
+        # The line under the title: the filter is in the title already, in names (the
+        # service's own description would give database ids: "pack 3, class 2").
+        covers = self.tr("Finished attempts") if what else self.tr("All finished attempts")
         font = QGuiApplication.font().family()  # the child's offscreen Qt has its own
         job = ChildJob(
             print_results_report_from_database,
-            (self.services.database.url, self.filter(), title, path, font),
+            (self.services.database.url, self.filter(), title, path, font, covers),
         )
 
         def done(pages: int) -> None:
