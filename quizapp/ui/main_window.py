@@ -80,6 +80,10 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("L", "After answering: show the passage in the lesson"),
     ("Esc", "Go back (in a quiz, asks first; your answers are kept)"),
     ("Tab / Shift+Tab", "Move between buttons and answers"),
+    (
+        "Arrows, Page Up / Page Down, Home / End",
+        "Choosing who you are: move between the names (typing filters them; Esc clears it)",
+    ),
     ("Ctrl+=  /  Ctrl+-", "Bigger / smaller text"),
     ("Ctrl+0", "Normal text size"),
     ("Ctrl+Shift+T", "Teacher area (asks for the teacher PIN); Esc leaves it and locks it"),

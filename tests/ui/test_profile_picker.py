@@ -484,3 +484,18 @@ def test_typing_after_scrolling_shows_the_best_match_at_the_top(
     assert first.text() == "Ana A."
     viewport = picker.scroll_area.viewport()
     assert viewport.rect().contains(first.mapTo(viewport, first.rect().center()))
+
+
+def test_the_keyboard_shortcuts_page_names_the_pickers_keys(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """F1's list tells a student the picker's keys (they were only in a tooltip)."""
+    from PySide6.QtWidgets import QTextBrowser
+
+    from quizapp.ui.main_window import ShortcutsDialog
+
+    dialog = ShortcutsDialog()
+    qtbot.addWidget(dialog)
+    browser = dialog.findChild(QTextBrowser)
+    assert browser is not None
+    text = browser.toPlainText()
+    assert "Page Up / Page Down" in text
+    assert "Esc clears it" in text
