@@ -495,6 +495,9 @@ def test_classes_are_created_and_students_put_in_them(
     page.select_class(new_class)
     assert page.table.shown_texts(0) == ["Gus", "Hana"]
     assert page.class_list.currentItem().text() == "8C (2)"
+    # Every line of the list says how many it holds: 10 in all, Ana and Ben in 7B.
+    texts = [page.class_list.item(i).text() for i in range(page.class_list.count())]
+    assert texts == ["All students (10)", "No class (6)", "7B (2)", "8C (2)"]
 
 
 def test_a_class_chosen_while_the_students_load_stays_chosen(

@@ -1,6 +1,6 @@
 """The teacher's Students page: classes, and the students in them.
 
-Left: the classes ("All students", "No class", then each class with its size) and New,
+Left: the classes ("All students", "No class", then each class, each with its size) and New,
 Rename, Delete. Right: the students of the chosen class (name, class, attempts, last
 active), with Put in class…, Rename…, Merge two profiles… and Delete….
 
@@ -213,8 +213,12 @@ class StudentsPage(QWidget):
         self.everyone = everyone
         self.class_list.blockSignals(True)
         self.class_list.clear()
-        for key, text in ((ALL, self.tr("All students")), (NO_CLASS, self.tr("No class"))):
-            item = QListWidgetItem(text)
+        unplaced = sum(1 for s in everyone if s.class_id is None)
+        for key, text, n in (
+            (ALL, self.tr("All students"), len(everyone)),
+            (NO_CLASS, self.tr("No class"), unplaced),
+        ):
+            item = QListWidgetItem(f"{text} ({n})")
             item.setData(ID_ROLE, key)
             self.class_list.addItem(item)
         for c in classes:
