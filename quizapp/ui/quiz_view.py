@@ -154,6 +154,8 @@ class ChoiceRow(QFrame):
         row.addWidget(self.mark, 0, Qt.AlignmentFlag.AlignVCenter)
         self.button.toggled.connect(self._on_button_toggled)
         self.button.installEventFilter(self)
+        self.label.installEventFilter(self)
+        self._fit_button_to_first_line()
 
     @property
     def checked(self) -> bool:
@@ -219,7 +221,17 @@ class ChoiceRow(QFrame):
         if watched is self.button and event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
             self.setProperty("focused", event.type() == QEvent.Type.FocusIn)
             repolish(self)
+        elif watched is self.label and event.type() == QEvent.Type.FontChange:  # Text size
+            self._fit_button_to_first_line()
         return False
+
+    def _fit_button_to_first_line(self) -> None:
+        """Make the radio button (or check box) as tall as the letter badge beside it:
+        both sit at the top of the row, so the indicator is then centred on the badge
+        and on a one-line choice's text (which the row centres), not a few pixels above."""
+        self.badge.ensurePolished()  # its style sheet's border and padding
+        tall = max(self.badge.sizeHint().height(), self.label.fontMetrics().height())
+        self.button.setFixedHeight(max(tall, self.button.minimumSizeHint().height()))
 
     def _on_button_toggled(self, checked: bool) -> None:
         self.setProperty("checked", checked)

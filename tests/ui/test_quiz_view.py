@@ -177,3 +177,24 @@ def test_main_window_module_does_not_import_the_database_layer() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_each_choices_indicator_is_level_with_its_letter_and_text(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    """The radio button sits on the same line as the letter badge and a one-line
+    choice's text, at the normal and a larger text size (it sat ~5 px above them: it
+    was top-aligned and shorter than the badge)."""
+    window.choose_student(window.services.students.create_student("Ada").id)
+    window.start_lesson_quiz(window.home_data.packs[0].lessons[0].id)
+    quiz = window.quiz
+    qtbot.waitUntil(quiz.rows[0].isVisible)
+
+    def centres(row):  # type: ignore[no-untyped-def]
+        return row.badge.geometry().center().y(), row.button.geometry().center().y()
+
+    for _ in range(2):
+        for row in quiz.rows:
+            badge, button = centres(row)
+            assert abs(badge - button) <= 1, (row.badge.text(), badge, button)
+        window.bigger_action.trigger()  # Ctrl+=
+        window.bigger_action.trigger()
+        qtbot.wait(10)  # the rows lay out again at the new size
