@@ -94,16 +94,20 @@ QFrame#card {
     background: palette(base);
 }
 QFrame#card QLabel { background: transparent; }
+/* A choice's border is 1, 2 or 3 px by state; border + padding stay 3 px, so its letter,
+   button and text never shift when it is picked, focused or marked. */
 QFrame#choiceRow {
     border: 1px solid palette(mid);
+    padding: 2px;
     border-radius: 8px;
     background: palette(base);
 }
 QFrame#choiceRow[checked="true"] {
     border: 2px solid palette(highlight);
+    padding: 1px;
     background: palette(alternate-base);
 }
-QFrame#choiceRow[focused="true"] { border: 3px dashed palette(highlight); }
+QFrame#choiceRow[focused="true"] { border: 3px dashed palette(highlight); padding: 0; }
 QFrame#choiceRow QLabel { background: transparent; }
 QLabel#badge {
     border: 2px solid palette(text);

@@ -130,7 +130,7 @@ class ChoiceRow(QFrame):
         self.setProperty("focused", False)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         row = QHBoxLayout(self)
-        row.setContentsMargins(12, 10, 12, 10)
+        row.setContentsMargins(10, 8, 10, 8)  # inside 3 px of border + padding (STYLE_SHEET)
         row.setSpacing(12)
         self.badge = QLabel(choice.letter)
         self.badge.setObjectName("badge")
@@ -203,7 +203,7 @@ class ChoiceRow(QFrame):
         palette.setColor(QPalette.ColorRole.WindowText, color)
         self.mark.setPalette(palette)
         self.mark.show()
-        self.setStyleSheet(f"QFrame#choiceRow {{ border: 3px solid {color.name()}; }}")
+        self.setStyleSheet(f"QFrame#choiceRow {{ border: 3px solid {color.name()}; padding: 0; }}")
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(

@@ -198,3 +198,32 @@ def test_each_choices_indicator_is_level_with_its_letter_and_text(qtbot, window)
         window.bigger_action.trigger()  # Ctrl+=
         window.bigger_action.trigger()
         qtbot.wait(10)  # the rows lay out again at the new size
+
+
+def test_picking_focusing_and_marking_a_choice_does_not_shift_its_text(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A choice's border grows when it is picked, focused or marked after feedback; its
+    letter and text stay where they were (they moved right by the border's growth)."""
+    from quizapp.ui.common import STYLE_SHEET
+
+    quiz = QuizView(StubAttempts())  # type: ignore[arg-type]
+    qtbot.addWidget(quiz)
+    quiz.setStyleSheet(STYLE_SHEET)  # as the main window has it
+    quiz.set_attempt(attempt_with("Pick", ["zero", "one", "two"]))
+    quiz.resize(800, 500)
+    quiz.show()
+    qtbot.waitExposed(quiz)
+
+    def places() -> list[tuple[int, int]]:
+        qtbot.wait(10)  # a state change repolishes the row; let it lay out again
+        return [(row.badge.x(), row.label.x()) for row in quiz.rows]
+
+    plain = places()
+    assert len(set(plain)) == 1  # every row alike
+    qtbot.keyClick(quiz, Qt.Key.Key_A)  # picked and focused
+    assert quiz.rows[0].property("checked")
+    assert places() == plain
+    quiz.rows[1].button.setFocus(Qt.FocusReason.TabFocusReason)  # picked, not focused
+    assert places() == plain
+    qtbot.keyClick(quiz, Qt.Key.Key_Enter)  # marked: wrong pick and right answer
+    assert quiz.rows[0].mark.isVisible()
+    assert places() == plain
