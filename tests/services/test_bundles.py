@@ -16,7 +16,7 @@ from quizapp.services.attempts import AttemptService
 from quizapp.services.bundles import BundleError, export_results_bundle, merge_bundles
 from quizapp.services.container import Services, build_services
 from quizapp.services.packs import install_pack
-from quizapp.services.results import QuizRef, ResultsService
+from quizapp.services.results import OperationCancelled, QuizRef, ResultsService
 from quizapp.services.statistics_report import StatisticsService
 from quizapp.store import models as m
 from quizapp.store.database import Database, open_database, resolve_db_url
@@ -126,6 +126,26 @@ def test_bundle_never_contains_the_teacher_pin_hash(
     assert doc["format"] == "quizapp-results-bundle"
     assert doc["version"] == 1
     assert "settings" not in doc
+
+
+def test_cancel_is_heard_while_the_bundle_is_still_being_read(
+    machines: list[tuple[Database, Services]], tmp_path: Path
+) -> None:
+    """Most of a class's export is reading (seconds at 60 students): Cancel pressed
+    then stops it at the next read, not only once attempts are being written (every
+    200), and no file is left."""
+    db, _ = machines[0]
+    asked: list[int] = []
+
+    def cancelled() -> bool:  # the teacher presses Cancel after the first check
+        asked.append(1)
+        return len(asked) > 1
+
+    path = tmp_path / "b.zip"
+    with pytest.raises(OperationCancelled):
+        export_results_bundle(db.sessions, path, cancelled=cancelled)
+    assert len(asked) == 2
+    assert list(tmp_path.glob("b.zip*")) == []
 
 
 def test_unknown_bundle_version_or_other_file_is_refused_before_anything_is_merged(

@@ -18,7 +18,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QVBoxLayout, QWidget
 
-from quizapp.services.bundles import MergeReport, export_results_bundle, merge_bundles
+from quizapp.services.bundles import (
+    MergeReport,
+    export_results_bundle_from_database,
+    merge_bundles,
+)
 from quizapp.ui.common import button, plural, primary_button, wrap_label
 from quizapp.ui.teacher.results_page import (
     Cancelled,
@@ -30,6 +34,7 @@ from quizapp.ui.teacher.results_page import (
     run_with_progress,
     sessions_of,
 )
+from quizapp.ui.worker import ChildJob
 
 if TYPE_CHECKING:
     from quizapp.services.container import Services
@@ -96,10 +101,9 @@ class MergePage(QWidget):
         path = ask_save_path(self, self.tr("Export results"), bundle_name(), BUNDLE_FILTER)
         if path is None:
             return None
-        sessions = self.sessions
-
-        def work(progress: Progress, cancelled: Cancelled) -> int:
-            return export_results_bundle(sessions, path, progress=progress, cancelled=cancelled)
+        # In a child process: a class's bundle is seconds of ORM reading (~8 s for 60
+        # students × 40 attempts) that, in a thread, would hold the GIL and the window.
+        job = ChildJob(export_results_bundle_from_database, (self.services.database.url, path))
 
         def done(count: int) -> None:
             self._log(
@@ -109,7 +113,7 @@ class MergePage(QWidget):
             )
 
         self.last_task = run_with_progress(
-            self, work, done, label=self.tr("Exporting results…"), cancelled=self._log, writes=path
+            self, job, done, label=self.tr("Exporting results…"), cancelled=self._log, writes=path
         )
         return self.last_task
 
