@@ -21,11 +21,19 @@ def collapse_whitespace(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+_UNDECOMPOSED = str.maketrans(
+    {"ł": "l", "ø": "o", "đ": "d", "ð": "d", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th"}
+)
+"""Latin letters with a stroke or ligatures, which NFKD leaves whole, as the letters they
+sort with ("Łukasz" among the L's, "Øyvind" among the O's), after case folding."""
+
+
 def fold_name(name: str) -> str:
     """``name`` with case and accents dropped, for sorting and finding names: "Léa",
     "LEA" and "lea" all give "lea" (Unicode case folding, then NFKD with the combining
-    marks removed). The same on every computer: no locale involved."""
-    folded = unicodedata.normalize("NFKD", name.casefold())
+    marks removed, and :data:`_UNDECOMPOSED`'s letters spelled plainly: "Łukasz" gives
+    "lukasz"). The same on every computer: no locale involved."""
+    folded = unicodedata.normalize("NFKD", name.casefold()).translate(_UNDECOMPOSED)
     return "".join(ch for ch in folded if not unicodedata.combining(ch))
 
 

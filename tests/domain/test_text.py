@@ -31,3 +31,13 @@ def test_the_caller_may_give_the_number_its_own_grouping() -> None:
         "20\u202f000 tentatives"
     )
     assert plural(1, "attempt", "attempts", number="1") == "1 attempt"
+
+
+def test_fold_name_spells_letters_with_a_stroke_plainly() -> None:
+    """Letters NFKD leaves whole fold to the letter they sort with, like accents do."""
+    from quizapp.domain.text import fold_name
+
+    assert fold_name("Łukasz") == "lukasz"
+    assert fold_name("Øyvind") == "oyvind"
+    assert fold_name("Ægir") == "aegir"
+    assert fold_name("Élodie") == "elodie"

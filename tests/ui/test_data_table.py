@@ -197,3 +197,14 @@ def test_columns_are_as_wide_as_measuring_every_row_would_make_them(qtbot) -> No
     t.setFont(font)
     for column in range(3):
         assert t.sizeHintForColumn(column) == QTableView.sizeHintForColumn(t, column)
+
+
+def test_accented_names_sort_among_their_letters_not_after_z(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A class list reads A to Z as a teacher expects: "Élodie" among the E's and
+    "Łukasz" among the L's (by code point both came after "Zoé")."""
+    t = DataTable(("Student",))
+    qtbot.addWidget(t)
+    names = ["Zoé", "Łukasz", "Élodie", "emma", "Lea", "Ömer", "Oscar"]
+    t.set_rows([(cell(n),) for n in names], list(range(len(names))))
+    t.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    assert t.shown_texts(0) == ["Élodie", "emma", "Lea", "Łukasz", "Ömer", "Oscar", "Zoé"]

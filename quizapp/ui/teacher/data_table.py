@@ -39,6 +39,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from quizapp.domain.text import fold_name
+
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 """Role holding the value a column sorts by (numbers as numbers, dates as timestamps)."""
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -86,10 +88,11 @@ def cell(
     tip: str = "",
     icon: QIcon | None = None,
 ) -> Cell:
-    """A cell showing ``text`` and sorting by ``sort`` (default: the text case-folded).
-    Use ``float("-inf")`` to sort a number column's blanks first."""
+    """A cell showing ``text`` and sorting by ``sort`` (default: the text with case and
+    accents dropped, :func:`~quizapp.domain.text.fold_name`, so "Élodie" sorts among the
+    E's, not after Z). Use ``float("-inf")`` to sort a number column's blanks first."""
     if sort is None:
-        sort = text.casefold()
+        sort = fold_name(text)
     return Cell(text, sort, align_right, tip, icon)
 
 
