@@ -88,6 +88,7 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Ctrl+0", "Normal text size"),
     ("Ctrl+Shift+T", "Teacher area (asks for the teacher PIN); Esc leaves it and locks it"),
     ("F1", "This list"),
+    ("Ctrl+Q", "Quit (every answer is already saved)"),
 )
 
 
@@ -275,6 +276,13 @@ class MainWindow(QMainWindow):
         self.teacher_action = QAction(icon("lock"), self.tr("Teacher area"), self)
         self.teacher_action.setShortcuts([QKeySequence("Ctrl+Shift+T")])
         self.addAction(self.teacher_action)
+        # Ctrl+Q, as in every desktop app: closes the window (answers are already saved).
+        self.quit_action = QAction(self.tr("Quit"), self)
+        # Spelled out: the platform's StandardKey.Quit is empty on some (offscreen, bare X).
+        self.quit_action.setShortcuts([QKeySequence("Ctrl+Q")])
+        self.quit_action.setShortcutContext(QtCore.Qt.ShortcutContext.ApplicationShortcut)
+        self.quit_action.triggered.connect(self.close)
+        self.addAction(self.quit_action)
         self.text_size_button.setMenu(menu)
         self._connect_signals()
 

@@ -579,3 +579,24 @@ def test_the_teacher_area_does_not_show_the_last_students_name(
     assert not window.student_icon.isVisible()
     window.leave_teacher_area()
     assert window.current_screen() in {"home", "profiles"}
+
+
+def test_ctrl_q_closes_the_window_and_keeps_every_answer(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl+Q quits as in any desktop app, in the middle of a quiz too: the answer given
+    is already stored, so nothing is asked and nothing is lost."""
+    window.activateWindow()
+    qtbot.waitActive(window)
+    ada = window.services.students.create_student("Ada").id  # type: ignore[union-attr]
+    window.choose_student(ada)
+    window.start_lesson_quiz(window.home_data.packs[0].lessons[0].id)
+    qtbot.keyClick(window.quiz, Qt.Key.Key_A)
+    qtbot.keyClick(window.quiz, Qt.Key.Key_Enter)  # answered: stored at once
+    assert ("Ctrl+Q", "Quit (every answer is already saved)") in SHORTCUTS
+    qtbot.keyClick(window.quiz, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.isVisible())
+    from sqlalchemy import func, select
+
+    from quizapp.store import models as m
+
+    with window.services.database.sessions() as s:  # type: ignore[union-attr]
+        assert s.scalar(select(func.count()).select_from(m.Response)) == 1
