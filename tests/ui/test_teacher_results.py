@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from quizapp.app import open_services
 from quizapp.domain.model import Choice, Lesson, Pack, Question, QuestionType
@@ -185,6 +185,39 @@ def test_filters_narrow_the_table(qtbot, results_page, world: World) -> None:  #
     qtbot.keyClicks(page.search_edit, "an")
     assert page.students_table.shown_texts(0) == ["Ana", "Dan", "Hana"]
     assert page.count_label.text().startswith("3 students (of 10)")
+
+
+def test_a_class_chosen_after_selecting_sorting_and_searching_narrows_the_table(
+    qtbot, results_page, world: World
+) -> None:  # type: ignore[no-untyped-def]
+    """A tester's steps: select a student, sort by another column, find a student and
+    clear the box, then choose a class: the table lists that class's students only.
+    (The tester's script waited with ``QTest.qWait``, which in PySide6 keeps the GIL
+    while it waits, so the page's load on the thread pool could not run until the wait
+    ended: the table looked stuck at every student. The app's event loop lets go of it.)"""
+    page = results_page
+    table = page.students_table
+    row = table.shown_texts(0).index("Dan")
+    rect = table.visualRect(table.proxy.index(row, 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert page.selected_student_id() == world.students["Dan"]
+    header = table.horizontalHeader()
+    qtbot.mouseClick(
+        header.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=header.rect().topLeft() + QPoint(header.sectionViewportPosition(2) + 5, 5),
+    )
+    assert header.sortIndicatorSection() == 2
+    assert page.selected_student_id() == world.students["Dan"]
+    qtbot.keyClicks(page.search_edit, "Da")
+    assert table.shown_texts(0) == ["Dan"]
+    page.search_edit.clear()
+    assert len(table.shown_texts(0)) == 10
+    combo = page.filters.class_combo
+    _loaded(qtbot, page, lambda: combo.setCurrentIndex(combo.findText("7B")))
+    assert sorted(table.shown_texts(0)) == ["Ana", "Ben"]
+    assert page.count_label.text().startswith("2 students ·")
+    assert page.selected_student_id() is None  # Dan is not in 7B
 
 
 def test_opening_an_attempt_shows_its_review_as_taken(qtbot, results_page, world: World) -> None:  # type: ignore[no-untyped-def]
