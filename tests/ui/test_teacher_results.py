@@ -807,6 +807,31 @@ def test_the_status_line_says_what_the_last_export_did(
     assert not second.exists()
 
 
+def test_printing_the_report_after_a_cancelled_export_shows_the_count_then_the_pages(
+    qtbot, results_page, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """While the report prints, the status line is the table's count, not the last
+    export's "Cancelled: … was not written."; once printed it says how many pages, with
+    the singular for one ("(1 page)")."""
+    pypdf = pytest.importorskip("pypdf")
+    from quizapp.ui.teacher import results_page as module
+
+    csv_path, pdf_path = tmp_path / "responses.csv", tmp_path / "report.pdf"
+    monkeypatch.setattr(module, "ask_save_path", lambda *a: csv_path)
+    task = results_page.export("responses")
+    with qtbot.waitSignal(task.task.failed, timeout=20_000):
+        task.cancel()
+    assert results_page.count_label.text() == "Cancelled: responses.csv was not written."
+
+    monkeypatch.setattr(module, "ask_save_path", lambda *a: pdf_path)
+    task = results_page.print_report()
+    assert results_page.count_label.text() == "10 students · 10 with attempts"
+    with qtbot.waitSignal(task.task.finished, timeout=30_000):
+        pass
+    assert len(pypdf.PdfReader(pdf_path).pages) == 1
+    assert results_page.count_label.text() == "Saved the report to report.pdf (1 page)"
+
+
 def test_a_bundle_export_runs_in_a_child_process_and_cancel_leaves_no_file(
     qtbot, world: World, tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]

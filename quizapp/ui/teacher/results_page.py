@@ -961,11 +961,13 @@ class ResultsPage(QWidget):
         def done(pages: int) -> None:
             self.last_export = path
             self.count_label.setText(
-                self.tr("Saved the report to {file} ({pages} pages)").format(
-                    file=path.name, pages=pages
+                self.tr("Saved the report to {file} ({pages})").format(
+                    file=path.name,
+                    pages=common.counted(pages, self.tr("page"), self.tr("pages")),
                 )
             )
 
+        self._update_count()  # not the last job's "Cancelled…" or "Saved…" while this one runs
         self.last_task = run_with_progress(
             self,
             job,
