@@ -289,9 +289,18 @@ class StatisticsPage(QWidget):
         pick = QHBoxLayout()
         self.quiz_combo = QComboBox()
         self.quiz_combo.setAccessibleName(self.tr("Quiz"))
-        self.quiz_combo.setMinimumContentsLength(28)
         self.selection_combo = QComboBox()
         self.selection_combo.setAccessibleName(self.tr("Which attempts count"))
+        # Both as narrow as a few words and wider when there is room (stretch 2:1): sized
+        # to their longest entry (a quiz's "title (n attempts, n students) · course",
+        # "Highest-scoring attempt of each student") the row alone was 820 px, and the
+        # teacher area wider than a 1024-px screen. A cut entry is whole in the open list.
+        self.quiz_combo.setMinimumContentsLength(20)
+        self.selection_combo.setMinimumContentsLength(14)
+        for combo in (self.quiz_combo, self.selection_combo):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
         for value, text in SELECTIONS:
             self.selection_combo.addItem(self.tr(text), value)
         self.selection_combo.setToolTip(
@@ -466,6 +475,7 @@ class StatisticsPage(QWidget):
         """Compute the chosen quiz's statistics (and the regrade dry run of its course)
         in the background; the page shows progress and can cancel."""
         quiz = self.current_quiz()
+        self.quiz_combo.setToolTip(self.quiz_combo.currentText())  # whole, if cut short
         if quiz is None:
             return None
         if self.task is not None and self.task.task.is_running:

@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -26,8 +26,10 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -87,6 +89,52 @@ class _Nav(QListWidget):
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self.updateGeometry()
+
+
+class _PageScroller(QScrollArea):
+    """One page of the teacher area, at least as big as the room, scrolling when it
+    needs more: what the teacher area's stack holds instead of the page.
+
+    A page wider or taller than the room scrolls rather than widen the window: a
+    QStackedWidget asks for the room of its widest page, shown or not, and one page
+    924 px wide (Results, at the default text size) made a 1024-px window 1129 px wide,
+    its right edge off a 1024-px screen, and still so back on the students' picker.
+
+    The page gets the whole room down to its minimum size (not a QScrollArea's
+    ``widgetResizable``, which gives a page with wrapping labels its preferred height:
+    the Statistics page then ran below the window, its tables squeezed no more)."""
+
+    def __init__(self, page: QWidget) -> None:
+        super().__init__()
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes from the page list to the page
+        self.setWidget(page)
+        page.installEventFilter(self)  # its minimum size changes: fit it again
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self._fit()
+        return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Size the page: the room left by the scroll bars it needs, or its minimum."""
+        page = self.widget()
+        if page is None:
+            return
+        least = page.minimumSizeHint().expandedTo(page.minimumSize())
+        room = self.maximumViewportSize()  # with no scroll bar
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
+        wide = least.width() > room.width()
+        tall = least.height() > room.height() - (bar if wide else 0)
+        wide = wide or (tall and least.width() > room.width() - bar)
+        page.resize(
+            max(least.width(), room.width() - (bar if tall else 0)),
+            max(least.height(), room.height() - (bar if wide else 0)),
+        )
 
 
 class TeacherArea(QWidget):
@@ -153,7 +201,7 @@ class TeacherArea(QWidget):
         item.setToolTip(title)
         self.nav.addItem(item)
         self.nav.updateGeometry()
-        self.stack.addWidget(widget)
+        self.stack.addWidget(_PageScroller(widget))
         self.pages.append(widget)
         if len(self.pages) == 1:
             self.nav.setCurrentRow(0)
@@ -169,8 +217,8 @@ class TeacherArea(QWidget):
 
     def current_page(self) -> QWidget | None:
         """The page shown, if any."""
-        widget = self.stack.currentWidget()
-        return widget if widget in self.pages else None
+        index = self.stack.currentIndex()
+        return self.pages[index] if 0 <= index < len(self.pages) else None
 
     def page_titles(self) -> list[str]:
         """The titles in the page list, in order."""
@@ -193,7 +241,7 @@ class TeacherArea(QWidget):
 
     def _on_nav_current_row_changed(self, row: int) -> None:
         if 0 <= row < len(self.pages):
-            self.stack.setCurrentWidget(self.pages[row])
+            self.stack.setCurrentIndex(row)
             self.refresh()
             self.page_changed.emit(row)
 
