@@ -220,6 +220,61 @@ def test_a_class_chosen_after_selecting_sorting_and_searching_narrows_the_table(
     assert page.selected_student_id() is None  # Dan is not in 7B
 
 
+LONG_CLASS = "7B - Mme Dupont-Lefevre's very long class name"
+
+
+@pytest.mark.parametrize("which", ["results", "students"])
+def test_a_long_class_name_is_elided_so_every_column_fits(qtbot, world: World, which: str) -> None:  # type: ignore[no-untyped-def]
+    """A long class name made the Class column ~400 px wide: the scores on Results and
+    the names on Students went past the edge at 1180 px. The column stops at ~18
+    characters, the name is elided, and its tooltip gives it whole."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    from quizapp.services.classes import ClassService
+    from quizapp.ui.teacher.results_page import ResultsPage
+    from quizapp.ui.teacher.students_page import StudentsPage
+
+    ClassService(world.database.sessions).rename_class(world.class_id, LONG_CLASS)
+    page = ResultsPage(world.services) if which == "results" else StudentsPage(world.services)
+    qtbot.addWidget(page)
+    page.resize(960, 700)  # the page's room in a 1180 px window
+    page.show()
+    _loaded(qtbot, page, page.refresh)
+    table = page.students_table if which == "results" else page.table
+    header = table.horizontalHeader()
+    full = table.fontMetrics().horizontalAdvance(LONG_CLASS)
+
+    def fits() -> bool:
+        widths = [header.sectionSize(c) for c in range(header.count())]
+        return widths[1] < full and sum(widths) <= table.viewport().width()
+
+    qtbot.waitUntil(fits)
+    assert table.horizontalScrollBar().maximum() == 0
+    assert header.sectionSize(0) >= table.fontMetrics().horizontalAdvance("Chloé")
+    row = table.shown_texts(0).index("Ana")
+    index = table.proxy.index(row, 1)
+    assert index.data() == LONG_CLASS  # the text is whole; only its drawing is elided
+    centre = table.visualRect(index).center()
+    QApplication.sendEvent(
+        table.viewport(),
+        QHelpEvent(QEvent.Type.ToolTip, centre, table.viewport().mapToGlobal(centre)),
+    )
+    assert QToolTip.text() == LONG_CLASS
+    QToolTip.hideText()
+    # A class name that fits has no tooltip repeating it.
+    index = table.proxy.index(table.shown_texts(0).index("Chloé"), 1)
+    assert index.data() == "–"
+    centre = table.visualRect(index).center()
+    QApplication.sendEvent(
+        table.viewport(),
+        QHelpEvent(QEvent.Type.ToolTip, centre, table.viewport().mapToGlobal(centre)),
+    )
+    assert not (QToolTip.isVisible() and QToolTip.text() == "–")
+    QToolTip.hideText()
+
+
 def test_opening_an_attempt_shows_its_review_as_taken(qtbot, results_page, world: World) -> None:  # type: ignore[no-untyped-def]
     page = results_page
     assert page.select_student(world.students["Ana"])

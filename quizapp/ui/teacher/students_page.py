@@ -44,6 +44,7 @@ from quizapp.ui.teacher.data_table import ID_ROLE, DataTable, cell, number_cell
 from quizapp.ui.teacher.results_page import (
     LatestLoad,
     ask_save_path,
+    cap_column,
     heading,
     search_row,
     sessions_of,
@@ -146,6 +147,7 @@ class StudentsPage(QWidget):
         self.table = DataTable(self.HEADERS)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAccessibleName(self.tr("Students"))
+        cap_column(self.table, 1)  # a long class name squeezed the names to one letter
         self.table.setToolTip(self.tr("Select two students (Ctrl+click) to merge their profiles"))
         right_layout.addWidget(self.table, 1)
         self.empty_label = wrap_label(
