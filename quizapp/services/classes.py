@@ -26,7 +26,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from quizapp.domain.errors import NotFoundError, ValidationError
 from quizapp.services.dto import StudentInfo
@@ -166,7 +166,12 @@ class ClassService:
             cond = (
                 m.Student.class_id.is_(None) if class_id is None else m.Student.class_id == class_id
             )
-            rows = s.scalars(select(m.Student).where(cond).order_by(func.lower(m.Student.name)))
+            rows = s.scalars(
+                select(m.Student)
+                .options(joinedload(m.Student.school_class))
+                .where(cond)
+                .order_by(func.lower(m.Student.name))
+            )
             return [student_info(r) for r in rows]
 
     @staticmethod

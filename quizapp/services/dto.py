@@ -17,13 +17,16 @@ from quizapp.domain.model import Behaviour, QuestionType, TextFormat
 
 @dataclass(frozen=True)
 class StudentInfo:
-    """A student profile on this computer (or the shared server)."""
+    """A student profile on this computer (or the shared server): ``created_at`` and
+    ``last_used_at`` aware UTC (``None``: never used); ``class_name`` the name of the
+    student's class (``None``: in no class), which tells namesakes apart."""
 
     id: int
     uuid: UUID
     name: str
     created_at: datetime
     last_used_at: datetime | None
+    class_name: str | None = None
 
 
 @dataclass(frozen=True)

@@ -46,8 +46,9 @@ def early_students(db: str | None, env: Mapping[str, str] = os.environ) -> list[
                 name=name,
                 created_at=_utc(created),
                 last_used_at=_utc(used) if used is not None else None,
+                class_name=class_name,
             )
-            for row_id, uuid_hex, name, created, used in rows
+            for row_id, uuid_hex, name, created, used, class_name in rows
         ]
     except ValueError:  # not text we wrote: let the ordinary start look at it
         return None

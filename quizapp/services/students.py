@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from quizapp.domain.errors import NotFoundError, ValidationError
 from quizapp.services.dto import StudentInfo
@@ -25,13 +25,16 @@ def normalise_name(name: str) -> str:
 
 
 def student_info(row: m.Student) -> StudentInfo:
-    """The dataclass of one student row."""
+    """The dataclass of one student row (its class's name read through the
+    relationship: load it with the rows when listing many)."""
+    school_class = row.school_class if row.class_id is not None else None
     return StudentInfo(
         id=row.id,
         uuid=row.uuid,
         name=row.name,
         created_at=row.created_at,
         last_used_at=row.last_used_at,
+        class_name=school_class.name if school_class is not None else None,
     )
 
 
@@ -60,7 +63,9 @@ class StudentService:
         before SQLAlchemy at start-up follows too)."""
         with self._sessions.begin() as s:
             rows = s.scalars(
-                select(m.Student).order_by(
+                select(m.Student)
+                .options(joinedload(m.Student.school_class))
+                .order_by(
                     m.Student.last_used_at.is_(None),
                     m.Student.last_used_at.desc(),
                     m.Student.id,

@@ -18,14 +18,15 @@ from quizapp.domain.text import fold_name
 
 T = TypeVar("T")
 
-StudentRow = tuple[int, str, str, str, str | None]
-"""(id, uuid as 32 hex digits, name, created_at, last_used_at): the stored text of the
-``students`` row; times are naive UTC ISO text, as :class:`quizapp.store.types.UTCDateTime`
-stores them on SQLite."""
+StudentRow = tuple[int, str, str, str, str | None, str | None]
+"""(id, uuid as 32 hex digits, name, created_at, last_used_at, class name): the stored
+text of the ``students`` row and its class's name (``None``: no class); times are naive
+UTC ISO text, as :class:`quizapp.store.types.UTCDateTime` stores them on SQLite."""
 
 STUDENTS_SQL = (
-    "SELECT id, uuid, name, created_at, last_used_at FROM students "
-    "ORDER BY last_used_at IS NULL, last_used_at DESC, id"
+    "SELECT s.id, s.uuid, s.name, s.created_at, s.last_used_at, c.name FROM students s "
+    "LEFT JOIN classes c ON c.id = s.class_id "
+    "ORDER BY s.last_used_at IS NULL, s.last_used_at DESC, s.id"
 )
 """The students, the last used first, then those never used (by id); :func:`class_order`
 then puts the never-used ones in alphabetical order."""
@@ -66,7 +67,7 @@ def read_student_rows(path: Path) -> list[StudentRow] | None:
         return None
     try:
         rows = [
-            (int(row[0]), str(row[1]), str(row[2]), str(row[3]), row[4])
+            (int(row[0]), str(row[1]), str(row[2]), str(row[3]), row[4], row[5])
             for row in connection.execute(STUDENTS_SQL)
         ]
     except (sqlite3.Error, TypeError, ValueError):

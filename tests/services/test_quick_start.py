@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from quizapp.app import open_services
+from quizapp.services.classes import ClassService
 from quizapp.services.quick_start import early_students
 from quizapp.store import models as m
 
@@ -18,6 +19,9 @@ def test_early_students_are_list_students(tmp_path: Path) -> None:
         made = [services.students.create_student(n) for n in ("Ana", "Ben", "Chloé", "Dev")]
         services.students.select_student(made[1].id)
         services.students.select_student(made[3].id)  # Dev used last, then Ben
+        classes = ClassService(database.sessions)
+        seven_b = classes.create_class("7B")
+        classes.set_class([made[0].id, made[3].id], seven_b.id)
         expected = services.students.list_students()
     finally:
         database.close()
@@ -26,6 +30,8 @@ def test_early_students_are_list_students(tmp_path: Path) -> None:
 
     assert early == expected
     assert [s.name for s in early or []] == ["Dev", "Ben", "Ana", "Chloé"]
+    # Each with its class's name (which tells namesakes apart on the picker).
+    assert [s.class_name for s in early or []] == ["7B", None, "7B", None]
     assert early is not None
     assert early[0].last_used_at is not None
     assert early[0].last_used_at.utcoffset() is not None  # aware UTC, as the services give
