@@ -24,6 +24,7 @@ from PySide6.QtGui import (
     QShowEvent,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QStyle,
     QStyleOptionButton,
+    QStyleOptionFrame,
     QVBoxLayout,
     QWidget,
 )
@@ -44,9 +46,52 @@ from quizapp.services.dto import StudentInfo
 from quizapp.ui.common import icon, set_font_scale, wrap_label
 
 TILE_MIN_WIDTH = 220
-"""Narrowest name tile, in pixels: :func:`columns_for_width` fits as many as it can."""
+"""Narrowest name tile, in pixels, at any text size (:func:`tile_min_width`)."""
+TILE_MIN_CHARS = 10
+"""A name tile has room for at least this many average characters of its name."""
+TILE_FONT_SCALE = 1.3
+"""A name tile's text, bold, in this many times the base text size."""
+TILE_PADDING = 2 * 18 + 2 * 12
+"""A name tile's width besides its icon and text, px: the style sheet's 18 px padding
+each side and 12 px of the style's own (the gap after the icon, the text's margins)."""
+NEW_BUTTON_FONT_SCALE = 1.15
+""""New student" and the name filter: bold for the button, this many times the base size."""
 MAX_COLUMNS = 3
 """Most columns of name tiles, however wide the window."""
+
+
+def scaled_font(scale: float, bold: bool = False) -> QFont:
+    """The font :func:`~quizapp.ui.common.set_font_scale` gives a widget at the current
+    text size: ``scale`` times the application font's point size."""
+    font = QFont(QApplication.font())
+    font.setPointSizeF(max(1.0, font.pointSizeF() * scale))
+    font.setBold(bold)
+    return font
+
+
+def tile_font() -> QFont:
+    """A name tile's font at the current text size: :data:`TILE_FONT_SCALE` times the
+    application font, bold."""
+    return scaled_font(TILE_FONT_SCALE, bold=True)
+
+
+def tile_icon_edge(font: QFont) -> int:
+    """A name tile's icon's side, px, for a tile in ``font``: as tall as a line of the
+    name (``QFontMetrics.height()``), at least 32 (24 px at the default 12 pt: 32; 64 at
+    the largest 32 pt, where it stayed 32 px beside a name twice its height)."""
+    return max(32, QFontMetrics(font).height())
+
+
+def tile_min_width(font: QFont) -> int:
+    """The narrowest name tile, px, for a tile in ``font``: its icon
+    (:func:`tile_icon_edge`), padding (:data:`TILE_PADDING`) and
+    :data:`TILE_MIN_CHARS` average characters of the name; at least
+    :data:`TILE_MIN_WIDTH`. 220 px at the default 12 pt; 444 px at the largest 32 pt,
+    so the list has fewer, wider columns there (a fixed 220 px kept 3 columns of
+    "Amir…", "Gabr…" at 32 pt in a 1024-px window)."""
+    metrics = QFontMetrics(font)
+    room = TILE_MIN_CHARS * metrics.averageCharWidth()
+    return max(TILE_MIN_WIDTH, tile_icon_edge(font) + TILE_PADDING + room)
 
 
 class NewStudentDialog(QDialog):
@@ -165,11 +210,11 @@ class _Tile(QPushButton):
     fixed minimum height clipped its two lines in a long list)."""
 
     def minimumSizeHint(self) -> QSize:  # never shorter than its lines
-        return QSize(TILE_MIN_WIDTH // 2, self._height(super().sizeHint()))
+        return QSize(tile_min_width(self.font()) // 2, self._height(super().sizeHint()))
 
     def sizeHint(self) -> QSize:
         hint = super().sizeHint()
-        return QSize(min(hint.width(), TILE_MIN_WIDTH), self._height(hint))
+        return QSize(min(hint.width(), tile_min_width(self.font())), self._height(hint))
 
     def _height(self, hint: QSize) -> int:
         """The height for the style's ``hint``, which counts the detail's line as a line
@@ -191,13 +236,15 @@ class _Tile(QPushButton):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:  # Text size
+            edge = tile_icon_edge(self.font())
+            self.setIconSize(QSize(edge, edge))
             self._fitted = None
             self._elide()
 
     def _room(self) -> int:
-        """The text's width in pixels: the style sheet's 18 px padding each side, the
-        icon and the gap after it taken off; 0 before the tile is laid out."""
-        room = self.width() - self.iconSize().width() - 2 * 18 - 2 * 12
+        """The text's width in pixels: the icon and :data:`TILE_PADDING` taken off; 0
+        before the tile is laid out."""
+        room = self.width() - self.iconSize().width() - TILE_PADDING
         return room if self.isVisible() and room >= TILE_MIN_WIDTH // 4 else 0
 
     def _elide(self) -> None:
@@ -251,6 +298,44 @@ class _Tile(QPushButton):
         super().keyPressEvent(event)
 
 
+class _FilterEdit(QLineEdit):
+    """The name filter, a magnifier drawn at its left as big as its text asks
+    (:meth:`icon_size`): a line edit's own icons (``addAction``) stay 16 px at any text
+    size, a dot beside 32-pt words."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._search = icon("search", size=96)
+        self._fit_icon()
+
+    def icon_size(self) -> QSize:
+        """The magnifier's size, px, square: three quarters of a line of the filter's
+        text (its ``QFontMetrics.height()``), at least 16 (16 px at the default text
+        size, as before; 43 px at the largest)."""
+        edge = max(16, round(0.75 * self.fontMetrics().height()))
+        return QSize(edge, edge)
+
+    def _fit_icon(self) -> None:
+        self.setTextMargins(self.icon_size().width() + 6, 0, 0, 0)
+        self.update()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_icon()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        option = QStyleOptionFrame()
+        self.initStyleOption(option)
+        box = self.style().subElementRect(QStyle.SubElement.SE_LineEditContents, option, self)
+        size = self.icon_size()
+        painter = QPainter(self)
+        area = QRect(box.left() + 4, box.center().y() - size.height() // 2 + 1, *size.toTuple())
+        self._search.paint(painter, area)
+        painter.end()
+
+
 class ProfilePicker(QWidget):
     """The first screen: pick your name, or make a new student.
 
@@ -293,26 +378,25 @@ class ProfilePicker(QWidget):
         outer.addWidget(self.heading)
         filter_row = QHBoxLayout()
         filter_row.setSpacing(12)
-        self.filter_edit = QLineEdit()
+        self.filter_edit = _FilterEdit()
         self.filter_edit.setPlaceholderText(self.tr("Type your name to find it"))
         self.filter_edit.setAccessibleName(self.tr("Find your name"))
         self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.filter_edit.setToolTip(
             self.tr(
                 "Type to filter the names; Enter opens the first match, Esc clears, "
                 "Down goes to the list (then Page Down / Page Up, Home / End)"
             )
         )
-        set_font_scale(self.filter_edit, 1.15)
+        set_font_scale(self.filter_edit, NEW_BUTTON_FONT_SCALE)
         # as tall as "New student" beside it
         self.filter_edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         filter_row.addWidget(self.filter_edit, 1)
         self.new_button = QPushButton(icon("user-plus"), self.tr("New student"))
         self.new_button.setObjectName("newStudent")
-        self.new_button.setIconSize(QSize(24, 24))
         self.new_button.setToolTip(self.tr("Not in the list? Add a new student on this computer"))
-        set_font_scale(self.new_button, 1.15, bold=True)
+        set_font_scale(self.new_button, NEW_BUTTON_FONT_SCALE, bold=True)
+        self._fit_new_button_icon()
         filter_row.addWidget(self.new_button)
         outer.addLayout(filter_row)
         self.empty_label = wrap_label("", 1.1)
@@ -339,6 +423,18 @@ class ProfilePicker(QWidget):
         # the first layout (made before the list had its width).
         self.scroll_area.resized.connect(self._on_scroll_area_resized)
         self.new_button.clicked.connect(self._on_new_button_clicked)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # Text size: the tiles' width too
+            self._fit_new_button_icon()
+            self._layout_tiles()
+
+    def _fit_new_button_icon(self) -> None:
+        """The icon of "New student" as tall as a line of its text, at least 24 px."""
+        # from the application font: the button's own may not be rescaled yet
+        edge = max(24, QFontMetrics(scaled_font(NEW_BUTTON_FONT_SCALE, bold=True)).height())
+        self.new_button.setIconSize(QSize(edge, edge))
 
     # ------------------------------------------------------------ public
 
@@ -507,10 +603,11 @@ class ProfilePicker(QWidget):
         tile = _Tile(self.grid_host, self._on_tile_key)
         tile.setObjectName("tile")
         tile.setIcon(user_icon)
-        tile.setIconSize(QSize(32, 32))
         # a row as tall as its tallest tile (a namesake's two lines), all its tiles alike
         tile.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        set_font_scale(tile, 1.3, bold=True)
+        set_font_scale(tile, TILE_FONT_SCALE, bold=True)
+        edge = tile_icon_edge(tile.font())
+        tile.setIconSize(QSize(edge, edge))
         return tile
 
     def _label_tile(self, tile: _Tile, name: str, detail: str) -> None:
@@ -543,7 +640,9 @@ class ProfilePicker(QWidget):
         scroll_bar = self.scroll_area.style().pixelMetric(
             QStyle.PixelMetric.PM_ScrollBarExtent, None, self.scroll_area
         )
-        columns = columns_for_width(self.scroll_area.width(), scroll_bar)
+        columns = columns_for_width(
+            self.scroll_area.width(), scroll_bar, tile_min_width(tile_font())
+        )
         if not force and columns == self._columns:
             return
         self._columns = columns
@@ -652,9 +751,10 @@ def match_rank(name: str, needle: str) -> int | None:
     return 2 if needle in folded else None
 
 
-def columns_for_width(width: int, scroll_bar: int = 0) -> int:
-    """Columns of name tiles for a list ``width`` pixels wide: as many
-    :data:`TILE_MIN_WIDTH`-wide tiles as fit, 1 to :data:`MAX_COLUMNS`. The room of a
-    vertical scroll bar (``scroll_bar`` pixels) is always kept, so the count does not
-    change with the number of names shown (10 names or 500, before and after a search)."""
-    return max(1, min(MAX_COLUMNS, (width - scroll_bar) // TILE_MIN_WIDTH))
+def columns_for_width(width: int, scroll_bar: int = 0, tile_width: int = TILE_MIN_WIDTH) -> int:
+    """Columns of name tiles for a list ``width`` pixels wide: as many ``tile_width``-wide
+    tiles as fit (:func:`tile_min_width` at the current text size), 1 to
+    :data:`MAX_COLUMNS`. The room of a vertical scroll bar (``scroll_bar`` pixels) is
+    always kept, so the count does not change with the number of names shown (10 names
+    or 500, before and after a search)."""
+    return max(1, min(MAX_COLUMNS, (width - scroll_bar) // max(1, tile_width)))

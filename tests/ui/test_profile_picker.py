@@ -499,3 +499,41 @@ def test_the_keyboard_shortcuts_page_names_the_pickers_keys(qtbot) -> None:  # t
     text = browser.toPlainText()
     assert "Page Up / Page Down" in text
     assert "Esc clears it" in text
+
+
+def test_at_the_largest_text_size_the_tiles_are_fewer_and_wider_and_their_icons_grow(
+    qtbot: Any, services: Services, app_settings: AppSettings
+) -> None:
+    """At 32 pt a fixed 220-px least tile width kept 3 columns in a 1024-px window, and
+    names read "Amir…", "Gabr…"; the tiles', filter's and "New student"'s icons stayed
+    their 12-pt size (a dot beside the words)."""
+    names = ("Amir Khan", "Gabriela", "Eliska N.", "Ilyas J.", "Yann", "Zoe")
+    for name in names:
+        services.students.create_student(name)
+    window = launch(qtbot, services, app_settings)
+    picker = window.picker
+    assert shown_columns(picker) == 3
+    small = picker.tiles()[0]
+    assert small.iconSize().width() == 32  # the default size as before
+    assert picker.filter_edit.icon_size().width() == 16  # type: ignore[attr-defined]
+    assert picker.new_button.iconSize().width() == 24
+
+    for _ in range(32 - window.settings.font_point_size):  # Ctrl+= up to the largest size
+        qtbot.keyClick(window, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert window.settings.font_point_size == 32
+    QApplication.processEvents()
+
+    assert window.width() == 1024
+    assert 1 <= shown_columns(picker) == picker.columns() < 3
+    tiles = picker.tiles()
+    assert sorted(t.text() for t in tiles) == sorted(names)  # none cut short
+    line = tiles[0].fontMetrics().height()
+    assert all(t.iconSize().width() >= line for t in tiles)
+    filter_line = picker.filter_edit.fontMetrics().height()
+    assert picker.filter_edit.icon_size().width() >= 0.7 * filter_line  # type: ignore[attr-defined]
+    assert picker.new_button.iconSize().width() >= picker.new_button.fontMetrics().height()
+
+    qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)  # back to normal
+    QApplication.processEvents()
+    assert shown_columns(picker) == 3
+    assert picker.tiles()[0].iconSize().width() == 32
