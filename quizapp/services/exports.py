@@ -861,7 +861,8 @@ class ResultsReport:
     ``students`` the overview rows; ``attempts`` the attempts listed; ``statistics``
     the quiz statistics when the report is about one quiz; class figures over the
     students who took something: ``mean_percent`` of their average percents and
-    ``attempt_count``."""
+    ``attempt_count``; ``one_class`` when the filter is one class (every student's
+    class is then the same, and named in the title)."""
 
     title: str
     filter_text: str
@@ -871,6 +872,7 @@ class ResultsReport:
     statistics: QuizStatisticsReport | None
     attempt_count: int
     mean_percent: int | None
+    one_class: bool = False
 
 
 def results_report(
@@ -902,4 +904,5 @@ def results_report(
         statistics=statistics,
         attempt_count=len(attempts),
         mean_percent=mean,
+        one_class=f.class_id is not None,
     )

@@ -519,6 +519,10 @@ STUDENT_WIDTHS = ("23%", "14%", "12%", "7%", "7%", "10%", "13%", "14%")
 active: never wrapped) as wide as their header or widest usual text at 9 pt, in Qt's
 96 dpi pixels (a wider text widens its column); student and class share the rest,
 names, being longer, getting the larger part."""
+ONE_CLASS_STUDENT_WIDTHS = ("37%", *STUDENT_WIDTHS[2:])
+"""The students table's columns in a report of one class, which leaves the Class column
+out (the title names the class; a long class name wrapped to five lines a row, 25 pages
+for 20 students): the student gets its share."""
 ATTEMPT_WIDTHS = ("21%", "20%", "26%", "10%", "10%", "13%")
 """The attempts table's columns: the start time and the figures (never wrapped) as
 wide as their text at 9 pt; student and lesson or quiz share the rest."""
@@ -548,25 +552,33 @@ def results_report_html(report: ResultsReport) -> str:
         "<h2>Students</h2>",
     ]
     if report.students:
+        headers = ["Student", "Class", "Attempts", "Best", "Last", "Average", "Time", "Last active"]
+        rows: list[tuple[str, ...]] = [
+            (
+                s.name,
+                s.class_name or "–",  # as the Results page shows them
+                f"{s.attempts:,}",
+                _pct(s.best_percent),
+                _pct(s.last_percent),
+                _pct(s.average_percent),
+                _duration(s.time_spent_s),
+                _local_date(s.last_active) if s.last_active else "never",
+            )
+            for s in report.students
+        ]
+        right, last = {2, 3, 4, 5, 6}, 7
+        widths: tuple[str, ...] = STUDENT_WIDTHS
+        if report.one_class:  # the title names the class: no Class column
+            del headers[1]
+            rows = [(row[0], *row[2:]) for row in rows]
+            right, last, widths = {1, 2, 3, 4, 5}, 6, ONE_CLASS_STUDENT_WIDTHS
         parts.append(
             _table(
-                ["Student", "Class", "Attempts", "Best", "Last", "Average", "Time", "Last active"],
-                [
-                    (
-                        s.name,
-                        s.class_name or "–",  # as the Results page shows them
-                        f"{s.attempts:,}",
-                        _pct(s.best_percent),
-                        _pct(s.last_percent),
-                        _pct(s.average_percent),
-                        _duration(s.time_spent_s),
-                        _local_date(s.last_active) if s.last_active else "never",
-                    )
-                    for s in report.students
-                ],
-                {2, 3, 4, 5, 6},
-                nowrap=frozenset({7}),
-                widths=STUDENT_WIDTHS,
+                headers,
+                rows,
+                right,
+                nowrap=frozenset({last}),
+                widths=widths,
                 css_class="grid report",
                 keep_rows=True,
             )

@@ -198,6 +198,20 @@ def test_results_report_model(database: Database, taken: dict[str, int]) -> None
     assert report.attempt_count == 2
     assert report.mean_percent == 63  # (25 + 100) / 2 rounded half up
     assert f"lesson {taken['lesson']}" in report.filter_text
+    assert not report.one_class
+
+
+def test_a_report_filtered_to_one_class_says_so(database: Database, taken: dict[str, int]) -> None:
+    """The printed report leaves its Class column out then (the title names the class)."""
+    from quizapp.services.classes import ClassService
+
+    classes = ClassService(database.sessions)
+    klass = classes.create_class("7B")
+    classes.set_class([taken["ana"]], klass.id)
+    report = results_report(database.sessions, ResultsFilter(class_id=klass.id))
+    assert report.one_class
+    assert [s.class_name for s in report.students] == ["7B"]
+    assert not results_report(database.sessions, ResultsFilter()).one_class
 
 
 # ---------------------------------------------------------------- marks per behaviour

@@ -145,3 +145,51 @@ def test_counts_of_a_thousand_and_more_are_grouped() -> None:
     assert "1,200 students, 1,200 with attempts" in summary
     assert "20,000 attempts" in summary
     assert "20000" not in summary
+
+
+def test_a_report_of_one_class_leaves_the_class_column_out(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Filtered to one class, the Class column only repeated the class the title names,
+    and a long class name wrapped to five lines a row (20 students took 3 pages): the
+    column is left out and each student takes one line."""
+    from dataclasses import replace
+
+    from PySide6.QtGui import QTextTable
+
+    from quizapp.ui.printing import ROW, ROWS_BEGIN, ROWS_END, _document, pdf_writer
+    from quizapp.ui.printing import results_report_html as to_html
+
+    long = "7B - Mme Dupont-Lefevre, a very long class name"
+    base = _report(20)
+    students = tuple(
+        replace(s, name=f"Student {i:04d}", class_name=long) for i, s in enumerate(base.students)
+    )
+    everyone = replace(base, title=f"Results: {long}", students=students)
+    assert to_html(everyone).count(long) == 1 + 20  # every class's report: the column stays
+    report = replace(everyone, one_class=True)
+    html = to_html(report)
+    assert html.count(long) == 1  # the title only
+    html = html.replace(ROWS_BEGIN, "").replace(ROWS_END, "").replace(ROW, "")
+    doc = _document(html, pdf_writer(tmp_path / "unused.pdf", "probe"))
+    layout = doc.documentLayout()
+    table = doc.rootFrame().childFrames()[0]
+    assert isinstance(table, QTextTable)
+    assert table.columns() == 7
+    headers = [
+        doc.findBlock(table.cellAt(0, c).firstPosition()).text().replace("\xa0", " ")
+        for c in range(7)
+    ]
+    assert headers == ["Student", "Attempts", "Best", "Last", "Average", "Time", "Last active"]
+    assert doc.findBlock(table.cellAt(1, 1).firstPosition()).text() == "40"  # attempts
+
+    def height(row: int, column: int) -> float:
+        block = doc.findBlock(table.cellAt(row, column).firstPosition())
+        return float(layout.blockBoundingRect(block).height())
+
+    line = height(1, 1)
+    assert all(height(r, 0) == pytest.approx(line, rel=0.01) for r in range(1, table.rows()))
+
+    pypdf = pytest.importorskip("pypdf")
+    from quizapp.ui.printing import print_results_report
+
+    target = print_results_report(replace(report, attempts=()), tmp_path / "report.pdf")
+    assert len(pypdf.PdfReader(target).pages) == 1

@@ -423,6 +423,8 @@ def test_results_report_pdf_names_the_students(
     # The line under it says what it covers in words, not database ids ("class 2").
     assert text.startswith("Results: 7B Finished attempts")
     assert not re.search(r"\b(class|pack) \d", text)
+    # One class: the students table leaves out the Class column the title answers.
+    assert "Student Attempts Best Last Average" in text
 
 
 # --------------------------------------------------------------------------- statistics
