@@ -7,6 +7,7 @@ the refusal inline.
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -184,9 +185,12 @@ class _Tile(QPushButton):
 
     Shows a name and, under it in smaller plain type, a ``detail`` when there is one
     (what tells namesakes apart: :func:`namesake_details`). The button's text is the
-    name, followed by a line break when there is a detail, so the style keeps a second
-    line free, where :meth:`paintEvent` writes the detail. A name or detail too long for
-    the tile's width ends in "…" (the whole text stays in the tile's accessible name and
+    name, followed by as many line breaks as the detail needs lines of the name's type,
+    so the style keeps them free, where :meth:`paintEvent` writes the detail. A detail
+    too long for the tile's width goes on over more lines, broken at its spaces
+    (:func:`wrap_words`; at 20 pt "new, added 2 Nov 2026, 08:05" read "new, added 2
+    No…" on both Anas, the time that tells them apart cut off). A name too long for the
+    tile's width ends in "…" (the whole name stays in the tile's accessible name and
     tooltip): a button is otherwise as wide as its text, and one 60-character name made
     every column wider than the window."""
 
@@ -195,6 +199,7 @@ class _Tile(QPushButton):
         self._on_key = on_key
         self.full_text = ""  # the whole name (the text shown may be cut short)
         self.detail = ""  # the whole second line ("": none)
+        self.detail_lines: list[str] = []  # the detail as drawn, one line each
         self._fitted: tuple[int, str, str] | None = None  # (room, name, detail) of the text
 
     def set_label(self, name: str, detail: str = "") -> None:
@@ -217,12 +222,15 @@ class _Tile(QPushButton):
         return QSize(min(hint.width(), tile_min_width(self.font())), self._height(hint))
 
     def _height(self, hint: QSize) -> int:
-        """The height for the style's ``hint``, which counts the detail's line as a line
-        of the name's larger type."""
+        """The height for the style's ``hint``, which counts the lines kept for the
+        detail as lines of the name's larger type: less what the detail's smaller lines
+        leave over, up to 20 px (the style centres the name and those lines, so the name
+        then goes up into the tile's 14-px padding by half of that, never further)."""
         height = hint.height()
         if self.detail:
-            height -= self.fontMetrics().lineSpacing()
-            height += QFontMetrics(self.detail_font()).lineSpacing()
+            kept = self.text().count("\n") * self.fontMetrics().lineSpacing()
+            needed = len(self.detail_lines) * QFontMetrics(self.detail_font()).lineSpacing()
+            height -= min(20, max(0, kept - needed))
         return max(self.MIN_HEIGHT, height)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -256,10 +264,17 @@ class _Tile(QPushButton):
         shown = self.full_text
         if room:
             shown = self.fontMetrics().elidedText(shown, Qt.TextElideMode.ElideRight, room)
+        self.detail_lines = []
         if self.detail:
-            shown += "\n"  # the detail's line (paintEvent)
+            detail = QFontMetrics(self.detail_font())
+            self.detail_lines = wrap_words(self.detail, detail, room) if room else [self.detail]
+            # the detail's lines (paintEvent), counted in lines of the name's type
+            kept = len(self.detail_lines) * detail.lineSpacing() / self.fontMetrics().lineSpacing()
+            shown += "\n" * max(1, math.ceil(kept - 0.01))
         if shown != self.text():
             self.setText(shown)
+        else:
+            self.updateGeometry()  # the same text, perhaps fewer lines of detail
 
     def detail_font(self) -> QFont:
         """The detail's type: the name's, not bold, four fifths of its size."""
@@ -277,18 +292,23 @@ class _Tile(QPushButton):
         contents = self.style().subElementRect(
             QStyle.SubElement.SE_PushButtonContents, option, self
         )
-        # The style centres the two lines (the name's above the middle) and puts the
-        # text 4 px after the icon: the detail goes right under the name.
+        # The style centres the name and the lines kept after it, and puts the text
+        # 4 px after the icon: the detail goes right under the name.
         left = contents.left() + self.iconSize().width() + 4
         room = contents.right() - left
         font = self.detail_font()
         metrics = QFontMetrics(font)
-        text = metrics.elidedText(self.detail, Qt.TextElideMode.ElideRight, room)
+        line = self.fontMetrics().lineSpacing()
+        kept = self.text().count("\n")
+        top = contents.center().y() + 1 - (kept - 1) * line // 2
         painter = QPainter(self)
         painter.setFont(font)
         painter.setPen(self.palette().color(QPalette.ColorRole.Text))
-        area = QRect(left, contents.center().y() + 1, room, metrics.lineSpacing())
-        painter.drawText(area, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, text)
+        for text in self.detail_lines:
+            text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
+            area = QRect(left, top, room, metrics.lineSpacing())
+            painter.drawText(area, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, text)
+            top += metrics.lineSpacing()
         painter.end()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -693,15 +713,19 @@ def namesake_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
 
 
-def namesake_details(students: Sequence[StudentInfo]) -> dict[int, str]:
+def namesake_details(students: Sequence[StudentInfo], year: int | None = None) -> dict[int, str]:
     """What tells namesakes apart, by student id; a student whose name no one else has
     (:func:`namesake_key`) is not in it.
 
-    Each namesake gets "used <local date>" (e.g. "used 3 Nov 2026": when they last used
-    the app), or "new" when never used; when that still leaves two of them alike, the
-    time is added ("used 3 Nov 2026, 14:05"; "new, added 2 Nov 2026, 09:00"). Short, to
-    fit under the name on a narrow tile. A merge of classes can bring two students of
-    the same name; without this their tiles look identical."""
+    Each namesake gets "used <local date>" (e.g. "used 3 Nov": when they last used the
+    app), or "new" when never used; when that still leaves two of them alike, the time
+    is added ("used 3 Nov, 14:05"; "new, added 2 Nov, 09:00"). Dates in ``year`` (by
+    default this year, locally) go without it, others with it ("used 3 Nov 2025"): see
+    :func:`local_text`. Short, to fit under the name on a narrow tile (a longer detail
+    wraps there). A merge of classes can bring two students of the same name; without
+    this their tiles look identical."""
+    if year is None:
+        year = datetime.now().astimezone().year
     groups: dict[str, list[StudentInfo]] = {}
     for student in students:
         groups.setdefault(namesake_key(student.name), []).append(student)
@@ -709,31 +733,49 @@ def namesake_details(students: Sequence[StudentInfo]) -> dict[int, str]:
     for group in groups.values():
         if len(group) < 2:
             continue
-        labels = {s.id: _use_label(s, with_time=False) for s in group}
+        labels = {s.id: _use_label(s, False, year) for s in group}
         if len(set(labels.values())) < len(labels):
-            labels = {s.id: _use_label(s, with_time=True) for s in group}
+            labels = {s.id: _use_label(s, True, year) for s in group}
         details.update(labels)
     return details
 
 
-def _use_label(student: StudentInfo, with_time: bool) -> str:
+def _use_label(student: StudentInfo, with_time: bool, year: int) -> str:
     tr = QCoreApplication.translate
     if student.last_used_at is None:
         if not with_time:
             return tr("ProfilePicker", "new")
         return tr("ProfilePicker", "new, added {when}").format(
-            when=_local_text(student.created_at, with_time)
+            when=local_text(student.created_at, with_time, year)
         )
     return tr("ProfilePicker", "used {when}").format(
-        when=_local_text(student.last_used_at, with_time)
+        when=local_text(student.last_used_at, with_time, year)
     )
 
 
-def _local_text(moment: datetime, with_time: bool) -> str:
-    """An aware UTC time as a local date ("3 Nov 2026"), with ", 14:05" if asked."""
+def local_text(moment: datetime, with_time: bool, year: int) -> str:
+    """An aware UTC time as a short local date: "3 Nov" in the local ``year`` (this
+    year), "3 Nov 2025" in another, with ", 14:05" if asked. The date's spaces are
+    no-break spaces: a tile breaks a long detail before or after the date, never inside
+    it."""
     local = moment.astimezone()
-    text = f"{local.day} {local:%b %Y}"
+    text = f"{local.day}\u00a0{local:%b}"
+    if local.year != year:
+        text += f"\u00a0{local:%Y}"
     return f"{text}, {local:%H:%M}" if with_time else text
+
+
+def wrap_words(text: str, metrics: QFontMetrics, width: int) -> list[str]:
+    """``text`` in lines at most ``width`` px wide in ``metrics``' font, broken at its
+    spaces (not at no-break spaces, as inside "2\u00a0Nov\u00a02026"); a word wider
+    than ``width`` has a line of its own (:meth:`_Tile.paintEvent` ends it in "…")."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and metrics.horizontalAdvance(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
 
 
 def match_rank(name: str, needle: str) -> int | None:

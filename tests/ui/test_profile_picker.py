@@ -403,7 +403,9 @@ def test_namesakes_show_what_tells_them_apart(
     picker = window.picker
     QApplication.processEvents()
     local = used.astimezone()
-    day = f"{local.day} {local:%b %Y}"  # 3 Nov 2026 (or 2 Nov, west of UTC-10:30)
+    day = f"{local.day}\u00a0{local:%b}"  # 3 Nov (or 2 Nov, west of UTC-10:30)
+    if local.year != datetime.now().astimezone().year:
+        day += f"\u00a0{local:%Y}"  # the year only when it is not this year's
     at = [f"{day}, {t.astimezone():%H:%M}" for t in (used, used.replace(hour=15))]
 
     tiles = {(t.full_text, t.detail): t for t in picker.tiles()}  # type: ignore[attr-defined]
@@ -422,7 +424,7 @@ def test_namesakes_show_what_tells_them_apart(
     assert cleo.accessibleName() == cleo.text() == "Cleo"
     # The two Bens look different: the detail is drawn (on the line under the name).
     bens = [tiles["Ben", f"used {when}"] for when in at]
-    assert all(ben.text() == "Ben\n" for ben in bens)
+    assert all(ben.text() == "Ben\n" for ben in bens)  # one line of detail at 12 pt
     width, height = min(b.width() for b in bens), min(b.height() for b in bens)
     assert looks(bens[0], width, height) != looks(bens[1], width, height)
 
@@ -537,3 +539,45 @@ def test_at_the_largest_text_size_the_tiles_are_fewer_and_wider_and_their_icons_
     QApplication.processEvents()
     assert shown_columns(picker) == 3
     assert picker.tiles()[0].iconSize().width() == 32
+
+
+def test_a_namesakes_detail_wraps_and_keeps_what_tells_them_apart_at_a_large_text_size(
+    qtbot: Any, services: Services, app_settings: AppSettings
+) -> None:
+    """Two new Anas added two minutes apart read "new, added 2 No…" at 20 pt, the time
+    that tells them apart cut off. The date is short ("2 Nov" this year, with its year
+    otherwise) and what does not fit goes on the next line, the tile taller for it."""
+    created = datetime(2026, 11, 2, 8, 3, tzinfo=UTC)
+    with services.database.sessions.begin() as s:  # as a merge brings them
+        s.add(m.Student(name="Ana", created_at=created.replace(minute=5)))
+        s.add(m.Student(name="Ana", created_at=created))
+        for name in FIRST[1:]:
+            s.add(m.Student(name=name))
+    window = launch(qtbot, services, app_settings)
+    picker = window.picker
+    window.apply_font_size(20)
+    QApplication.processEvents()
+    assert picker.columns() == 3
+
+    anas = [t for t in picker.tiles() if t.detail]  # type: ignore[attr-defined]
+    assert len(anas) == 2
+    times = {f"{when.astimezone():%H:%M}" for when in (created, created.replace(minute=5))}
+    assert len(times) == 2
+    for tile in anas:
+        detail = tile.detail  # type: ignore[attr-defined]
+        lines = tile.detail_lines  # type: ignore[attr-defined]
+        assert detail.startswith("new, added ")
+        assert " ".join(lines) == detail  # all of it drawn, over more than one line
+        assert len(lines) > 1
+        assert any(when in lines[-1] for when in times)
+        metrics = QFontMetrics(tile.detail_font())  # type: ignore[attr-defined]
+        room = tile.width() - tile.iconSize().width() - 2 * 18
+        assert all(metrics.horizontalAdvance(line) <= room for line in lines)
+        name_line = tile.fontMetrics().lineSpacing()
+        assert tile.height() >= name_line + len(lines) * metrics.lineSpacing() + 2 * 14
+    width, height = min(t.width() for t in anas), min(t.height() for t in anas)
+    assert looks(anas[0], width, height) != looks(anas[1], width, height)
+
+    window.apply_font_size(12)  # back to one line under the name
+    QApplication.processEvents()
+    assert all(len(t.detail_lines) == 1 for t in anas)  # type: ignore[attr-defined]
