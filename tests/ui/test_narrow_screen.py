@@ -8,6 +8,8 @@ scrolls inside the area, and the pages owned here fit without scrolling."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 from quizapp.services.container import Services
@@ -87,3 +89,22 @@ def test_a_page_too_wide_for_the_room_scrolls_inside_the_area(
     assert bar.isVisible()
     assert bar.maximum() >= 1500 - scroller.viewport().width()
     assert wide.height() == scroller.viewport().height()  # no needless vertical scrolling
+
+
+def test_the_teacher_areas_icons_grow_with_the_text(qtbot, window: MainWindow, teacher) -> None:  # type: ignore[no-untyped-def]
+    """The page list's icons, the strip's lock and "Leave teacher area"'s icon stayed
+    20, 22 and 16 px at 32 pt, dots beside the words."""
+    at_normal = (
+        teacher.nav.iconSize().width(),
+        teacher.lock_icon.pixmap().width(),
+        teacher.leave_button.iconSize().width(),
+    )
+    assert at_normal == (20, 22, 16)  # as before at the default size
+    for _ in range(32 - window.settings.font_point_size):  # Ctrl+= up to the largest size
+        qtbot.keyClick(window, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    _settle()
+    assert window.settings.font_point_size == 32
+    line = QFontMetrics(QApplication.font()).height()
+    assert teacher.nav.iconSize().width() >= line
+    assert teacher.lock_icon.pixmap().width() >= line
+    assert teacher.leave_button.iconSize().width() >= 0.8 * line

@@ -18,8 +18,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QPalette, QResizeEvent
+from PySide6.QtGui import QFontMetrics, QGuiApplication, QIcon, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -88,7 +89,14 @@ class _Nav(QListWidget):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.fit_icons()
             self.updateGeometry()
+
+    def fit_icons(self) -> None:
+        """The pages' icons as tall as a line of their titles, at least 20 px (20 px at
+        the default 12 pt, as before; 50 px at 32 pt, where they stayed 20 px)."""
+        edge = max(20, self.fontMetrics().height())
+        self.setIconSize(QSize(edge, edge))
 
 
 class _PageScroller(QScrollArea):
@@ -137,6 +145,25 @@ class _PageScroller(QScrollArea):
         )
 
 
+class _LockIcon(QLabel):
+    """The strip's lock, as tall as a line of the base text, at least 22 px (22 px at
+    the default 12 pt, as before; 50 px at 32 pt)."""
+
+    def __init__(self, lock: QIcon) -> None:
+        super().__init__()
+        self._lock = lock
+        self._fit()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit()
+
+    def _fit(self) -> None:
+        edge = max(22, QFontMetrics(QApplication.font()).height())
+        self.setPixmap(self._lock.pixmap(QSize(edge, edge)))
+
+
 class TeacherArea(QWidget):
     """The teacher's screen. Signals: ``leave_requested()``; ``page_changed(index)``."""
 
@@ -157,8 +184,7 @@ class TeacherArea(QWidget):
         row.setContentsMargins(14, 8, 10, 8)
         row.setSpacing(10)
         highlighted = QGuiApplication.palette().color(QPalette.ColorRole.HighlightedText)
-        self.lock_icon = QLabel()
-        self.lock_icon.setPixmap(icon("lock", highlighted).pixmap(QSize(22, 22)))
+        self.lock_icon = _LockIcon(icon("lock", highlighted, size=96))
         self.lock_icon.setAccessibleName(self.tr("Locked area"))
         self.strip_label = wrap_label(self.tr("Teacher"), 1.25, bold=True)
         self.strip_label.setAccessibleName(self.tr("Teacher area"))
@@ -173,19 +199,31 @@ class TeacherArea(QWidget):
         row.addWidget(self.strip_note, 1)
         row.addWidget(self.leave_button)
         outer.addWidget(self.strip)
+        self._fit_leave_icon()
 
         body = QHBoxLayout()
         body.setContentsMargins(0, 0, 0, 0)
         body.setSpacing(0)
         self.nav = _Nav()
         self.nav.setObjectName("teacherNav")
-        self.nav.setIconSize(QSize(20, 20))
+        self.nav.fit_icons()
         self.nav.setAccessibleName(self.tr("Teacher pages"))
         self.stack = QStackedWidget()
         body.addWidget(self.nav)
         body.addWidget(self.stack, 1)
         outer.addLayout(body, 1)
         self._connect_signals()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # Text size
+            self._fit_leave_icon()
+
+    def _fit_leave_icon(self) -> None:
+        """The icon of "Leave teacher area" as big as the window header's: 0.85 of a
+        line of the base text, at least 16 px (16 px at 12 pt, as before; 42 at 32 pt)."""
+        edge = max(16, round(0.85 * QFontMetrics(QApplication.font()).height()))
+        self.leave_button.setIconSize(QSize(edge, edge))
 
     def _connect_signals(self) -> None:
         self.leave_button.clicked.connect(self.leave_requested)
