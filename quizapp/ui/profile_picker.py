@@ -57,6 +57,9 @@ TILE_PADDING = 2 * 18 + 2 * 12
 each side and 12 px of the style's own (the gap after the icon, the text's margins)."""
 NEW_BUTTON_FONT_SCALE = 1.15
 """"New student" and the name filter: bold for the button, this many times the base size."""
+ICON_PIXELS = 128
+"""The side, px, the picker's icons are drawn at: a QIcon made of a pixmap is never
+painted bigger than it, and they grow with the text (64 px for a tile at 32 pt)."""
 MAX_COLUMNS = 3
 """Most columns of name tiles, however wide the window."""
 
@@ -325,7 +328,7 @@ class _FilterEdit(QLineEdit):
 
     def __init__(self) -> None:
         super().__init__()
-        self._search = icon("search", size=96)
+        self._search = icon("search", size=ICON_PIXELS)
         self._fit_icon()
 
     def icon_size(self) -> QSize:
@@ -335,8 +338,12 @@ class _FilterEdit(QLineEdit):
         edge = max(16, round(0.75 * self.fontMetrics().height()))
         return QSize(edge, edge)
 
+    def _inset(self) -> int:
+        """The room, px, left of the magnifier (and right of it, before the text)."""
+        return max(4, self.icon_size().width() // 5)
+
     def _fit_icon(self) -> None:
-        self.setTextMargins(self.icon_size().width() + 6, 0, 0, 0)
+        self.setTextMargins(self.icon_size().width() + 2 * self._inset(), 0, 0, 0)
         self.update()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -351,7 +358,8 @@ class _FilterEdit(QLineEdit):
         box = self.style().subElementRect(QStyle.SubElement.SE_LineEditContents, option, self)
         size = self.icon_size()
         painter = QPainter(self)
-        area = QRect(box.left() + 4, box.center().y() - size.height() // 2 + 1, *size.toTuple())
+        top = box.center().y() - size.height() // 2 + 1
+        area = QRect(box.left() + self._inset(), top, size.width(), size.height())
         self._search.paint(painter, area)
         painter.end()
 
@@ -412,7 +420,8 @@ class ProfilePicker(QWidget):
         # as tall as "New student" beside it
         self.filter_edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         filter_row.addWidget(self.filter_edit, 1)
-        self.new_button = QPushButton(icon("user-plus"), self.tr("New student"))
+        # drawn big enough for the largest text size (a QIcon of a pixmap never grows)
+        self.new_button = QPushButton(icon("user-plus", size=ICON_PIXELS), self.tr("New student"))
         self.new_button.setObjectName("newStudent")
         self.new_button.setToolTip(self.tr("Not in the list? Add a new student on this computer"))
         set_font_scale(self.new_button, NEW_BUTTON_FONT_SCALE, bold=True)
@@ -477,7 +486,7 @@ class ProfilePicker(QWidget):
             tile = kept.pop(student.id, None)
             if tile is None:
                 if user_icon is None:
-                    user_icon = icon("user")
+                    user_icon = icon("user", size=ICON_PIXELS)
                 tile = self._make_tile(user_icon)
                 tile.setProperty("studentId", student.id)
                 tile.clicked.connect(self._on_tile_clicked)

@@ -108,3 +108,7 @@ def test_the_teacher_areas_icons_grow_with_the_text(qtbot, window: MainWindow, t
     assert teacher.nav.iconSize().width() >= line
     assert teacher.lock_icon.pixmap().width() >= line
     assert teacher.leave_button.iconSize().width() >= 0.8 * line
+    leave = teacher.leave_button
+    assert leave.icon().actualSize(leave.iconSize()) == leave.iconSize()  # drawn that big
+    item = teacher.nav.item(0)
+    assert item.icon().actualSize(teacher.nav.iconSize()) == teacher.nav.iconSize()

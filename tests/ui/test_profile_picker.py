@@ -531,6 +531,8 @@ def test_at_the_largest_text_size_the_tiles_are_fewer_and_wider_and_their_icons_
     assert sorted(t.text() for t in tiles) == sorted(names)  # none cut short
     line = tiles[0].fontMetrics().height()
     assert all(t.iconSize().width() >= line for t in tiles)
+    for button in (*tiles, picker.new_button):  # and drawn that big, not a 48-px pixmap
+        assert button.icon().actualSize(button.iconSize()) == button.iconSize()
     filter_line = picker.filter_edit.fontMetrics().height()
     assert picker.filter_edit.icon_size().width() >= 0.7 * filter_line  # type: ignore[attr-defined]
     assert picker.new_button.iconSize().width() >= picker.new_button.fontMetrics().height()

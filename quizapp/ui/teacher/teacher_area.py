@@ -189,7 +189,7 @@ class TeacherArea(QWidget):
         self.strip_label = wrap_label(self.tr("Teacher"), 1.25, bold=True)
         self.strip_label.setAccessibleName(self.tr("Teacher area"))
         self.strip_note = wrap_label(self.tr("Students cannot see this area."))
-        self.leave_button = QPushButton(icon("log-out"), self.tr("Leave teacher area"))
+        self.leave_button = QPushButton(icon("log-out", size=96), self.tr("Leave teacher area"))
         self.leave_button.setToolTip(
             self.tr("Lock the teacher area and go back to the students' screens (Esc)")
         )
@@ -235,7 +235,7 @@ class TeacherArea(QWidget):
         """Add ``widget`` as a page listed as ``title`` with the icon
         ``resources/icons/<icon_name>.svg``; returns its index. The first page added
         is shown first."""
-        item = QListWidgetItem(icon(icon_name), title)
+        item = QListWidgetItem(icon(icon_name, size=96), title)  # 50 px at 32 pt
         item.setToolTip(title)
         self.nav.addItem(item)
         self.nav.updateGeometry()
