@@ -52,7 +52,17 @@ def test_no_teacher_page_widens_the_window(qtbot, window: MainWindow, teacher) -
 
 
 @pytest.mark.parametrize(
-    "title", ["Packs", "Quizzes", "Statistics", "Paper quiz", "Merge results", "Settings"]
+    "title",
+    [
+        "Packs",
+        "Quizzes",
+        "Results",
+        "Statistics",
+        "Students",
+        "Paper quiz",
+        "Merge results",
+        "Settings",
+    ],
 )
 def test_the_page_fits_beside_the_page_list_without_scrolling(
     qtbot, window: MainWindow, teacher, title: str

@@ -39,7 +39,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QFontMetrics, QHelpEvent
+from PySide6.QtGui import QFontMetrics, QHelpEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -566,9 +566,17 @@ class FilterBar(QWidget):
         self.pack_combo.setAccessibleName(self.tr("Course"))
         self.quiz_combo = QComboBox()
         self.quiz_combo.setAccessibleName(self.tr("Lesson or quiz"))
-        self.quiz_combo.setMinimumContentsLength(18)
         self.class_combo = QComboBox()
         self.class_combo.setAccessibleName(self.tr("Class"))
+        # Sized by a few characters, not by their longest entry (a long course or class
+        # name made the bar, and the window, wider than a 1024-px screen); the lists
+        # show entries whole, and the current one is whole in the tooltip.
+        for combo, chars in ((self.pack_combo, 10), (self.quiz_combo, 14), (self.class_combo, 6)):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(chars)
+            combo.currentTextChanged.connect(combo.setToolTip)
         self.dates_check = QCheckBox(self.tr("Only from"))
         self.dates_check.setToolTip(self.tr("Only attempts started between these two days"))
         today = QDate.currentDate()
@@ -590,13 +598,18 @@ class FilterBar(QWidget):
             label.setBuddy(widget)
             grid.addWidget(label, 0, col)
             grid.addWidget(widget, 1, col)
-        dates = QHBoxLayout()
-        dates.addWidget(self.dates_check)
-        dates.addWidget(self.since_edit)
-        dates.addWidget(QLabel(self.tr("to")))
-        dates.addWidget(self.until_edit)
-        grid.addWidget(QLabel(self.tr("Dates")), 0, 3)
-        grid.addLayout(dates, 1, 3)
+        self.dates_box = QWidget()  # its label above its row, beside the boxes or under them
+        dates_layout = QGridLayout(self.dates_box)
+        dates_layout.setContentsMargins(0, 0, 0, 0)
+        dates_layout.addWidget(QLabel(self.tr("Dates")), 0, 0, 1, 4)
+        for col, widget in enumerate(
+            (self.dates_check, self.since_edit, QLabel(self.tr("to")), self.until_edit)
+        ):
+            dates_layout.addWidget(widget, 1, col)
+        dates_layout.setColumnStretch(4, 1)
+        self._grid = grid
+        self._dates_below = False
+        grid.addWidget(self.dates_box, 0, 3, 2, 1)
         grid.setColumnStretch(1, 1)
         self.set_options([], [])
         self.pack_combo.currentIndexChanged.connect(self._on_pack_changed)
@@ -605,6 +618,34 @@ class FilterBar(QWidget):
         self.dates_check.toggled.connect(self._on_dates_toggled)
         self.since_edit.dateChanged.connect(self.changed)
         self.until_edit.dateChanged.connect(self.changed)
+
+    def minimumSizeHint(self) -> QSize:
+        """As narrow as the wider of its two rows: the dates go under the boxes when
+        both do not fit side by side (on a 1024-px screen they did not)."""
+        hint = super().minimumSizeHint()
+        narrow = max(self._boxes_width(), self.dates_box.minimumSizeHint().width())
+        return QSize(min(hint.width(), narrow), hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        side_by_side = self._boxes_width() + self.dates_box.minimumSizeHint().width()
+        below = event.size().width() < side_by_side
+        if below != self._dates_below:
+            self._dates_below = below
+            self._grid.removeWidget(self.dates_box)
+            if below:
+                self._grid.addWidget(self.dates_box, 2, 0, 1, 3)
+            else:
+                self._grid.addWidget(self.dates_box, 0, 3, 2, 1)
+
+    def _boxes_width(self) -> int:
+        """The least width of the Course, Lesson or quiz and Class boxes in a row, with
+        the spacing after each."""
+        spacing = max(self._grid.horizontalSpacing(), 0)
+        return sum(
+            self._grid.itemAtPosition(1, col).widget().minimumSizeHint().width() + spacing
+            for col in range(3)
+        )
 
     def set_options(self, quizzes: Sequence[QuizInfo], classes: Sequence[ClassInfo]) -> None:
         """Fill the combos (keeping the current choices when they still exist)."""

@@ -2,7 +2,7 @@
 
 Left: the classes ("All students", "No class", then each class, each with its size) and New,
 Rename, Delete. Right: the students of the chosen class (name, class, attempts, last
-active), with Put in class…, Rename…, Merge two profiles… and Delete….
+active), with Put in class…, Rename…, Merge… (two profiles into one) and Delete….
 
 Destructive actions name exactly what will go and ask first: merging names both
 profiles (with class and attempts, since two profiles may share a name) and which one
@@ -161,10 +161,10 @@ class StudentsPage(QWidget):
         self.move_button = primary_button(self.tr("Put in class…"), "users")
         self.move_button.setToolTip(self.tr("Put the selected students in a class"))
         self.rename_button = button(self.tr("Rename…"), "type", self.tr("Rename the student"))
-        self.merge_button = button(
-            self.tr("Merge two profiles…"),
+        self.merge_button = button(  # "Merge two profiles…" made the row too wide at 1024 px
+            self.tr("Merge…"),
             "copy",
-            self.tr("Two profiles of the same student: join them into one"),
+            self.tr("Merge two profiles of the same student into one"),
         )
         self.delete_button = button(
             self.tr("Delete…"), "trash", self.tr("Delete the student and all their data")
