@@ -208,3 +208,30 @@ def test_accented_names_sort_among_their_letters_not_after_z(qtbot) -> None:  # 
     t.set_rows([(cell(n),) for n in names], list(range(len(names))))
     t.sortByColumn(0, Qt.SortOrder.AscendingOrder)
     assert t.shown_texts(0) == ["Élodie", "emma", "Lea", "Łukasz", "Ömer", "Oscar", "Zoé"]
+
+
+def test_the_names_column_stays_readable_when_the_table_is_too_narrow(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """On a narrow screen the other columns took the room and the names shrank to "A…":
+    the names column keeps its contents' width (up to 16 characters) and the table
+    scrolls sideways instead; given room again, it stretches to fill it."""
+    from PySide6.QtWidgets import QHeaderView
+
+    headers = ("Student", *(f"Column {n}" for n in range(7)))
+    t = DataTable(headers)
+    qtbot.addWidget(t)
+    names = ["Amira Benali", "Chloé", "Dario"]
+    t.set_rows(
+        [(cell(n), *(number_cell(123456.0 + i) for i in range(7))) for n in names], [1, 2, 3]
+    )
+    t.resize(400, 300)
+    t.show()
+    qtbot.waitExposed(t)
+    header = t.horizontalHeader()
+    qtbot.waitUntil(lambda: header.sectionResizeMode(0) == QHeaderView.ResizeMode.Interactive)
+    assert header.sectionSize(0) >= t.fontMetrics().horizontalAdvance("Amira Benali")
+    assert t.horizontalScrollBar().maximum() > 0  # the rest is a scroll away
+
+    t.resize(1600, 300)
+    qtbot.waitUntil(lambda: header.sectionResizeMode(0) == QHeaderView.ResizeMode.Stretch)
+    others = sum(header.sectionSize(c) for c in range(1, len(headers)))
+    assert header.sectionSize(0) + others >= t.viewport().width() - 1  # fills the width

@@ -28,9 +28,10 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     Signal,
 )
-from PySide6.QtGui import QFontMetrics, QIcon, QKeyEvent
+from PySide6.QtGui import QFontMetrics, QIcon, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -54,6 +55,10 @@ _ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
 _DECORATION = int(Qt.ItemDataRole.DecorationRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 _ID = int(ID_ROLE)
+
+STRETCH_LEAST_CHARS = 16
+"""The stretching column (names) is never narrower than its contents up to this many
+average characters; the table scrolls sideways instead."""
 
 SIZE_SAMPLE = 5
 """How many cells of a column, the widest by estimate, are measured to size it."""
@@ -312,6 +317,7 @@ class DataTable(QTableView):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(False)
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        self._stretch = stretch
         self.doubleClicked.connect(self._on_double_clicked)
         self._estimates: dict[int, list[int]] = {}  # column -> estimated width per row
         self._estimated: tuple[int, str] = (-1, "")  # the model generation and font they fit
@@ -323,6 +329,36 @@ class DataTable(QTableView):
         """Replace the rows (``ids``: one per row, for :meth:`row_id`), keeping the
         current sort column and order."""
         self.source.set_rows(rows, ids)
+        QTimer.singleShot(0, self, self._keep_stretch_readable)  # once the header resized
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._keep_stretch_readable()
+
+    def _keep_stretch_readable(self) -> None:
+        """The ``stretch`` column takes the room left, but never less than its contents
+        up to :data:`STRETCH_LEAST_CHARS` average characters: on a narrow screen (a
+        class's 8 columns at 1024 px) the names stayed readable and the table scrolls
+        sideways, where they had shrunk to "A…"."""
+        header = self.horizontalHeader()
+        column = self._stretch
+        if not 0 <= column < header.count() or header.isSectionHidden(column):
+            return
+        others = sum(
+            header.sectionSize(c)
+            for c in range(header.count())
+            if c != column and not header.isSectionHidden(c)
+        )
+        least = min(
+            max(self.sizeHintForColumn(column), header.sectionSizeHint(column)),
+            self.fontMetrics().averageCharWidth() * STRETCH_LEAST_CHARS,
+        )
+        fits = self.viewport().width() - others >= least
+        mode = QHeaderView.ResizeMode.Stretch if fits else QHeaderView.ResizeMode.Interactive
+        if header.sectionResizeMode(column) != mode:
+            header.setSectionResizeMode(column, mode)
+        if not fits:
+            header.resizeSection(column, least)
 
     def set_header_tips(self, tips: Sequence[str]) -> None:
         """Tooltips of the column headers, in column order."""
