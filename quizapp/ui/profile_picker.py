@@ -726,9 +726,12 @@ def namesake_details(students: Sequence[StudentInfo], year: int | None = None) -
     """What tells namesakes apart, by student id; a student whose name no one else has
     (:func:`namesake_key`) is not in it.
 
-    Each namesake gets "used <local date>" (e.g. "used 3 Nov": when they last used the
-    app), or "new" when never used; when that still leaves two of them alike, the time
-    is added ("used 3 Nov, 14:05"; "new, added 2 Nov, 09:00"). Dates in ``year`` (by
+    Namesakes each in a class of their own get their class's name ("7B", or "no
+    class"): a merge of two classes' results is the usual way namesakes arrive.
+    Otherwise each gets "used <local date>" (e.g. "used 3 Nov": when they last used the
+    app), or "new" when never used, after their class when the group spans several
+    ("7B, used 3 Nov"); when that still leaves two of them alike, the time is added
+    ("used 3 Nov, 14:05"; "new, added 2 Nov, 09:00"). Dates in ``year`` (by
     default this year, locally) go without it, others with it ("used 3 Nov 2025"): see
     :func:`local_text`. Short, to fit under the name on a narrow tile (a longer detail
     wraps there). A merge of classes can bring two students of the same name; without
@@ -742,11 +745,26 @@ def namesake_details(students: Sequence[StudentInfo], year: int | None = None) -
     for group in groups.values():
         if len(group) < 2:
             continue
-        labels = {s.id: _use_label(s, False, year) for s in group}
-        if len(set(labels.values())) < len(labels):
-            labels = {s.id: _use_label(s, True, year) for s in group}
+        classes = {s.id: _class_label(s) for s in group}
+        if len(set(classes.values())) == len(group):  # one class each: that says it
+            details.update(classes)
+            continue
+        several = len(set(classes.values())) > 1
+        for with_time in (False, True):
+            labels = {
+                s.id: (f"{classes[s.id]}, " if several else "") + _use_label(s, with_time, year)
+                for s in group
+            }
+            if len(set(labels.values())) == len(labels):
+                break
         details.update(labels)
     return details
+
+
+def _class_label(student: StudentInfo) -> str:
+    if student.class_name is None:
+        return QCoreApplication.translate("ProfilePicker", "no class")
+    return student.class_name
 
 
 def _use_label(student: StudentInfo, with_time: bool, year: int) -> str:

@@ -583,3 +583,34 @@ def test_a_namesakes_detail_wraps_and_keeps_what_tells_them_apart_at_a_large_tex
     window.apply_font_size(12)  # back to one line under the name
     QApplication.processEvents()
     assert all(len(t.detail_lines) == 1 for t in anas)  # type: ignore[attr-defined]
+
+
+def test_namesakes_from_two_classes_show_their_class(
+    qtbot: Any, services: Services, app_settings: AppSettings
+) -> None:
+    """Merging two classes' results brings two "Ana"s: their class tells them apart
+    best, so their tiles say "7B" and "7C"; namesakes that share a class are told
+    apart by their use, after their class when the group spans several."""
+    used = datetime(2026, 11, 3, 10, 30, tzinfo=UTC)
+    with services.database.sessions.begin() as s:  # as a merge brings them
+        b, c = m.SchoolClass(name="7B"), m.SchoolClass(name="7C")
+        s.add_all([b, c])
+        s.add(m.Student(name="Ana", school_class=b, last_used_at=used))
+        s.add(m.Student(name="Ana", school_class=c, last_used_at=used))
+        s.add(m.Student(name="Ben", school_class=b, last_used_at=used))
+        s.add(m.Student(name="Ben", school_class=b))
+        s.add(m.Student(name="Ben"))
+    window = launch(qtbot, services, app_settings)
+    QApplication.processEvents()
+    local = used.astimezone()
+    day = f"{local.day}\u00a0{local:%b}"
+    if local.year != datetime.now().astimezone().year:
+        day += f"\u00a0{local:%Y}"
+    shown = {(t.full_text, t.detail) for t in window.picker.tiles()}  # type: ignore[attr-defined]
+    assert shown == {
+        ("Ana", "7B"),
+        ("Ana", "7C"),
+        ("Ben", f"7B, used {day}"),
+        ("Ben", "7B, new"),
+        ("Ben", "no class, new"),
+    }
