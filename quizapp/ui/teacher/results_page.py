@@ -607,6 +607,7 @@ class FilterBar(QWidget):
         ):
             dates_layout.addWidget(widget, 1, col)
         dates_layout.setColumnStretch(4, 1)
+        dates_layout.setRowStretch(2, 1)  # any spare height below: "Dates" level with "Class"
         self._grid = grid
         self._dates_below = False
         grid.addWidget(self.dates_box, 0, 3, 2, 1)
