@@ -17,6 +17,20 @@ from quizapp.ui.main_window import MainWindow
 from quizapp.ui.settings import AppSettings
 
 
+@pytest.fixture(autouse=True)
+def _application_font_restored() -> Iterator[None]:
+    """Each GUI test starts with the application font the previous one started with: a
+    test that changes the text size (Ctrl+= to 32 pt) left every later test of the run
+    at 32 pt, where column and tile widths differ."""
+    from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QApplication
+
+    before = QFont(QApplication.font()) if QApplication.instance() is not None else None
+    yield
+    if before is not None and QApplication.instance() is not None:
+        QApplication.setFont(before)
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     """Where this test's SQLite file lives."""
