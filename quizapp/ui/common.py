@@ -14,7 +14,16 @@ from typing import TYPE_CHECKING, TypeVar
 
 from PySide6 import QtCore
 from PySide6.QtCore import QByteArray, QLocale, QSize
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QGuiApplication,
+    QIcon,
+    QPainter,
+    QPalette,
+    QPixmap,
+)
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (
     QApplication,
@@ -176,6 +185,14 @@ def icon(name: str, color: QColor | None = None, size: int = 48) -> QIcon:
     renderer.render(painter)
     painter.end()
     return QIcon(pixmap)
+
+
+def icon_edge(least: int, scale: float = 1.0, font: QFont | None = None) -> int:
+    """The side, px, of a square icon that grows with the text: ``scale`` times a line
+    of ``font`` (its ``QFontMetrics.height()``; default the application font), rounded,
+    and at least ``least`` px (the size it had at the default text size)."""
+    metrics = QFontMetrics(font if font is not None else QGuiApplication.font())
+    return max(least, round(scale * metrics.height()))
 
 
 # ---------------------------------------------------------------- fonts

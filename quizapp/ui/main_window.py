@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from PySide6 import QtCore
 from PySide6.QtCore import QSize, QTimer, Signal
-from PySide6.QtGui import QAction, QFontMetrics
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -245,7 +245,7 @@ class MainWindow(QMainWindow):
         """The header's icons' size, px, square: 0.85 of a line of the base text (its
         ``QFontMetrics.height()``; at least 16): 16 px at the default 12 pt, as Qt's own
         size was, 42 px at the largest 32 pt, where they stayed 16 px beside the words."""
-        edge = max(16, round(0.85 * QFontMetrics(QApplication.font()).height()))
+        edge = common.icon_edge(16, 0.85)
         return QSize(edge, edge)
 
     def _fit_header_icons(self) -> None:

@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 from quizapp.domain.errors import QuizAppError
 from quizapp.domain.text import fold_name
 from quizapp.services.dto import StudentInfo
-from quizapp.ui.common import icon, set_font_scale, wrap_label
+from quizapp.ui.common import icon, icon_edge, set_font_scale, wrap_label
 
 TILE_MIN_WIDTH = 220
 """Narrowest name tile, in pixels, at any text size (:func:`tile_min_width`)."""
@@ -83,7 +83,7 @@ def tile_icon_edge(font: QFont) -> int:
     """A name tile's icon's side, px, for a tile in ``font``: as tall as a line of the
     name (``QFontMetrics.height()``), at least 32 (24 px at the default 12 pt: 32; 64 at
     the largest 32 pt, where it stayed 32 px beside a name twice its height)."""
-    return max(32, QFontMetrics(font).height())
+    return icon_edge(32, font=font)
 
 
 def tile_min_width(font: QFont) -> int:
@@ -335,7 +335,7 @@ class _FilterEdit(QLineEdit):
         """The magnifier's size, px, square: three quarters of a line of the filter's
         text (its ``QFontMetrics.height()``), at least 16 (16 px at the default text
         size, as before; 43 px at the largest)."""
-        edge = max(16, round(0.75 * self.fontMetrics().height()))
+        edge = icon_edge(16, 0.75, self.font())
         return QSize(edge, edge)
 
     def _inset(self) -> int:
@@ -462,7 +462,7 @@ class ProfilePicker(QWidget):
     def _fit_new_button_icon(self) -> None:
         """The icon of "New student" as tall as a line of its text, at least 24 px."""
         # from the application font: the button's own may not be rescaled yet
-        edge = max(24, QFontMetrics(scaled_font(NEW_BUTTON_FONT_SCALE, bold=True)).height())
+        edge = icon_edge(24, font=scaled_font(NEW_BUTTON_FONT_SCALE, bold=True))
         self.new_button.setIconSize(QSize(edge, edge))
 
     # ------------------------------------------------------------ public

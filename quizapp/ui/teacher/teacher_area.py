@@ -18,9 +18,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QFontMetrics, QGuiApplication, QIcon, QPalette, QResizeEvent
+from PySide6.QtGui import QGuiApplication, QIcon, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -36,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from quizapp.services.pack_admin import IMPORT_EXTENSIONS
-from quizapp.ui.common import icon, wrap_label
+from quizapp.ui.common import icon, icon_edge, wrap_label
 
 TEACHER_STYLE = """
 QFrame#teacherStrip {
@@ -95,7 +94,7 @@ class _Nav(QListWidget):
     def fit_icons(self) -> None:
         """The pages' icons as tall as a line of their titles, at least 20 px (20 px at
         the default 12 pt, as before; 50 px at 32 pt, where they stayed 20 px)."""
-        edge = max(20, self.fontMetrics().height())
+        edge = icon_edge(20, font=self.font())
         self.setIconSize(QSize(edge, edge))
 
 
@@ -160,7 +159,7 @@ class _LockIcon(QLabel):
             self._fit()
 
     def _fit(self) -> None:
-        edge = max(22, QFontMetrics(QApplication.font()).height())
+        edge = icon_edge(22)
         self.setPixmap(self._lock.pixmap(QSize(edge, edge)))
 
 
@@ -222,7 +221,7 @@ class TeacherArea(QWidget):
     def _fit_leave_icon(self) -> None:
         """The icon of "Leave teacher area" as big as the window header's: 0.85 of a
         line of the base text, at least 16 px (16 px at 12 pt, as before; 42 at 32 pt)."""
-        edge = max(16, round(0.85 * QFontMetrics(QApplication.font()).height()))
+        edge = icon_edge(16, 0.85)  # as the window header's (MainWindow.header_icon_size)
         self.leave_button.setIconSize(QSize(edge, edge))
 
     def _connect_signals(self) -> None:
