@@ -23,20 +23,25 @@ from typing import Any, NamedTuple
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QRect,
+    QSize,
     QSortFilterProxyModel,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QFontMetrics, QIcon, QKeyEvent, QResizeEvent
+from PySide6.QtGui import QFontMetrics, QHelpEvent, QIcon, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
+    QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
+    QToolTip,
     QWidget,
 )
 
@@ -455,12 +460,75 @@ class DataTable(QTableView):
         self.row_activated.emit(self.proxy.mapToSource(index).row())
 
 
+class CappedWidthDelegate(QStyledItemDelegate):
+    """Draws a column's cells as usual but asks for at most ``chars`` average characters
+    of the view's font (plus the cell's margins), so a table sized to its contents keeps
+    that column narrow: the view elides a longer text ("7B – Mme Dupont-Le…") and its
+    tooltip shows it whole, unless the cell has a tooltip of its own.
+
+    For a class column: one long class name ("7B – Mme Dupont-Lefèvre's very long class
+    name") made the column ~400 px wide, pushing the scores past the right edge at
+    1180 px while the Student column had room to spare."""
+
+    def __init__(self, chars: int, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.chars = chars
+
+    def cap(self, option: QStyleOptionViewItem) -> int:
+        """The widest this column asks to be, px, in ``option``'s font."""
+        return QFontMetrics(option.font).averageCharWidth() * self.chars + 12
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        size = super().sizeHint(option, index)
+        return QSize(min(size.width(), self.cap(option)), size.height())
+
+    def helpEvent(
+        self,
+        event: QHelpEvent,
+        view: QAbstractItemView,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> bool:
+        """A tooltip event over an elided cell with no tooltip of its own shows its text."""
+        text = index.data(Qt.ItemDataRole.DisplayRole) if index.isValid() else None
+        if (
+            event.type() == QEvent.Type.ToolTip
+            and text
+            and not index.data(Qt.ItemDataRole.ToolTipRole)
+            and self._whole_width(option, index) > view.visualRect(index).width()
+        ):
+            QToolTip.showText(event.globalPos(), str(text), view, view.visualRect(index))
+            return True
+        return super().helpEvent(event, view, option, index)
+
+    def _whole_width(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> int:
+        """The width the cell's whole text needs, px (the style measures within
+        ``option.rect`` when it has one: here the cell's own, elided width)."""
+        unbounded = QStyleOptionViewItem(option)
+        unbounded.rect = QRect()
+        return super().sizeHint(unbounded, index).width()
+
+
+def cap_column(table: QAbstractItemView, column: int, chars: int = 18) -> CappedWidthDelegate:
+    """Keep ``table``'s ``column`` at most ``chars`` average characters wide, eliding
+    longer texts with their whole text as tooltip (:class:`CappedWidthDelegate`)."""
+    delegate = CappedWidthDelegate(chars, table)
+    table.setItemDelegateForColumn(column, delegate)
+    return delegate
+
+
 __all__ = [
     "ID_ROLE",
     "SORT_ROLE",
+    "CappedWidthDelegate",
     "Cell",
     "DataTable",
     "RowsModel",
+    "cap_column",
     "cell",
     "number_cell",
 ]

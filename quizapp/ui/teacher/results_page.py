@@ -30,18 +30,13 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QDate,
-    QEvent,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
-    QRect,
     QSize,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QFontMetrics, QHelpEvent, QResizeEvent
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -54,9 +49,6 @@ from PySide6.QtWidgets import (
     QProgressDialog,
     QSplitter,
     QStackedWidget,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -78,7 +70,7 @@ from quizapp.ui.common import button, wrap_label
 from quizapp.ui.history_view import format_duration
 from quizapp.ui.results_view import ResultsView, local_datetime
 from quizapp.ui.teacher.data_table import ID_ROLE as ID_ROLE  # print_page imports it from here
-from quizapp.ui.teacher.data_table import DataTable, cell, number_cell
+from quizapp.ui.teacher.data_table import DataTable, cap_column, cell, number_cell
 from quizapp.ui.worker import (
     BackgroundTask,
     ChildJob,
@@ -365,67 +357,6 @@ def pct_text(value: int | None) -> str:
     return "–" if value is None else f"{value}%"
 
 
-class CappedWidthDelegate(QStyledItemDelegate):
-    """Draws a column's cells as usual but asks for at most ``chars`` average characters
-    of the view's font (plus the cell's margins), so a table sized to its contents keeps
-    that column narrow: the view elides a longer text ("7B – Mme Dupont-Le…") and its
-    tooltip shows it whole, unless the cell has a tooltip of its own.
-
-    For a class column: one long class name ("7B – Mme Dupont-Lefèvre's very long class
-    name") made the column ~400 px wide, pushing the scores past the right edge at
-    1180 px while the Student column had room to spare."""
-
-    def __init__(self, chars: int, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.chars = chars
-
-    def cap(self, option: QStyleOptionViewItem) -> int:
-        """The widest this column asks to be, px, in ``option``'s font."""
-        return QFontMetrics(option.font).averageCharWidth() * self.chars + 12
-
-    def sizeHint(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> QSize:
-        size = super().sizeHint(option, index)
-        return QSize(min(size.width(), self.cap(option)), size.height())
-
-    def helpEvent(
-        self,
-        event: QHelpEvent,
-        view: QAbstractItemView,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> bool:
-        """A tooltip event over an elided cell with no tooltip of its own shows its text."""
-        text = index.data(Qt.ItemDataRole.DisplayRole) if index.isValid() else None
-        if (
-            event.type() == QEvent.Type.ToolTip
-            and text
-            and not index.data(Qt.ItemDataRole.ToolTipRole)
-            and self._whole_width(option, index) > view.visualRect(index).width()
-        ):
-            QToolTip.showText(event.globalPos(), str(text), view, view.visualRect(index))
-            return True
-        return super().helpEvent(event, view, option, index)
-
-    def _whole_width(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> int:
-        """The width the cell's whole text needs, px (the style measures within
-        ``option.rect`` when it has one: here the cell's own, elided width)."""
-        unbounded = QStyleOptionViewItem(option)
-        unbounded.rect = QRect()
-        return super().sizeHint(unbounded, index).width()
-
-
-def cap_column(table: QAbstractItemView, column: int, chars: int = 18) -> CappedWidthDelegate:
-    """Keep ``table``'s ``column`` at most ``chars`` average characters wide, eliding
-    longer texts with their whole text as tooltip (:class:`CappedWidthDelegate`)."""
-    delegate = CappedWidthDelegate(chars, table)
-    table.setItemDelegateForColumn(column, delegate)
-    return delegate
-
-
 # --------------------------------------------------------------------------- review
 
 
@@ -602,10 +533,10 @@ class FilterBar(QWidget):
         dates_layout = QGridLayout(self.dates_box)
         dates_layout.setContentsMargins(0, 0, 0, 0)
         dates_layout.addWidget(QLabel(self.tr("Dates")), 0, 0, 1, 4)
-        for col, widget in enumerate(
+        for col, part in enumerate(
             (self.dates_check, self.since_edit, QLabel(self.tr("to")), self.until_edit)
         ):
-            dates_layout.addWidget(widget, 1, col)
+            dates_layout.addWidget(part, 1, col)
         dates_layout.setColumnStretch(4, 1)
         dates_layout.setRowStretch(2, 1)  # any spare height below: "Dates" level with "Class"
         self._grid = grid
@@ -644,8 +575,8 @@ class FilterBar(QWidget):
         the spacing after each."""
         spacing = max(self._grid.horizontalSpacing(), 0)
         return sum(
-            self._grid.itemAtPosition(1, col).widget().minimumSizeHint().width() + spacing
-            for col in range(3)
+            combo.minimumSizeHint().width() + spacing
+            for combo in (self.pack_combo, self.quiz_combo, self.class_combo)
         )
 
     def set_options(self, quizzes: Sequence[QuizInfo], classes: Sequence[ClassInfo]) -> None:
@@ -1152,7 +1083,6 @@ def register_pages(area: Any, services: Services) -> dict[str, QWidget]:
 
 __all__ = [
     "AttemptReviewDialog",
-    "CappedWidthDelegate",
     "DataTable",
     "FilterBar",
     "LatestLoad",
@@ -1160,7 +1090,6 @@ __all__ = [
     "ResultsPage",
     "ask_open_paths",
     "ask_save_path",
-    "cap_column",
     "open_review",
     "register_pages",
     "run_with_progress",

@@ -40,11 +40,10 @@ from quizapp.services.results import ResultsService, StudentOverview
 from quizapp.ui import common
 from quizapp.ui.common import button, plural, primary_button, wrap_label
 from quizapp.ui.results_view import local_datetime
-from quizapp.ui.teacher.data_table import ID_ROLE, DataTable, cell, number_cell
+from quizapp.ui.teacher.data_table import ID_ROLE, DataTable, cap_column, cell, number_cell
 from quizapp.ui.teacher.results_page import (
     LatestLoad,
     ask_save_path,
-    cap_column,
     heading,
     search_row,
     sessions_of,
