@@ -155,7 +155,7 @@ class ChoiceRow(QFrame):
         self.button.toggled.connect(self._on_button_toggled)
         self.button.installEventFilter(self)
         self.label.installEventFilter(self)
-        self._fit_button_to_first_line()
+        self._fit_button_to_badge()
 
     @property
     def checked(self) -> bool:
@@ -222,10 +222,10 @@ class ChoiceRow(QFrame):
             self.setProperty("focused", event.type() == QEvent.Type.FocusIn)
             repolish(self)
         elif watched is self.label and event.type() == QEvent.Type.FontChange:  # Text size
-            self._fit_button_to_first_line()
+            self._fit_button_to_badge()
         return False
 
-    def _fit_button_to_first_line(self) -> None:
+    def _fit_button_to_badge(self) -> None:
         """Make the radio button (or check box) as tall as the letter badge beside it:
         both sit at the top of the row, so the indicator is then centred on the badge
         and on a one-line choice's text (which the row centres), not a few pixels above."""

@@ -581,7 +581,7 @@ def test_the_teacher_area_does_not_show_the_last_students_name(
     assert window.current_screen() in {"home", "profiles"}
 
 
-def test_ctrl_q_closes_the_window_and_keeps_every_answer(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+def test_the_quit_action_on_ctrl_q_closes_the_window_and_keeps_every_answer(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     """Ctrl+Q quits as in any desktop app, in the middle of a quiz too: the answer given
     is already stored, so nothing is asked and nothing is lost."""
     window.activateWindow()
